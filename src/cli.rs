@@ -1,0 +1,199 @@
+//! The command line (DESIGN.md §3): clap definitions, and turning `run` flags plus an optional
+//! preset into a [`Plan`] of validated configs (flags override preset values).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, ValidConfig, WorkloadKind};
+use crate::presets;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "concurrency-lab",
+    version,
+    about = "Run the same work on an event loop, OS threads or OS processes, and see what your machine does with it.",
+    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run failed, 2 bad input, 130 cancelled (Ctrl+C)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run an experiment headless: progress on stderr, a summary table on stdout.
+    Run(RunArgs),
+    /// List the bundled and user presets, one per line.
+    Presets,
+    /// The child side of the processes backend (internal).
+    #[command(name = "__worker", hide = true)]
+    Worker,
+}
+
+#[derive(Debug, Default, Args)]
+pub struct RunArgs {
+    /// A preset file, or the name of a bundled or user preset (see `presets`).
+    #[arg(long, value_name = "FILE|NAME")]
+    pub preset: Option<String>,
+    /// Backends to compare, comma-separated: event-loop, threads, processes.
+    #[arg(long, value_name = "B[,B...]", value_delimiter = ',')]
+    pub backend: Vec<BackendKind>,
+    /// What each task does: primes, fib, sleep, noop.
+    #[arg(long, value_name = "W")]
+    pub workload: Option<WorkloadKind>,
+    /// Workload size (primes: upper bound; fib: n; sleep: ms). A list is cycled across tasks.
+    #[arg(long, value_name = "N[,N...]", value_delimiter = ',')]
+    pub size: Vec<u64>,
+    /// Number of tasks.
+    #[arg(long, value_name = "N")]
+    pub tasks: Option<u64>,
+    /// Threads, processes, or (event loop) tasks in flight. Overrides per-backend preset values.
+    #[arg(long, value_name = "N")]
+    pub workers: Option<u64>,
+    /// Emulate CPython's GIL in every process.
+    #[arg(long, conflicts_with = "no_gil")]
+    pub gil: bool,
+    /// Turn the GIL emulation off even if the preset turns it on.
+    #[arg(long)]
+    pub no_gil: bool,
+    /// Measured repetitions per backend (the median is reported).
+    #[arg(long, value_name = "N")]
+    pub repeat: Option<u32>,
+    /// Unmeasured warm-up repetitions per backend.
+    #[arg(long, value_name = "N")]
+    pub warmup: Option<u32>,
+    /// CPU sampling interval in milliseconds (50 to 1000).
+    #[arg(long, value_name = "MS")]
+    pub sample_interval: Option<u64>,
+    /// Write the full result as JSON ("-" for stdout).
+    #[arg(long, value_name = "FILE|-")]
+    pub json: Option<PathBuf>,
+    /// Write one CSV row per backend.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the comparison as a Markdown table.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// Fault injection: every Nth task panics.
+    #[arg(long, value_name = "N", hide = true)]
+    pub panic_every: Option<u64>,
+}
+
+/// What `run` will do: one validated config per backend, in order.
+#[derive(Debug)]
+pub struct Plan {
+    pub configs: Vec<ValidConfig>,
+}
+
+/// The backends run when neither a preset nor `--backend` names any.
+const DEFAULT_BACKENDS: [BackendKind; 3] = BackendKind::USER_FACING;
+
+impl RunArgs {
+    /// Merges the preset (if any) with the flags and validates every backend's config.
+    pub fn plan(&self) -> anyhow::Result<Plan> {
+        let preset = self.preset.as_deref().map(presets::load).transpose()?;
+        let (mut base, mut backends, mut workers_for) = match &preset {
+            Some(p) => (p.base.clone(), p.backends.clone(), p.workers_for.clone()),
+            None => (ExperimentConfig::default(), DEFAULT_BACKENDS.to_vec(), BTreeMap::new()),
+        };
+        if !self.backend.is_empty() {
+            backends.clone_from(&self.backend);
+            backends.dedup();
+        }
+        if let Some(kind) = self.workload
+            && kind != base.workload.kind
+        {
+            base.workload.kind = kind;
+            base.workload.size = Sizes::one(kind.default_size());
+        }
+        if !self.size.is_empty() {
+            base.workload.size = Sizes::list(self.size.clone());
+        }
+        if let Some(tasks) = self.tasks {
+            base.tasks = tasks;
+        }
+        if let Some(workers) = self.workers {
+            base.workers = workers;
+            workers_for.clear();
+        }
+        if self.gil {
+            base.gil = true;
+        }
+        if self.no_gil {
+            base.gil = false;
+        }
+        if let Some(repeat) = self.repeat {
+            base.repeat = repeat;
+        }
+        if let Some(warmup) = self.warmup {
+            base.warmup = warmup;
+        }
+        if let Some(ms) = self.sample_interval {
+            base.sample_interval_millis = ms;
+        }
+        if let Some(every) = self.panic_every {
+            base.panic_every = every;
+        }
+        let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
+        let configs = backends
+            .into_iter()
+            .map(|backend| {
+                let workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+                let config = ExperimentConfig { backend, workers, ..base.clone() };
+                config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Plan { configs })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<RunArgs, clap::Error> {
+        let cli = Cli::try_parse_from([&["concurrency-lab", "run"], args].concat())?;
+        match cli.command {
+            Some(Command::Run(args)) => Ok(args),
+            _ => Err(clap::Error::new(clap::error::ErrorKind::InvalidSubcommand)),
+        }
+    }
+
+    #[test]
+    fn defaults_compare_the_three_backends() -> anyhow::Result<()> {
+        let plan = parse(&[])?.plan()?;
+        let backends: Vec<_> = plan.configs.iter().map(|c| c.backend).collect();
+        assert_eq!(backends, DEFAULT_BACKENDS.to_vec());
+        Ok(())
+    }
+
+    #[test]
+    fn flags_override_the_preset() -> anyhow::Result<()> {
+        let plan = parse(&["--preset", "io-many-sleeps", "--backend", "threads", "--tasks", "10", "--size", "5"])?.plan()?;
+        let [config] = plan.configs.as_slice() else { anyhow::bail!("one config expected") };
+        assert_eq!((config.backend, config.tasks, config.workers), (BackendKind::Threads, 10, 32));
+        assert_eq!(config.workload.size, Sizes::one(5));
+        let plan = parse(&["--preset", "io-many-sleeps", "--workers", "4", "--tasks", "10"])?.plan()?;
+        assert!(plan.configs.iter().all(|c| c.workers == 4), "--workers beats per-backend values");
+        Ok(())
+    }
+
+    #[test]
+    fn changing_workload_resets_its_size() -> anyhow::Result<()> {
+        let plan = parse(&["--workload", "fib", "--backend", "threads"])?.plan()?;
+        assert_eq!(plan.configs[0].workload.size, Sizes::one(30));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_name_backend_field_and_bound() -> anyhow::Result<()> {
+        let err = parse(&["--backend", "threads,processes", "--workers", "0"])?.plan().err();
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "backend threads: workers must be between 1 and 1024 for the threads backend, got 0");
+        assert!(parse(&["--backend", "fibers"]).is_err());
+        assert!(parse(&["--gil", "--no-gil"]).is_err());
+        Ok(())
+    }
+}

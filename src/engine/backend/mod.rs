@@ -1,0 +1,68 @@
+//! The backends: one [`Backend`] trait, one file per way of running tasks. Each backend
+//! records one span per task into the repetition's [`SpanLog`], honours the cancel token, and
+//! reports its setup time, end time, and the CPU time of its workers.
+
+mod event_loop;
+mod mock;
+mod processes;
+pub mod protocol;
+mod threads;
+
+use std::sync::Arc;
+
+use super::cancel::CancelToken;
+use super::config::{BackendKind, ValidConfig};
+use super::gil::Gil;
+use super::sampler::Pids;
+use super::spans::{RunClock, SpanLog};
+use super::workload::TaskRunner;
+
+/// What a backend gets for one repetition.
+pub struct RunContext<'a> {
+    pub config: &'a ValidConfig,
+    /// Started just before the backend's setup: every timestamp is relative to it.
+    pub clock: RunClock,
+    pub cancel: &'a CancelToken,
+    pub spans: &'a SpanLog,
+    /// Worker process ids, so the sampler can include their memory.
+    pub pids: &'a Pids,
+}
+
+impl RunContext<'_> {
+    /// A task runner for this run; in-process backends share one GIL between their threads.
+    pub fn runner(&self) -> TaskRunner {
+        TaskRunner {
+            kind: self.config.workload.kind,
+            sizes: self.config.workload.size.clone(),
+            panic_every: self.config.panic_every,
+            gil: self.config.gil.then(|| Arc::new(Gil::default())),
+            cancel: self.cancel.clone(),
+        }
+    }
+}
+
+/// How a repetition went, from the backend's side.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BackendReport {
+    /// Seconds from the clock's start until the backend was ready to run tasks.
+    pub setup_secs: f64,
+    /// Seconds from the clock's start until the backend returned.
+    pub ended_secs: f64,
+    /// CPU time of the workers themselves, when it could be measured.
+    pub cpu_secs: Option<f64>,
+    /// Why the repetition failed (a worker died, a thread could not start, ...).
+    pub error: Option<String>,
+}
+
+pub trait Backend {
+    fn run(&self, ctx: &RunContext<'_>) -> BackendReport;
+}
+
+pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
+    match kind {
+        BackendKind::EventLoop => Box::new(event_loop::EventLoop),
+        BackendKind::Threads => Box::new(threads::Threads),
+        BackendKind::Processes => Box::new(processes::Processes),
+        BackendKind::Mock => Box::new(mock::Mock),
+    }
+}

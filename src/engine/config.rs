@@ -1,0 +1,502 @@
+//! What to run: backend, workload, task and worker counts, GIL, repetitions. `validate()` turns
+//! an [`ExperimentConfig`] into a [`ValidConfig`]; the engine only runs valid ones, and the GUI
+//! and the CLI show the same [`ConfigError`] messages (field, bound, value).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::limits;
+
+/// How the work is run. The names are the public spelling (CLI, presets, JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BackendKind {
+    /// One thread, a tokio current-thread runtime; `workers` = max tasks in flight.
+    EventLoop,
+    /// A pool of `workers` OS threads pulling tasks from a queue.
+    Threads,
+    /// `workers` child processes (this binary's `__worker`), one task at a time each.
+    Processes,
+    /// Deterministic virtual timings, for tests of the GUI and the CLI. Not listed to users.
+    Mock,
+}
+
+impl BackendKind {
+    /// The backends a user can pick, in display order.
+    pub const USER_FACING: [BackendKind; 3] = [Self::EventLoop, Self::Threads, Self::Processes];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::EventLoop => "event-loop",
+            Self::Threads => "threads",
+            Self::Processes => "processes",
+            Self::Mock => "mock",
+        }
+    }
+
+    /// What `workers` means for this backend, for messages and tooltips.
+    pub fn workers_meaning(self) -> &'static str {
+        match self {
+            Self::EventLoop => "tasks in flight",
+            Self::Threads => "threads",
+            Self::Processes => "processes",
+            Self::Mock => "lanes",
+        }
+    }
+}
+
+impl fmt::Display for BackendKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for BackendKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let all = [Self::EventLoop, Self::Threads, Self::Processes, Self::Mock];
+        all.into_iter().find(|b| b.name() == s).ok_or_else(|| {
+            format!("unknown backend '{s}' (expected one of: event-loop, threads, processes)")
+        })
+    }
+}
+
+/// What each task does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkloadKind {
+    /// Count primes in 2..=size by trial division.
+    Primes,
+    /// Naive recursive Fibonacci of `size`.
+    Fib,
+    /// Wait `size` milliseconds (non-blocking on an event loop, blocking elsewhere).
+    Sleep,
+    /// Nothing: measures dispatch overhead.
+    Noop,
+}
+
+impl WorkloadKind {
+    pub const ALL: [WorkloadKind; 4] = [Self::Primes, Self::Fib, Self::Sleep, Self::Noop];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Primes => "primes",
+            Self::Fib => "fib",
+            Self::Sleep => "sleep",
+            Self::Noop => "noop",
+        }
+    }
+
+    /// Inclusive bounds of `size`, chosen so one task finishes in seconds, not hours.
+    pub fn size_bounds(self) -> (u64, u64) {
+        match self {
+            Self::Primes => (2, 10_000_000),
+            Self::Fib => (1, 45),
+            Self::Sleep => (1, 60_000),
+            Self::Noop => (0, u64::MAX),
+        }
+    }
+
+    pub fn default_size(self) -> u64 {
+        match self {
+            Self::Primes => 100_000,
+            Self::Fib => 30,
+            Self::Sleep => 50,
+            Self::Noop => 0,
+        }
+    }
+
+    /// Work that burns CPU (and so holds the emulated GIL).
+    pub fn is_cpu_bound(self) -> bool {
+        matches!(self, Self::Primes | Self::Fib)
+    }
+
+    /// One task in words: "primes below 100,000", "fib(30)", "sleep 50 ms", "no-op".
+    pub fn describe(self, size: u64) -> String {
+        match self {
+            Self::Primes => format!("primes below {}", thousands(size)),
+            Self::Fib => format!("fib({size})"),
+            Self::Sleep => format!("sleep {} ms", thousands(size)),
+            Self::Noop => "no-op".to_owned(),
+        }
+    }
+}
+
+impl fmt::Display for WorkloadKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for WorkloadKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|w| w.name() == s)
+            .ok_or_else(|| format!("unknown workload '{s}' (expected one of: primes, fib, sleep, noop)"))
+    }
+}
+
+/// `1234567` -> `"1,234,567"`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The workload's size: one value, or a list cycled across tasks (task `i` gets
+/// `sizes[i % len]`). Serialized as a number when it is one value, else as a list.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sizes(Vec<u64>);
+
+impl Sizes {
+    pub fn one(size: u64) -> Self {
+        Self(vec![size])
+    }
+
+    pub fn list(sizes: Vec<u64>) -> Self {
+        Self(sizes)
+    }
+
+    pub fn values(&self) -> &[u64] {
+        &self.0
+    }
+
+    /// The size of task `task`.
+    pub fn for_task(&self, task: u64) -> u64 {
+        let len = self.0.len() as u64;
+        if len == 0 {
+            return 0;
+        }
+        usize::try_from(task % len)
+            .ok()
+            .and_then(|i| self.0.get(i).copied())
+            .unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Sizes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+impl Serialize for Sizes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0.as_slice() {
+            [one] => serializer.serialize_u64(*one),
+            many => many.serialize(serializer),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Sizes {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged, expecting = "a size (a whole number) or a list of sizes")]
+        enum OneOrMany {
+            One(u64),
+            Many(Vec<u64>),
+        }
+        Ok(match OneOrMany::deserialize(deserializer)? {
+            OneOrMany::One(size) => Sizes::one(size),
+            OneOrMany::Many(sizes) => Sizes::list(sizes),
+        })
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workload {
+    pub kind: WorkloadKind,
+    pub size: Sizes,
+}
+
+impl Workload {
+    pub fn new(kind: WorkloadKind, size: u64) -> Self {
+        Self { kind, size: Sizes::one(size) }
+    }
+
+    /// "primes below 100,000" or "fib(28), fib(30), fib(32)".
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self.size.values().iter().map(|s| self.kind.describe(*s)).collect();
+        if self.kind == WorkloadKind::Noop { "no-op".to_owned() } else { parts.join(", ") }
+    }
+}
+
+/// One experiment on one backend. Field names are part of the result JSON contract.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExperimentConfig {
+    pub backend: BackendKind,
+    pub workload: Workload,
+    pub tasks: u64,
+    pub workers: u64,
+    pub gil: bool,
+    /// Measured repetitions (their median is reported).
+    pub repeat: u32,
+    /// Unmeasured repetitions run first.
+    pub warmup: u32,
+    /// CPU sampling interval.
+    pub sample_interval_millis: u64,
+    /// Fault injection for tests: every `panic_every`-th task panics (0: never).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub panic_every: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl Default for ExperimentConfig {
+    fn default() -> Self {
+        Self {
+            backend: BackendKind::Threads,
+            workload: Workload::new(WorkloadKind::Primes, 100_000),
+            tasks: 2,
+            workers: 2,
+            gil: false,
+            repeat: 1,
+            warmup: 0,
+            sample_interval_millis: 100,
+            panic_every: 0,
+        }
+    }
+}
+
+pub const MAX_TASKS: u64 = 1_000_000;
+pub const MAX_THREADS: u64 = 1024;
+pub const MAX_SIZE_LIST: u64 = 1000;
+pub const MAX_REPEAT: u64 = 100;
+pub const MAX_WARMUP: u64 = 10;
+pub const SAMPLE_INTERVAL_BOUNDS_MILLIS: (u64, u64) = (50, 1000);
+
+/// Why a config can't run. Every message names the field, the bound and the value.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{field} must be between {min} and {max}{why}, got {value}")]
+    OutOfRange {
+        field: &'static str,
+        min: u64,
+        max: u64,
+        value: u64,
+        /// Where the bound comes from, e.g. " (4 × 2 cores) for the processes backend".
+        why: String,
+    },
+    #[error("workload.size must list at least one size")]
+    NoSizes,
+    #[error(
+        "workers: {value} {what} would exceed the per-user process limit \
+         (RLIMIT_NPROC = {limit}, {in_use} already in use by this user); \
+         lower workers or raise `ulimit -u`"
+    )]
+    ProcessLimit { value: u64, what: &'static str, limit: u64, in_use: u64 },
+}
+
+/// A config that passed [`ExperimentConfig::validate`]. Only these reach the engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidConfig(ExperimentConfig);
+
+impl std::ops::Deref for ValidConfig {
+    type Target = ExperimentConfig;
+    fn deref(&self) -> &ExperimentConfig {
+        &self.0
+    }
+}
+
+impl ValidConfig {
+    pub fn into_inner(self) -> ExperimentConfig {
+        self.0
+    }
+}
+
+fn in_range(field: &'static str, value: u64, (min, max): (u64, u64), why: String) -> Result<(), ConfigError> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ConfigError::OutOfRange { field, min, max, value, why })
+    }
+}
+
+impl ExperimentConfig {
+    /// The largest `workers` this backend accepts for this config, and why.
+    pub fn max_workers(&self) -> (u64, String) {
+        let backend = self.backend;
+        match backend {
+            BackendKind::EventLoop => {
+                (self.tasks.max(1), format!(" (the task count) for the {backend} backend"))
+            }
+            BackendKind::Threads | BackendKind::Mock => {
+                (MAX_THREADS, format!(" for the {backend} backend"))
+            }
+            BackendKind::Processes => {
+                let cores = limits::logical_cores();
+                (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
+            }
+        }
+    }
+
+    pub fn validate(&self) -> Result<ValidConfig, ConfigError> {
+        in_range("tasks", self.tasks, (1, MAX_TASKS), String::new())?;
+        let (max_workers, why) = self.max_workers();
+        in_range("workers", self.workers, (1, max_workers), why)?;
+        let sizes = self.workload.size.values();
+        if sizes.is_empty() {
+            return Err(ConfigError::NoSizes);
+        }
+        in_range("workload.size", sizes.len() as u64, (1, MAX_SIZE_LIST), " values in a size list".into())?;
+        let bounds = self.workload.kind.size_bounds();
+        for &size in sizes {
+            let why = format!(" for {}", self.workload.kind);
+            in_range("workload.size", size, bounds, why)?;
+        }
+        in_range("repeat", u64::from(self.repeat), (1, MAX_REPEAT), String::new())?;
+        in_range("warmup", u64::from(self.warmup), (0, MAX_WARMUP), String::new())?;
+        in_range("sample_interval_millis", self.sample_interval_millis, SAMPLE_INTERVAL_BOUNDS_MILLIS, String::new())?;
+        self.check_process_limit()?;
+        Ok(ValidConfig(self.clone()))
+    }
+
+    /// Refuses thread or process counts the OS would not give us, before anything starts.
+    fn check_process_limit(&self) -> Result<(), ConfigError> {
+        let extra = match self.backend {
+            BackendKind::Threads => self.workers,
+            // Each worker process plus two reader threads for its pipes.
+            BackendKind::Processes => self.workers * 3,
+            BackendKind::EventLoop | BackendKind::Mock => return Ok(()),
+        };
+        let Some(limit) = limits::process_limit() else { return Ok(()) };
+        let in_use = limits::user_tasks_in_use();
+        // Headroom for the sampler, the run thread and the GUI's own threads.
+        if in_use + extra + 8 > limit {
+            return Err(ConfigError::ProcessLimit {
+                value: self.workers,
+                what: self.backend.workers_meaning(),
+                limit,
+                in_use,
+            });
+        }
+        Ok(())
+    }
+
+    /// The part every backend of a comparison shares: "primes below 100,000 × 2 tasks, GIL on".
+    pub fn describe_work(&self) -> String {
+        format!(
+            "{} × {} tasks{}",
+            self.workload.describe(),
+            thousands(self.tasks),
+            if self.gil { ", GIL on" } else { "" }
+        )
+    }
+
+    /// "primes below 100,000 × 2 tasks, 2 threads, GIL on".
+    pub fn describe(&self) -> String {
+        format!(
+            "{} × {} tasks, {} {}{}",
+            self.workload.describe(),
+            thousands(self.tasks),
+            thousands(self.workers),
+            self.backend.workers_meaning(),
+            if self.gil { ", GIL on" } else { "" }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> ExperimentConfig {
+        ExperimentConfig::default()
+    }
+
+    #[test]
+    fn default_config_is_valid() {
+        assert!(config().validate().is_ok());
+    }
+
+    #[test]
+    fn zero_tasks_names_field_bound_and_value() {
+        let err = ExperimentConfig { tasks: 0, ..config() }.validate().err();
+        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "tasks must be between 1 and 1000000, got 0");
+    }
+
+    #[test]
+    fn too_many_threads_is_refused() {
+        let cfg = ExperimentConfig { workers: 5000, ..config() };
+        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "workers must be between 1 and 1024 for the threads backend, got 5000");
+    }
+
+    #[test]
+    fn processes_are_bounded_by_cores() {
+        let cores = limits::logical_cores();
+        let cfg = ExperimentConfig { backend: BackendKind::Processes, workers: 4 * cores + 1, ..config() };
+        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains(&format!("(4 × {cores} cores)")), "{msg}");
+        assert!(msg.contains(&format!("got {}", 4 * cores + 1)), "{msg}");
+    }
+
+    #[test]
+    fn event_loop_in_flight_is_bounded_by_tasks() {
+        let cfg = ExperimentConfig { backend: BackendKind::EventLoop, tasks: 10, workers: 11, ..config() };
+        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(msg.contains("between 1 and 10 (the task count)"), "{msg}");
+    }
+
+    #[test]
+    fn size_bounds_are_per_workload() {
+        let cfg = ExperimentConfig { workload: Workload::new(WorkloadKind::Fib, 90), ..config() };
+        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "workload.size must be between 1 and 45 for fib, got 90");
+        let zero = ExperimentConfig { workload: Workload::new(WorkloadKind::Sleep, 0), ..config() };
+        assert!(zero.validate().is_err());
+        let empty = Workload { kind: WorkloadKind::Fib, size: Sizes::list(vec![]) };
+        assert_eq!(ExperimentConfig { workload: empty, ..config() }.validate().err(), Some(ConfigError::NoSizes));
+    }
+
+    #[test]
+    fn sizes_cycle_across_tasks() {
+        let sizes = Sizes::list(vec![28, 30, 32]);
+        let got: Vec<u64> = (0..5).map(|t| sizes.for_task(t)).collect();
+        assert_eq!(got, vec![28, 30, 32, 28, 30]);
+    }
+
+    #[test]
+    fn sizes_serialize_as_number_or_list() {
+        assert_eq!(serde_json::to_string(&Sizes::one(7)).ok(), Some("7".to_owned()));
+        assert_eq!(serde_json::to_string(&Sizes::list(vec![1, 2])).ok(), Some("[1,2]".to_owned()));
+        let back: Option<Sizes> = serde_json::from_str("[28,30]").ok();
+        assert_eq!(back, Some(Sizes::list(vec![28, 30])));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for b in BackendKind::USER_FACING {
+            assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
+        }
+        for w in WorkloadKind::ALL {
+            assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
+        }
+        assert!("fiber".parse::<BackendKind>().is_err());
+    }
+
+    #[test]
+    fn thousands_groups_digits() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}

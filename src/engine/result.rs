@@ -1,0 +1,115 @@
+//! What a run produced. Field names here are the result JSON contract (DESIGN.md §3): add
+//! fields freely, never rename.
+
+use serde::{Deserialize, Serialize};
+
+use super::config::ExperimentConfig;
+use super::machine::Machine;
+use super::stats::Stats;
+
+/// One task's execution: which lane ran it and when, relative to the run's start.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Span {
+    pub task: u64,
+    /// Thread index, process index, or 0 for a single-threaded event loop.
+    pub worker: u32,
+    pub start_secs: f64,
+    pub end_secs: f64,
+    /// False when the task panicked.
+    pub ok: bool,
+}
+
+/// Per-core busy percent over one sampling interval ending at `t_secs`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CpuSample {
+    pub t_secs: f64,
+    pub per_core: Vec<f32>,
+}
+
+impl CpuSample {
+    pub fn mean(&self) -> f32 {
+        if self.per_core.is_empty() {
+            return 0.0;
+        }
+        self.per_core.iter().sum::<f32>() / self.per_core.len() as f32
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Completed,
+    Cancelled,
+    Failed,
+}
+
+impl Outcome {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// One measured repetition.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Repetition {
+    pub elapsed_secs: f64,
+    pub cpu_secs: Option<f64>,
+}
+
+/// How the CPU samples were taken, so a reader can judge them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SamplerInfo {
+    /// "proc-stat", "sysinfo", or "unavailable".
+    pub source: String,
+    pub interval_millis: u64,
+    /// CPU time the sampler thread itself used during the reported repetition.
+    pub cpu_secs: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// One experiment on one backend, possibly repeated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunResult {
+    pub config: ExperimentConfig,
+    pub outcome: Outcome,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// Start of backend setup to the last task's end (median over repetitions).
+    pub elapsed_secs: f64,
+    /// The setup part of `elapsed_secs` (runtime, threads, processes started).
+    pub setup_secs: f64,
+    /// CPU time (user + system) of the workers themselves (median over repetitions).
+    pub cpu_secs: Option<f64>,
+    /// `cpu_secs / elapsed_secs`: how many cores the run really used.
+    pub effective_parallelism: Option<f64>,
+    /// Peak resident memory of the app plus its worker processes, as sampled.
+    pub peak_rss_bytes: Option<u64>,
+    pub tasks_ok: u64,
+    pub tasks_failed: u64,
+    pub repetitions: Vec<Repetition>,
+    pub stats: Stats,
+    pub spans: Vec<Span>,
+    pub cpu_samples: Vec<CpuSample>,
+    pub sampler: SamplerInfo,
+}
+
+/// The whole result file (`--json`, and the GUI's "Export data").
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResultFile {
+    pub version: u32,
+    pub machine: Machine,
+    pub runs: Vec<RunResult>,
+}
+
+impl ResultFile {
+    pub const VERSION: u32 = 1;
+
+    pub fn new(machine: Machine, runs: Vec<RunResult>) -> Self {
+        Self { version: Self::VERSION, machine, runs }
+    }
+}

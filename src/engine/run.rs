@@ -1,0 +1,204 @@
+//! `run_experiment`: warm-ups and repetitions of one config on one backend, each with its own
+//! sampler thread and clock, assembled into a [`RunResult`] (medians, spread, and the spans
+//! and CPU samples of the repetition closest to the median).
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::backend::{self, Backend, BackendReport, RunContext};
+use super::cancel::CancelToken;
+use super::config::ValidConfig;
+use super::events::{Event, EventSink};
+use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span};
+use super::sampler::{self, Pids, Sampled, SamplerInputs};
+use super::spans::{RunClock, SpanLog};
+use super::stats::{self, Stats};
+
+/// One repetition, measured.
+#[derive(Debug)]
+struct RepetitionResult {
+    outcome: Outcome,
+    error: Option<String>,
+    elapsed_secs: f64,
+    setup_secs: f64,
+    cpu_secs: Option<f64>,
+    spans: Vec<Span>,
+    samples: Vec<CpuSample>,
+    peak_rss_bytes: Option<u64>,
+    sampler: SamplerInfo,
+}
+
+/// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
+/// A failed or cancelled repetition ends the run; its partial spans are kept.
+pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn EventSink) -> RunResult {
+    let backend = backend::for_kind(config.backend);
+    let total = config.warmup + config.repeat;
+    let mut measured = Vec::new();
+    let mut unfinished = None;
+    for index in 0..total {
+        let warmup = index < config.warmup;
+        sink.emit(Event::RepetitionStarted { backend: config.backend, index, of: total, warmup });
+        let repetition = run_repetition(config, backend.as_ref(), cancel, sink);
+        if repetition.outcome != Outcome::Completed {
+            unfinished = Some(repetition);
+            break;
+        }
+        if !warmup {
+            measured.push(repetition);
+        }
+    }
+    let result = assemble(config, measured, unfinished);
+    sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: result.elapsed_secs });
+    result
+}
+
+fn run_repetition(
+    config: &ValidConfig,
+    backend: &dyn Backend,
+    cancel: &CancelToken,
+    sink: &dyn EventSink,
+) -> RepetitionResult {
+    let spans = SpanLog::new();
+    let pids = Pids::default();
+    let interval = Duration::from_millis(config.sample_interval_millis);
+    let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
+    let (clock_tx, clock_rx) = mpsc::sync_channel(1);
+    let (stop_tx, stop_rx) = mpsc::channel::<()>();
+    let (report, sampled) = std::thread::scope(|scope| {
+        let sampler = std::thread::Builder::new()
+            .name("lab-sampler".to_owned())
+            .spawn_scoped(scope, move || sampler::run(inputs, clock_rx, stop_rx));
+        let clock = RunClock::start();
+        // If the sampler thread could not start, the run goes on without samples.
+        let _ = clock_tx.send(clock);
+        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids };
+        let report = backend.run(&ctx);
+        drop(stop_tx);
+        let sampled = match sampler {
+            Ok(handle) => handle.join().ok(),
+            Err(_) => None,
+        };
+        (report, sampled)
+    });
+    let Sampled { samples, peak_rss_bytes, info } = sampled.unwrap_or_else(|| Sampled {
+        samples: Vec::new(),
+        peak_rss_bytes: None,
+        info: SamplerInfo {
+            source: "unavailable".to_owned(),
+            interval_millis: config.sample_interval_millis,
+            cpu_secs: None,
+            note: Some("the sampler thread could not run".to_owned()),
+        },
+    });
+    let spans = spans.into_sorted();
+    finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel)
+}
+
+fn finish_repetition(
+    config: &ValidConfig,
+    report: BackendReport,
+    spans: Vec<Span>,
+    samples: Vec<CpuSample>,
+    peak_rss_bytes: Option<u64>,
+    sampler: SamplerInfo,
+    cancel: &CancelToken,
+) -> RepetitionResult {
+    let all_done = spans.len() as u64 == config.tasks;
+    let outcome = if report.error.is_some() {
+        Outcome::Failed
+    } else if cancel.is_cancelled() && !all_done {
+        Outcome::Cancelled
+    } else if !all_done {
+        Outcome::Failed
+    } else {
+        Outcome::Completed
+    };
+    let error = report.error.or_else(|| {
+        (outcome == Outcome::Failed)
+            .then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
+    });
+    // Elapsed ends at the last task's end; an unfinished run ends when the backend returned.
+    let last_end = spans.iter().map(|s| s.end_secs).fold(f64::NAN, f64::max);
+    let elapsed_secs = if outcome == Outcome::Completed && last_end.is_finite() { last_end } else { report.ended_secs };
+    RepetitionResult {
+        outcome,
+        error,
+        elapsed_secs,
+        setup_secs: report.setup_secs,
+        cpu_secs: report.cpu_secs,
+        spans,
+        samples,
+        peak_rss_bytes,
+        sampler,
+    }
+}
+
+fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: Option<RepetitionResult>) -> RunResult {
+    let elapsed: Vec<f64> = measured.iter().map(|r| r.elapsed_secs).collect();
+    let cpu: Vec<f64> = measured.iter().filter_map(|r| r.cpu_secs).collect();
+    let setup: Vec<f64> = measured.iter().map(|r| r.setup_secs).collect();
+    let repetitions = measured.iter().map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs }).collect();
+    let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
+    let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
+    let representative = match unfinished {
+        Some(partial) => partial,
+        None => {
+            let index = stats::closest_to_median(&elapsed).unwrap_or(0);
+            let mut measured = measured;
+            if measured.is_empty() {
+                return empty_result(config);
+            }
+            measured.swap_remove(index.min(measured.len() - 1))
+        }
+    };
+    let (elapsed_secs, cpu_secs, setup_secs) = if representative.outcome == Outcome::Completed {
+        (stats::median(&elapsed), has_all_cpu.then(|| stats::median(&cpu)), stats::median(&setup))
+    } else {
+        (representative.elapsed_secs, representative.cpu_secs, representative.setup_secs)
+    };
+    let effective_parallelism = cpu_secs.filter(|_| elapsed_secs > 0.0).map(|cpu| cpu / elapsed_secs);
+    let tasks_failed = representative.spans.iter().filter(|s| !s.ok).count() as u64;
+    RunResult {
+        config: (**config).clone(),
+        outcome: representative.outcome,
+        error: representative.error,
+        elapsed_secs,
+        setup_secs,
+        cpu_secs,
+        effective_parallelism,
+        peak_rss_bytes,
+        tasks_ok: representative.spans.len() as u64 - tasks_failed,
+        tasks_failed,
+        repetitions,
+        stats: Stats::of(&elapsed),
+        spans: representative.spans,
+        cpu_samples: representative.samples,
+        sampler: representative.sampler,
+    }
+}
+
+/// Only reachable with zero repetitions, which validation forbids; kept total for safety.
+fn empty_result(config: &ValidConfig) -> RunResult {
+    RunResult {
+        config: (**config).clone(),
+        outcome: Outcome::Failed,
+        error: Some("no repetition ran".to_owned()),
+        elapsed_secs: 0.0,
+        setup_secs: 0.0,
+        cpu_secs: None,
+        effective_parallelism: None,
+        peak_rss_bytes: None,
+        tasks_ok: 0,
+        tasks_failed: 0,
+        repetitions: Vec::new(),
+        stats: Stats::default(),
+        spans: Vec::new(),
+        cpu_samples: Vec::new(),
+        sampler: SamplerInfo {
+            source: "unavailable".to_owned(),
+            interval_millis: config.sample_interval_millis,
+            cpu_secs: None,
+            note: None,
+        },
+    }
+}

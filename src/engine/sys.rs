@@ -1,0 +1,232 @@
+//! Thin, safe wrappers over the few OS calls the engine needs: the monotonic clock shared by
+//! every process of a run, per-thread CPU clocks, page size, and reaping a child with its own
+//! resource usage. Every `unsafe` block of the engine lives here, each with its reason.
+#![allow(unsafe_code, reason = "FFI to libc; each call is documented where it is made")]
+
+use std::io;
+
+/// Nanoseconds on a monotonic clock that every process on this machine shares (Linux and
+/// other Unixes: `CLOCK_MONOTONIC`), so a worker process's timestamps line up with ours.
+#[cfg(unix)]
+pub fn monotonic_nanos() -> u64 {
+    clock_nanos(libc::CLOCK_MONOTONIC).unwrap_or(0)
+}
+
+/// Elsewhere: nanoseconds since this process first asked. Worker processes then have their
+/// own epoch, so process spans are approximate there.
+#[cfg(not(unix))]
+pub fn monotonic_nanos() -> u64 {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    u64::try_from(EPOCH.get_or_init(Instant::now).elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
+
+/// CPU time (user + system) consumed so far by the calling thread, in seconds.
+#[cfg(unix)]
+pub fn thread_cpu_secs() -> Option<f64> {
+    clock_nanos(libc::CLOCK_THREAD_CPUTIME_ID).map(|ns| ns as f64 / 1e9)
+}
+
+#[cfg(not(unix))]
+pub fn thread_cpu_secs() -> Option<f64> {
+    None
+}
+
+#[cfg(unix)]
+fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes into it.
+    let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
+    if rc != 0 {
+        return None;
+    }
+    let secs = u64::try_from(ts.tv_sec).ok()?;
+    let nanos = u64::try_from(ts.tv_nsec).ok()?;
+    Some(secs * 1_000_000_000 + nanos)
+}
+
+/// The size of a memory page in bytes (for `/proc/<pid>/statm`).
+#[cfg(unix)]
+pub fn page_size_bytes() -> u64 {
+    // SAFETY: sysconf has no preconditions; it returns -1 on error.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    u64::try_from(size).unwrap_or(4096)
+}
+
+#[cfg(not(unix))]
+pub fn page_size_bytes() -> u64 {
+    4096
+}
+
+/// The soft `RLIMIT_NPROC` (processes + threads per user), or `None` when unlimited.
+#[cfg(unix)]
+pub fn process_limit() -> Option<u64> {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: `limit` is a valid, writable rlimit struct.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) };
+    if rc != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
+        return None;
+    }
+    u64::try_from(limit.rlim_cur).ok()
+}
+
+#[cfg(not(unix))]
+pub fn process_limit() -> Option<u64> {
+    None
+}
+
+/// How a reaped child ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitKind {
+    Code(i32),
+    Signal(i32),
+}
+
+impl std::fmt::Display for ExitKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExitKind::Code(code) => write!(f, "exited with code {code}"),
+            ExitKind::Signal(signal) => write!(f, "was killed by signal {signal}{}", signal_name(*signal)),
+        }
+    }
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        1 => " (SIGHUP)",
+        2 => " (SIGINT)",
+        6 => " (SIGABRT)",
+        9 => " (SIGKILL)",
+        11 => " (SIGSEGV)",
+        15 => " (SIGTERM)",
+        _ => "",
+    }
+}
+
+/// A reaped child: how it ended and the CPU time and peak memory the kernel accounted to it.
+#[derive(Clone, Copy, Debug)]
+pub struct Reaped {
+    pub exit: ExitKind,
+    pub cpu_secs: Option<f64>,
+    pub max_rss_bytes: Option<u64>,
+}
+
+/// Reaps `child` with `wait4`, which also returns the child's own resource usage.
+/// `block = false` returns `Ok(None)` while the child still runs. After `Some`, never touch
+/// the child's pid again (it may be reused).
+#[cfg(unix)]
+pub fn reap_child(child: &mut std::process::Child, block: bool) -> io::Result<Option<Reaped>> {
+    let pid = libc::pid_t::try_from(child.id()).map_err(io::Error::other)?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: rusage is plain old data; zeroed is a valid value for it.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let flags = if block { 0 } else { libc::WNOHANG };
+    loop {
+        // SAFETY: `status` and `usage` are valid, writable out-parameters for wait4.
+        let rc = unsafe { libc::wait4(pid, &mut status, flags, &mut usage) };
+        if rc == 0 {
+            return Ok(None);
+        }
+        if rc < 0 {
+            let err = io::Error::last_os_error();
+            if err.kind() == io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(err);
+        }
+        break;
+    }
+    let exit = if libc::WIFSIGNALED(status) {
+        ExitKind::Signal(libc::WTERMSIG(status))
+    } else {
+        ExitKind::Code(libc::WEXITSTATUS(status))
+    };
+    let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
+    // ru_maxrss is in KiB on Linux, bytes on macOS.
+    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
+    let max_rss_bytes = if cfg!(target_os = "macos") { max_rss } else { max_rss * 1024 };
+    Ok(Some(Reaped {
+        exit,
+        cpu_secs: Some(secs(usage.ru_utime) + secs(usage.ru_stime)),
+        max_rss_bytes: Some(max_rss_bytes),
+    }))
+}
+
+/// Elsewhere: std's wait, without resource usage.
+#[cfg(not(unix))]
+pub fn reap_child(child: &mut std::process::Child, block: bool) -> io::Result<Option<Reaped>> {
+    let status = if block { Some(child.wait()?) } else { child.try_wait()? };
+    Ok(status.map(|s| Reaped { exit: ExitKind::Code(s.code().unwrap_or(-1)), cpu_secs: None, max_rss_bytes: None }))
+}
+
+/// Makes the child die with its parent even if the parent is SIGKILLed (Linux
+/// `PR_SET_PDEATHSIG`). The parent here is the *thread* that spawns, so spawn from a thread
+/// that outlives the child. Elsewhere this does nothing; the stdin lifeline still holds.
+#[cfg(target_os = "linux")]
+pub fn die_with_parent(command: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: getpid is always safe.
+    let parent = unsafe { libc::getpid() };
+    // SAFETY: the closure runs in the forked child before exec and only calls the
+    // async-signal-safe functions prctl and getppid.
+    unsafe {
+        command.pre_exec(move || {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The parent may have died between fork and prctl: then nobody would signal us.
+            if libc::getppid() != parent {
+                return Err(io::Error::other("parent exited before the worker started"));
+            }
+            Ok(())
+        });
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn die_with_parent(_command: &mut std::process::Command) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monotonic_clock_moves_forward() {
+        let a = monotonic_nanos();
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let b = monotonic_nanos();
+        assert!(b > a + 1_000_000, "{a} -> {b}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn thread_cpu_clock_counts_only_work() {
+        let before = thread_cpu_secs().unwrap_or(0.0);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let slept = thread_cpu_secs().unwrap_or(0.0) - before;
+        let mut x = 0u64;
+        let spin_start = std::time::Instant::now();
+        while spin_start.elapsed().as_millis() < 30 {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        let spun = thread_cpu_secs().unwrap_or(0.0) - before - slept;
+        assert!(slept < 0.01, "sleeping used {slept} s of CPU");
+        assert!(spun > 0.01, "spinning used only {spun} s of CPU");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reap_reports_exit_code() {
+        let child = std::process::Command::new("sh").args(["-c", "exit 3"]).spawn();
+        let Ok(mut child) = child else { return };
+        let reaped = reap_child(&mut child, true).ok().flatten();
+        assert_eq!(reaped.map(|r| r.exit), Some(ExitKind::Code(3)));
+    }
+}

@@ -1,0 +1,56 @@
+//! The result JSON (DESIGN.md §3): the whole record, pretty-printed.
+
+use super::Exporter;
+use crate::engine::result::ResultFile;
+
+pub struct Json;
+
+impl Exporter for Json {
+    fn name(&self) -> &'static str {
+        "json"
+    }
+
+    fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let mut bytes = serde_json::to_vec_pretty(file)?;
+        bytes.push(b'\n');
+        Ok(bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::sample;
+
+    #[test]
+    fn contract_fields_are_present() -> anyhow::Result<()> {
+        let bytes = Json.render(&sample::file())?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+        assert_eq!(v["version"], 1);
+        for key in ["cpu_brand", "logical_cores", "physical_cores", "os", "total_memory_bytes"] {
+            assert!(v["machine"].get(key).is_some(), "machine.{key}");
+        }
+        let run = &v["runs"][0];
+        for key in [
+            "config", "outcome", "elapsed_secs", "setup_secs", "cpu_secs", "effective_parallelism",
+            "peak_rss_bytes", "repetitions", "stats", "spans", "cpu_samples",
+        ] {
+            assert!(run.get(key).is_some(), "runs[0].{key}");
+        }
+        assert_eq!(run["config"]["backend"], "event-loop");
+        assert_eq!(run["config"]["workload"]["kind"], "primes");
+        assert_eq!(run["config"]["workload"]["size"], 100_000);
+        assert_eq!(run["outcome"], "completed");
+        for key in ["median_secs", "mean_secs", "stddev_secs", "min_secs", "max_secs"] {
+            assert!(run["stats"].get(key).is_some(), "stats.{key}");
+        }
+        let span = &run["spans"][0];
+        for key in ["task", "worker", "start_secs", "end_secs", "ok"] {
+            assert!(span.get(key).is_some(), "spans[0].{key}");
+        }
+        assert_eq!(run["cpu_samples"][0]["per_core"][0], 100.0);
+        let back: ResultFile = serde_json::from_slice(&bytes)?;
+        assert_eq!(back, sample::file());
+        Ok(())
+    }
+}

@@ -1,0 +1,77 @@
+//! The CLI's summary table, in the spirit of hyperfine: per backend the median elapsed time ±
+//! stddev, setup, CPU time, effective parallelism, peak memory, and how it compares.
+
+use std::fmt::Write as _;
+
+use super::format::{bytes, duration, or_na};
+use super::{Exporter, compare};
+use crate::engine::result::{Outcome, ResultFile};
+
+pub struct Table;
+
+impl Exporter for Table {
+    fn name(&self) -> &'static str {
+        "table"
+    }
+
+    fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let header = ["backend", "workers", "elapsed (median ± σ)", "setup", "cpu time", "parallelism", "peak memory", ""];
+        let mut rows = vec![header.map(str::to_owned).to_vec()];
+        for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
+            let status = match run.outcome {
+                Outcome::Completed => comparison.to_string(),
+                other => other.name().to_uppercase(),
+            };
+            rows.push(vec![
+                run.config.backend.to_string(),
+                format!("{} {}", run.config.workers, run.config.backend.workers_meaning()),
+                format!("{} ± {}", duration(run.elapsed_secs), duration(run.stats.stddev_secs)),
+                duration(run.setup_secs),
+                or_na(run.cpu_secs, duration),
+                or_na(run.effective_parallelism, |p| format!("{p:.2}")),
+                or_na(run.peak_rss_bytes, bytes),
+                status,
+            ]);
+        }
+        let widths: Vec<usize> =
+            (0..header.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+        let mut out = String::new();
+        if let Some(first) = file.runs.first() {
+            let reps = first.config.repeat;
+            writeln!(out, "{}, {} repetition{}", first.config.describe_work(), reps, if reps == 1 { "" } else { "s" })?;
+        }
+        for row in &rows {
+            let cells: Vec<String> =
+                row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+            writeln!(out, "  {}", cells.join("  ").trim_end())?;
+        }
+        for run in &file.runs {
+            if let Some(error) = &run.error {
+                writeln!(out, "  {}: {error}", run.config.backend)?;
+            }
+            if run.tasks_failed > 0 {
+                writeln!(out, "  {}: {} of {} tasks panicked", run.config.backend, run.tasks_failed, run.config.tasks)?;
+            }
+        }
+        Ok(out.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::sample;
+
+    #[test]
+    fn rows_line_up_and_compare() -> anyhow::Result<()> {
+        let text = String::from_utf8(Table.render(&sample::file())?)?;
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "primes below 100,000 × 2 tasks, 1 repetition");
+        assert!(lines[1].trim_start().starts_with("backend"));
+        assert!(lines[2].contains("40.0 ms ± 0.0 µs") && lines[2].ends_with("slowest"), "{}", lines[2]);
+        assert!(lines[3].ends_with("2.00× faster than event-loop"), "{}", lines[3]);
+        let column = lines[1].find("setup");
+        assert_eq!(column, lines[2].find("1.0 ms"), "columns align");
+        Ok(())
+    }
+}

@@ -1,0 +1,263 @@
+//! Presets: TOML files that name an experiment (DESIGN.md §3). The bundled ones in
+//! `presets/` are compiled in with `include_str!`, so the binary works anywhere; users add
+//! their own in `~/.config/concurrency-lab/presets/`, and any file can be loaded by path.
+//! Unknown keys are errors; errors name the file, line and column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, Workload, WorkloadKind};
+
+/// The bundled presets: (id, TOML text).
+pub const BUNDLED: &[(&str, &str)] = &[
+    ("cpu-primes-gil", include_str!("../presets/cpu-primes-gil.toml")),
+    ("cpu-primes-no-gil", include_str!("../presets/cpu-primes-no-gil.toml")),
+    ("fib-process-pool", include_str!("../presets/fib-process-pool.toml")),
+    ("io-many-sleeps", include_str!("../presets/io-many-sleeps.toml")),
+    ("noop-dispatch", include_str!("../presets/noop-dispatch.toml")),
+];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PresetSource {
+    Bundled,
+    User(PathBuf),
+    File(PathBuf),
+}
+
+impl PresetSource {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Self::Bundled => "bundled",
+            Self::User(_) => "user",
+            Self::File(_) => "file",
+        }
+    }
+}
+
+/// A parsed preset: one workload, one or more backends to compare it on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preset {
+    /// The file stem: what `--preset NAME` matches.
+    pub id: String,
+    pub source: PresetSource,
+    pub name: String,
+    pub description: String,
+    pub backends: Vec<BackendKind>,
+    /// The settings shared by every backend (its `backend` is the first listed).
+    pub base: ExperimentConfig,
+    /// Per-backend `workers` overrides (`[run.workers_for]`).
+    pub workers_for: BTreeMap<BackendKind, u64>,
+}
+
+impl Preset {
+    /// One config per backend, with the per-backend worker counts applied.
+    pub fn configs(&self) -> Vec<ExperimentConfig> {
+        self.backends
+            .iter()
+            .map(|&backend| ExperimentConfig {
+                backend,
+                workers: self.workers_for.get(&backend).copied().unwrap_or(self.base.workers),
+                ..self.base.clone()
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct PresetError {
+    /// The file (or "bundled preset NAME").
+    pub origin: String,
+    pub message: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PresetToml {
+    version: u32,
+    name: String,
+    description: String,
+    backends: Vec<BackendKind>,
+    workload: WorkloadToml,
+    run: RunToml,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkloadToml {
+    kind: WorkloadKind,
+    size: Option<Sizes>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunToml {
+    tasks: u64,
+    workers: u64,
+    #[serde(default)]
+    gil: bool,
+    #[serde(default = "one")]
+    repeat: u32,
+    #[serde(default)]
+    warmup: u32,
+    #[serde(default)]
+    workers_for: BTreeMap<BackendKind, u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Parses and validates a preset for every backend it lists.
+pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, PresetError> {
+    let origin = match &source {
+        PresetSource::Bundled => format!("bundled preset {id}"),
+        PresetSource::User(path) | PresetSource::File(path) => path.display().to_string(),
+    };
+    let fail = |message: String| PresetError { origin: origin.clone(), message };
+    let raw: PresetToml = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
+    if raw.version != 1 {
+        return Err(fail(format!("version must be 1, got {}", raw.version)));
+    }
+    if raw.backends.is_empty() {
+        return Err(fail("backends must list at least one backend".to_owned()));
+    }
+    let kind = raw.workload.kind;
+    let base = ExperimentConfig {
+        backend: raw.backends[0],
+        workload: Workload { kind, size: raw.workload.size.unwrap_or_else(|| Sizes::one(kind.default_size())) },
+        tasks: raw.run.tasks,
+        workers: raw.run.workers,
+        gil: raw.run.gil,
+        repeat: raw.run.repeat,
+        warmup: raw.run.warmup,
+        ..ExperimentConfig::default()
+    };
+    let preset = Preset {
+        id: id.to_owned(),
+        source,
+        name: raw.name,
+        description: raw.description.trim().to_owned(),
+        backends: raw.backends,
+        base,
+        workers_for: raw.run.workers_for,
+    };
+    for config in preset.configs() {
+        config.validate().map_err(|e| fail(format!("backend {}: {e}", config.backend)))?;
+    }
+    Ok(preset)
+}
+
+/// Where user presets live (`$XDG_CONFIG_HOME/concurrency-lab/presets` on Linux).
+pub fn user_dir() -> Option<PathBuf> {
+    directories::ProjectDirs::from("", "", "concurrency-lab").map(|dirs| dirs.config_dir().join("presets"))
+}
+
+fn read_file(path: &Path, source: PresetSource) -> Result<Preset, PresetError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| PresetError { origin: path.display().to_string(), message: format!("cannot read: {e}") })?;
+    let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("preset");
+    parse(id, source, &text)
+}
+
+/// All presets: bundled first, then the user's (a broken user file is listed as an error).
+pub fn all() -> Vec<Result<Preset, PresetError>> {
+    let mut presets: Vec<_> =
+        BUNDLED.iter().map(|(id, text)| parse(id, PresetSource::Bundled, text)).collect();
+    if let Some(dir) = user_dir()
+        && let Ok(entries) = std::fs::read_dir(&dir)
+    {
+        let mut paths: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        paths.sort();
+        presets.extend(paths.into_iter().map(|p| read_file(&p, PresetSource::User(p.clone()))));
+    }
+    presets
+}
+
+/// `--preset FILE|NAME`: a path if it names a file (or ends in .toml), else a preset id.
+pub fn load(name_or_path: &str) -> Result<Preset, PresetError> {
+    let path = Path::new(name_or_path);
+    if path.is_file() || name_or_path.ends_with(".toml") {
+        return read_file(path, PresetSource::File(path.to_owned()));
+    }
+    let mut known = Vec::new();
+    for preset in all().into_iter().flatten() {
+        if preset.id == name_or_path {
+            return Ok(preset);
+        }
+        known.push(preset.id);
+    }
+    Err(PresetError {
+        origin: format!("--preset {name_or_path}"),
+        message: format!("no preset file or name matches (known: {})", known.join(", ")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bundled_preset_parses_and_validates() {
+        for (id, text) in BUNDLED {
+            let preset = parse(id, PresetSource::Bundled, text);
+            assert!(preset.is_ok(), "{id}: {:?}", preset.err());
+        }
+    }
+
+    #[test]
+    fn every_file_in_presets_dir_is_bundled() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
+        let entries = std::fs::read_dir(dir).map(|d| d.flatten().count()).unwrap_or(0);
+        assert_eq!(entries, BUNDLED.len(), "presets/ and BUNDLED disagree");
+    }
+
+    const GOOD: &str = "version = 1\nname = \"x\"\ndescription = \"d\"\nbackends = [\"threads\", \"event-loop\"]\n\
+        [workload]\nkind = \"sleep\"\nsize = 10\n[run]\ntasks = 100\nworkers = 4\n[run.workers_for]\nevent-loop = 100\n";
+
+    #[test]
+    fn per_backend_workers_apply() {
+        let preset = parse("x", PresetSource::Bundled, GOOD);
+        let configs = preset.map(|p| p.configs()).unwrap_or_default();
+        let workers: Vec<u64> = configs.iter().map(|c| c.workers).collect();
+        assert_eq!(workers, vec![4, 100]);
+    }
+
+    fn error_of(text: &str) -> String {
+        parse("bad", PresetSource::File(PathBuf::from("bad.toml")), text).err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn typo_names_file_line_and_column() {
+        let msg = error_of(&GOOD.replace("tasks = 100", "taks = 100"));
+        assert!(msg.starts_with("bad.toml: "), "{msg}");
+        assert!(msg.contains("line 9, column 1"), "{msg}");
+        assert!(msg.contains("unknown field `taks`"), "{msg}");
+    }
+
+    #[test]
+    fn wrong_type_and_syntax_are_reported() {
+        let msg = error_of(&GOOD.replace("tasks = 100", "tasks = \"many\""));
+        assert!(msg.contains("line 9"), "{msg}");
+        let msg = error_of(&GOOD.replace("[run]", "[run"));
+        assert!(msg.contains("line 8"), "{msg}");
+    }
+
+    #[test]
+    fn out_of_range_names_backend_field_bound_value() {
+        let msg = error_of(&GOOD.replace("workers = 4", "workers = 0"));
+        assert_eq!(msg, "bad.toml: backend threads: workers must be between 1 and 1024 for the threads backend, got 0");
+    }
+
+    #[test]
+    fn unknown_backend_is_refused() {
+        let msg = error_of(&GOOD.replace("\"threads\",", "\"fibers\","));
+        assert!(msg.contains("unknown variant `fibers`"), "{msg}");
+    }
+}
