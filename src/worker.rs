@@ -9,9 +9,9 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use crate::engine::backend::protocol::{FromWorker, PROTOCOL_VERSION, ToWorker, WireSpan};
+use crate::engine::backend::protocol::{FromWorker, PARENT_PID_ENV, PROTOCOL_VERSION, ToWorker, WireSpan};
 use crate::engine::gil::Gil;
-use crate::engine::sys::monotonic_nanos;
+use crate::engine::sys::{die_with_parent, monotonic_nanos};
 use crate::engine::workload::TaskRunner;
 use crate::engine::{CancelToken, Sizes};
 
@@ -20,6 +20,11 @@ const FLUSH_SPANS: usize = 256;
 const FLUSH_NANOS: u64 = 50_000_000;
 
 pub fn main() -> ExitCode {
+    let parent = std::env::var(PARENT_PID_ENV).ok().and_then(|pid| pid.parse().ok());
+    if let Err(err) = die_with_parent(parent) {
+        eprintln!("worker: {err}");
+        return ExitCode::from(3);
+    }
     match serve() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

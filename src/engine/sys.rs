@@ -166,32 +166,33 @@ pub fn reap_child(child: &mut std::process::Child, block: bool) -> io::Result<Op
     Ok(status.map(|s| Reaped { exit: ExitKind::Code(s.code().unwrap_or(-1)), cpu_secs: None, max_rss_bytes: None }))
 }
 
-/// Makes the child die with its parent even if the parent is SIGKILLed (Linux
-/// `PR_SET_PDEATHSIG`). The parent here is the *thread* that spawns, so spawn from a thread
-/// that outlives the child. Elsewhere this does nothing; the stdin lifeline still holds.
+/// Called first thing in a worker process: die with the parent even if the parent is
+/// SIGKILLed (Linux `PR_SET_PDEATHSIG`). "Parent" means the *thread* that spawned us, so the
+/// app spawns workers from a thread that outlives them. `expected_parent` closes the race
+/// where the parent died before this call: then we have been re-parented, and give up.
+/// Setting this in the child (not in a `pre_exec` hook) lets std start workers with the much
+/// cheaper `posix_spawn` instead of `fork`. Elsewhere this does nothing; the stdin lifeline
+/// still holds.
 #[cfg(target_os = "linux")]
-pub fn die_with_parent(command: &mut std::process::Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: getpid is always safe.
-    let parent = unsafe { libc::getpid() };
-    // SAFETY: the closure runs in the forked child before exec and only calls the
-    // async-signal-safe functions prctl and getppid.
-    unsafe {
-        command.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // The parent may have died between fork and prctl: then nobody would signal us.
-            if libc::getppid() != parent {
-                return Err(io::Error::other("parent exited before the worker started"));
-            }
-            Ok(())
-        });
+pub fn die_with_parent(expected_parent: Option<u32>) -> io::Result<()> {
+    // SAFETY: prctl with PR_SET_PDEATHSIG takes a signal number and has no memory effects.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: getppid is always safe.
+    let parent = unsafe { libc::getppid() };
+    match expected_parent {
+        Some(expected) if u32::try_from(parent).ok() != Some(expected) => {
+            Err(io::Error::other(format!("the app (pid {expected}) exited before this worker started")))
+        }
+        _ => Ok(()),
     }
 }
 
 #[cfg(not(target_os = "linux"))]
-pub fn die_with_parent(_command: &mut std::process::Command) {}
+pub fn die_with_parent(_expected_parent: Option<u32>) -> io::Result<()> {
+    Ok(())
+}
 
 #[cfg(test)]
 mod tests {

@@ -2,7 +2,7 @@
 //! with the hidden `__worker` subcommand, fed contiguous task ranges over stdin (guided
 //! chunking: big chunks while much is left, single tasks at the end) and answering with
 //! span batches on stdout. Workers can't be orphaned: kill on stop or drop, `PR_SET_PDEATHSIG`
-//! on Linux, and a stdin-EOF lifeline in the worker. A worker that dies mid-run ends the run
+//! set by the worker on Linux, and a stdin-EOF lifeline in the worker. A worker that dies mid-run ends the run
 //! `failed`, naming the worker and its exit code or signal. CPU time is what the kernel
 //! accounted to each reaped child (`wait4`).
 
@@ -12,7 +12,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use super::protocol::{self, FromWorker, ToWorker, WORKER_SUBCOMMAND};
+use super::protocol::{self, FromWorker, PARENT_PID_ENV, ToWorker, WORKER_SUBCOMMAND};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
@@ -66,25 +66,32 @@ struct Pool {
 }
 
 impl Pool {
+    /// Starts every worker in parallel, each from its own reader thread: that thread lives
+    /// exactly as long as its worker's stdout, which makes it the right "parent" for
+    /// `PR_SET_PDEATHSIG`, and spawns overlap instead of queueing behind each other.
     fn start(&mut self, ctx: &RunContext<'_>, tx: &Sender<Incoming>) -> Result<(), String> {
         let exe = std::env::current_exe().map_err(|e| format!("could not find this program's binary: {e}"))?;
         let count = usize::try_from(ctx.config.workers).unwrap_or(usize::MAX);
+        let mut pending = Vec::with_capacity(count);
         for index in 0..count {
             let mut command = Command::new(&exe);
-            command.arg(WORKER_SUBCOMMAND).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
-            sys::die_with_parent(&mut command);
-            let mut child = command
-                .spawn()
-                .map_err(|e| format!("could not start worker process {index} of {count} ({}): {e}", exe.display()))?;
+            command
+                .arg(WORKER_SUBCOMMAND)
+                .env(PARENT_PID_ENV, std::process::id().to_string())
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            pending.push(spawn_with_reader(index, command, tx.clone())?);
+        }
+        for (index, spawned) in pending.into_iter().enumerate() {
+            let spawned = spawned.recv().unwrap_or_else(|_| Err(std::io::Error::other("its thread ended")));
+            let mut child =
+                spawned.map_err(|e| format!("could not start worker process {index} of {count} ({}): {e}", exe.display()))?;
             ctx.pids.add(child.id());
-            let stdout = child.stdout.take();
             let stderr = child.stderr.take();
             let stdin = child.stdin.take().map(BufWriter::new);
             let stderr_tail = Arc::new(Mutex::new(String::new()));
             self.workers.push(Worker { child, stdin, outstanding: 0, last_chunk: 0, stderr_tail: stderr_tail.clone(), reaped: None });
-            if let Some(stdout) = stdout {
-                spawn_reader(index, stdout, tx.clone())?;
-            }
             if let Some(stderr) = stderr {
                 spawn_stderr_tail(index, stderr, stderr_tail)?;
             }
@@ -275,11 +282,29 @@ fn reap_blocking(worker: &mut Worker) -> std::io::Result<()> {
     Ok(())
 }
 
-fn spawn_reader(index: usize, stdout: impl Read + Send + 'static, tx: Sender<Incoming>) -> Result<(), String> {
+/// Spawns worker `index` on a new thread that then forwards its stdout, line by line. The
+/// child (without its stdout) comes back through the returned channel.
+fn spawn_with_reader(
+    index: usize,
+    mut command: Command,
+    tx: Sender<Incoming>,
+) -> Result<Receiver<std::io::Result<Child>>, String> {
+    let (child_tx, child_rx) = mpsc::sync_channel(1);
     std::thread::Builder::new()
         .name(format!("lab-proc-{index}"))
         .spawn(move || {
-            for line in BufReader::new(stdout).lines() {
+            let mut child = match command.spawn() {
+                Ok(child) => child,
+                Err(err) => {
+                    let _ = child_tx.send(Err(err));
+                    return;
+                }
+            };
+            let stdout = child.stdout.take();
+            if child_tx.send(Ok(child)).is_err() {
+                return;
+            }
+            for line in stdout.into_iter().flat_map(|out| BufReader::new(out).lines()) {
                 let Ok(line) = line else { break };
                 let incoming = match serde_json::from_str::<FromWorker>(&line) {
                     Ok(message) => Incoming::Message(index, message),
@@ -291,8 +316,8 @@ fn spawn_reader(index: usize, stdout: impl Read + Send + 'static, tx: Sender<Inc
             }
             let _ = tx.send(Incoming::Closed(index));
         })
-        .map(drop)
-        .map_err(|e| format!("could not start the reader thread of worker process {index}: {e}"))
+        .map(|_| child_rx)
+        .map_err(|e| format!("could not start the thread of worker process {index}: {e}"))
 }
 
 fn spawn_stderr_tail(index: usize, stderr: impl Read + Send + 'static, tail: Arc<Mutex<String>>) -> Result<(), String> {

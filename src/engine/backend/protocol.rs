@@ -12,6 +12,9 @@ pub const PROTOCOL_VERSION: u32 = 1;
 /// The hidden subcommand that turns this binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
 
+/// The environment variable that tells a worker its parent's pid (see `sys::die_with_parent`).
+pub const PARENT_PID_ENV: &str = "CONCURRENCY_LAB_PARENT_PID";
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {
