@@ -22,6 +22,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process")]
 pub enum Command {
     /// Run an experiment headless: progress on stderr, a summary table on stdout.
     Run(RunArgs),
@@ -171,7 +172,8 @@ mod tests {
 
     #[test]
     fn flags_override_the_preset() -> anyhow::Result<()> {
-        let plan = parse(&["--preset", "io-many-sleeps", "--backend", "threads", "--tasks", "10", "--size", "5"])?.plan()?;
+        let plan =
+            parse(&["--preset", "io-many-sleeps", "--backend", "threads", "--tasks", "10", "--size", "5"])?.plan()?;
         let [config] = plan.configs.as_slice() else { anyhow::bail!("one config expected") };
         assert_eq!((config.backend, config.tasks, config.workers), (BackendKind::Threads, 10, 32));
         assert_eq!(config.workload.size, Sizes::one(5));

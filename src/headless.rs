@@ -52,8 +52,11 @@ struct Output {
 
 /// Opens every requested output before anything runs, so a bad path costs no work.
 fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
-    let requested: [(&str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 3] =
-        [("--json", &args.json, Box::new(Json)), ("--csv", &args.csv, Box::new(Csv)), ("--markdown", &args.markdown, Box::new(Markdown))];
+    let requested: [(&str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 3] = [
+        ("--json", &args.json, Box::new(Json)),
+        ("--csv", &args.csv, Box::new(Csv)),
+        ("--markdown", &args.markdown, Box::new(Markdown)),
+    ];
     let mut outputs = Vec::new();
     for (flag, path, exporter) in requested {
         let Some(path) = path else { continue };
@@ -97,7 +100,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
     for output in outputs {
         let bytes = output.exporter.render(&file).map_err(CliError::Failed)?;
         match output.target {
-            Target::Stdout => std::io::stdout().write_all(&bytes).context("cannot write to stdout").map_err(CliError::Failed)?,
+            Target::Stdout => {
+                std::io::stdout().write_all(&bytes).context("cannot write to stdout").map_err(CliError::Failed)?
+            }
             Target::File(pending) => {
                 let path = pending.commit(&bytes).map_err(CliError::Failed)?;
                 eprintln!("wrote {} {}", output.exporter.name(), path.display());

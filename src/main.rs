@@ -34,3 +34,6 @@ fn open_window() -> ExitCode {
     eprintln!("\nThe desktop window is not built into this version yet; use `concurrency-lab run` (see --help).");
     ExitCode::from(2)
 }
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -164,16 +164,12 @@ fn read_file(path: &Path, source: PresetSource) -> Result<Preset, PresetError> {
 
 /// All presets: bundled first, then the user's (a broken user file is listed as an error).
 pub fn all() -> Vec<Result<Preset, PresetError>> {
-    let mut presets: Vec<_> =
-        BUNDLED.iter().map(|(id, text)| parse(id, PresetSource::Bundled, text)).collect();
+    let mut presets: Vec<_> = BUNDLED.iter().map(|(id, text)| parse(id, PresetSource::Bundled, text)).collect();
     if let Some(dir) = user_dir()
         && let Ok(entries) = std::fs::read_dir(&dir)
     {
-        let mut paths: Vec<PathBuf> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-            .collect();
+        let mut paths: Vec<PathBuf> =
+            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
         paths.sort();
         presets.extend(paths.into_iter().map(|p| read_file(&p, PresetSource::User(p.clone()))));
     }
@@ -230,7 +226,10 @@ mod tests {
     }
 
     fn error_of(text: &str) -> String {
-        parse("bad", PresetSource::File(PathBuf::from("bad.toml")), text).err().map(|e| e.to_string()).unwrap_or_default()
+        parse("bad", PresetSource::File(PathBuf::from("bad.toml")), text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
     }
 
     #[test]

@@ -42,7 +42,11 @@ fn send(message: &FromWorker) -> Result<(), String> {
 }
 
 fn serve() -> Result<(), String> {
-    send(&FromWorker::Hello { protocol: PROTOCOL_VERSION, version: env!("CARGO_PKG_VERSION").to_owned(), pid: std::process::id() })?;
+    send(&FromWorker::Hello {
+        protocol: PROTOCOL_VERSION,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        pid: std::process::id(),
+    })?;
     let mut first = String::new();
     let read = std::io::stdin().lock().read_line(&mut first).map_err(|e| e.to_string())?;
     if read == 0 {

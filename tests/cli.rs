@@ -68,8 +68,18 @@ fn assert_well_formed(run: &Value) {
 
 #[test]
 fn every_backend_runs_cpu_work_and_measures_it() {
-    let (output, json) =
-        run_json(&["--backend", "event-loop,threads,processes", "--size", "20000", "--tasks", "4", "--workers", "2", "--repeat", "2"]);
+    let (output, json) = run_json(&[
+        "--backend",
+        "event-loop,threads,processes",
+        "--size",
+        "20000",
+        "--tasks",
+        "4",
+        "--workers",
+        "2",
+        "--repeat",
+        "2",
+    ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     assert_eq!(json["version"], 1);
     assert!(json["machine"]["logical_cores"].as_u64().unwrap_or(0) >= 1);
@@ -83,13 +93,27 @@ fn every_backend_runs_cpu_work_and_measures_it() {
         assert!((parallelism - cpu / f(&run["elapsed_secs"])).abs() < 1e-9);
         assert!(run["peak_rss_bytes"].as_u64().unwrap_or(0) > 1 << 20);
     }
-    let workers: Vec<u64> = runs[2]["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
+    let workers: Vec<u64> =
+        runs[2]["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
     assert!(workers.contains(&0) && workers.contains(&1), "both worker processes ran tasks: {workers:?}");
 }
 
 #[test]
 fn cpu_samples_cover_the_run() {
-    let (output, json) = run_json(&["--backend", "threads", "--workload", "sleep", "--size", "100", "--tasks", "4", "--workers", "2", "--sample-interval", "50"]);
+    let (output, json) = run_json(&[
+        "--backend",
+        "threads",
+        "--workload",
+        "sleep",
+        "--size",
+        "100",
+        "--tasks",
+        "4",
+        "--workers",
+        "2",
+        "--sample-interval",
+        "50",
+    ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let run = &runs(&json)[0];
     let samples = run["cpu_samples"].as_array().map(Vec::as_slice).unwrap_or_default();
@@ -105,7 +129,18 @@ fn cpu_samples_cover_the_run() {
 
 #[test]
 fn size_lists_cycle_across_tasks() {
-    let (output, json) = run_json(&["--backend", "processes", "--workload", "fib", "--size", "18,20,22", "--tasks", "6", "--workers", "2"]);
+    let (output, json) = run_json(&[
+        "--backend",
+        "processes",
+        "--workload",
+        "fib",
+        "--size",
+        "18,20,22",
+        "--tasks",
+        "6",
+        "--workers",
+        "2",
+    ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let run = &runs(&json)[0];
     assert_eq!(run["config"]["workload"]["size"], serde_json::json!([18, 20, 22]));
@@ -117,7 +152,21 @@ fn exports_are_written_and_agree() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = |name: &str| dir.path().join(name).display().to_string();
     let (json, csv, md) = (path("r.json"), path("r.csv"), path("r.md"));
-    let output = lab(&["run", "--backend", "mock,threads", "--workload", "noop", "--tasks", "10", "--json", &json, "--csv", &csv, "--markdown", &md]);
+    let output = lab(&[
+        "run",
+        "--backend",
+        "mock,threads",
+        "--workload",
+        "noop",
+        "--tasks",
+        "10",
+        "--json",
+        &json,
+        "--csv",
+        &csv,
+        "--markdown",
+        &md,
+    ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(summary.contains("mock") && summary.contains("threads"), "summary on stdout: {summary}");
@@ -128,7 +177,12 @@ fn exports_are_written_and_agree() {
     assert!(csv_text.lines().nth(1).unwrap_or_default().starts_with("mock,noop,0,10,2,false,completed,"));
     let md_text = std::fs::read_to_string(&md).unwrap_or_default();
     assert_eq!(md_text.lines().filter(|l| l.starts_with("| `")).count(), 2, "{md_text}");
-    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).into_iter().flatten().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
 }
 
@@ -173,13 +227,25 @@ fn assert_bad_input(args: &[&str], expected: &[&str]) {
 fn out_of_range_values_are_refused() {
     assert_bad_input(&["run", "--tasks", "0"], &["tasks must be between 1 and 1000000, got 0"]);
     assert_bad_input(&["run", "--tasks", "2000000"], &["tasks", "1000000", "got 2000000"]);
-    assert_bad_input(&["run", "--backend", "threads", "--workers", "0"], &["backend threads: workers must be between 1 and 1024", "got 0"]);
+    assert_bad_input(
+        &["run", "--backend", "threads", "--workers", "0"],
+        &["backend threads: workers must be between 1 and 1024", "got 0"],
+    );
     assert_bad_input(&["run", "--backend", "threads", "--workers", "5000"], &["1024", "got 5000"]);
-    assert_bad_input(&["run", "--backend", "processes", "--workers", "999"], &["cores) for the processes backend, got 999"]);
-    assert_bad_input(&["run", "--workload", "primes", "--size", "0"], &["workload.size must be between 2 and 10000000 for primes, got 0"]);
+    assert_bad_input(
+        &["run", "--backend", "processes", "--workers", "999"],
+        &["cores) for the processes backend, got 999"],
+    );
+    assert_bad_input(
+        &["run", "--workload", "primes", "--size", "0"],
+        &["workload.size must be between 2 and 10000000 for primes, got 0"],
+    );
     assert_bad_input(&["run", "--workload", "fib", "--size", "99"], &["between 1 and 45 for fib, got 99"]);
     assert_bad_input(&["run", "--repeat", "0"], &["repeat must be between 1 and 100, got 0"]);
-    assert_bad_input(&["run", "--sample-interval", "10"], &["sample_interval_millis must be between 50 and 1000, got 10"]);
+    assert_bad_input(
+        &["run", "--sample-interval", "10"],
+        &["sample_interval_millis must be between 50 and 1000, got 10"],
+    );
     assert_bad_input(&["run", "--tasks", "-1"], &["'-1'"]);
 }
 
@@ -230,14 +296,18 @@ fn unwritable_export_paths_fail_before_any_work() {
         &["--json /nonexistent-dir/out.json", "directory /nonexistent-dir does not exist"],
     );
     let start = Instant::now();
-    assert_bad_input(&["run", "--workload", "sleep", "--size", "5000", "--csv", "/proc/out.csv"], &["--csv /proc/out.csv"]);
+    assert_bad_input(
+        &["run", "--workload", "sleep", "--size", "5000", "--csv", "/proc/out.csv"],
+        &["--csv /proc/out.csv"],
+    );
     assert!(start.elapsed() < Duration::from_secs(4), "refused before the 5 s tasks ran");
 }
 
 #[cfg(target_os = "linux")]
 #[test]
 fn worker_counts_beyond_rlimit_nproc_are_refused() {
-    let script = format!("ulimit -u 200 && exec {BIN} run --backend threads --workers 1000 --workload noop --tasks 1000");
+    let script =
+        format!("ulimit -u 200 && exec {BIN} run --backend threads --workers 1000 --workload noop --tasks 1000");
     let output = Command::new("bash").args(["-c", &script]).output().unwrap_or_else(|e| panic!("{e}"));
     let err = stderr(&output);
     assert_eq!(code(&output), Some(2), "{err}");
@@ -250,13 +320,36 @@ fn worker_counts_beyond_rlimit_nproc_are_refused() {
 fn panicking_tasks_are_counted_and_the_run_goes_on() {
     for backend in ["event-loop", "threads", "processes"] {
         for workload in ["noop", "sleep"] {
-            let args = ["--backend", backend, "--workload", workload, "--size", "1", "--tasks", "9", "--workers", "2", "--panic-every", "3"];
+            let args = [
+                "--backend",
+                backend,
+                "--workload",
+                workload,
+                "--size",
+                "1",
+                "--tasks",
+                "9",
+                "--workers",
+                "2",
+                "--panic-every",
+                "3",
+            ];
             let (output, json) = run_json(&args);
             assert_eq!(code(&output), Some(0), "{backend}/{workload}: {}", stderr(&output));
             let run = &runs(&json)[0];
             assert_eq!(run["outcome"], "completed");
-            assert_eq!((run["tasks_ok"].as_u64(), run["tasks_failed"].as_u64()), (Some(6), Some(3)), "{backend}/{workload}");
-            let failed: Vec<u64> = run["spans"].as_array().into_iter().flatten().filter(|s| s["ok"] == false).filter_map(|s| s["task"].as_u64()).collect();
+            assert_eq!(
+                (run["tasks_ok"].as_u64(), run["tasks_failed"].as_u64()),
+                (Some(6), Some(3)),
+                "{backend}/{workload}"
+            );
+            let failed: Vec<u64> = run["spans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|s| s["ok"] == false)
+                .filter_map(|s| s["task"].as_u64())
+                .collect();
             let mut failed = failed;
             failed.sort_unstable();
             assert_eq!(failed, vec![2, 5, 8], "{backend}/{workload}");
@@ -310,8 +403,18 @@ fn wait_gone(pids: &[u32], within: Duration) -> Vec<u32> {
 
 #[cfg(target_os = "linux")]
 fn spawn_long_processes_run(extra: &[&str]) -> Child {
-    let args = [&["run", "--backend", "processes", "--workload", "sleep", "--size", "100", "--tasks", "200", "--workers", "2"], extra].concat();
-    Command::new(BIN).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{e}"))
+    let args = [
+        &["run", "--backend", "processes", "--workload", "sleep", "--size", "100", "--tasks", "200", "--workers", "2"],
+        extra,
+    ]
+    .concat();
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[cfg(target_os = "linux")]
@@ -382,7 +485,8 @@ fn ctrl_c_cancels_within_a_second_and_keeps_the_partial_result() {
     let output = wait_with_timeout(cli, Duration::from_secs(10));
     assert!(sent.elapsed() < Duration::from_secs(1), "stopped in {:?}", sent.elapsed());
     assert_eq!(code(&output), Some(130), "{}", stderr(&output));
-    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap_or_default()).unwrap_or_default();
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap_or_default()).unwrap_or_default();
     assert_eq!(runs(&json)[0]["outcome"], "cancelled");
     assert!(runs(&json)[0]["spans"].as_array().is_some_and(|s| !s.is_empty()));
     assert!(wait_gone(&workers, Duration::from_secs(2)).is_empty(), "workers reaped on cancel");
@@ -397,7 +501,20 @@ fn median_elapsed(args: &[&str]) -> f64 {
 }
 
 fn speedup(backend: &str, gil: bool) -> f64 {
-    let base = ["--backend", backend, "--workload", "primes", "--size", "300000", "--tasks", "2", "--repeat", "3", "--warmup", "1"];
+    let base = [
+        "--backend",
+        backend,
+        "--workload",
+        "primes",
+        "--size",
+        "300000",
+        "--tasks",
+        "2",
+        "--repeat",
+        "3",
+        "--warmup",
+        "1",
+    ];
     let gil_flag = if gil { "--gil" } else { "--no-gil" };
     let one = median_elapsed(&[&base[..], &["--workers", "1", gil_flag]].concat());
     let two = median_elapsed(&[&base[..], &["--workers", "2", gil_flag]].concat());
@@ -419,18 +536,52 @@ fn the_gil_serializes_threads_but_not_processes() {
 
 #[test]
 fn the_event_loop_overlaps_waits() {
-    let elapsed = median_elapsed(&["--backend", "event-loop", "--workload", "sleep", "--size", "100", "--tasks", "50", "--workers", "50"]);
+    let elapsed = median_elapsed(&[
+        "--backend",
+        "event-loop",
+        "--workload",
+        "sleep",
+        "--size",
+        "100",
+        "--tasks",
+        "50",
+        "--workers",
+        "50",
+    ]);
     assert!(elapsed < 1.0, "50 waits of 100 ms in flight at once took {elapsed:.2} s (serial: 5 s)");
-    let one_at_a_time = median_elapsed(&["--backend", "event-loop", "--workload", "sleep", "--size", "20", "--tasks", "10", "--workers", "1"]);
+    let one_at_a_time = median_elapsed(&[
+        "--backend",
+        "event-loop",
+        "--workload",
+        "sleep",
+        "--size",
+        "20",
+        "--tasks",
+        "10",
+        "--workers",
+        "1",
+    ]);
     assert!(one_at_a_time >= 0.19, "in-flight limit 1 serializes: {one_at_a_time:.3} s");
 }
 
 #[test]
 fn cpu_work_blocks_the_event_loop() {
-    let (output, json) = run_json(&["--backend", "event-loop", "--workload", "primes", "--size", "100000", "--tasks", "3", "--workers", "3"]);
+    let (output, json) = run_json(&[
+        "--backend",
+        "event-loop",
+        "--workload",
+        "primes",
+        "--size",
+        "100000",
+        "--tasks",
+        "3",
+        "--workers",
+        "3",
+    ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let run = &runs(&json)[0];
-    let mut spans: Vec<(f64, f64)> = run["spans"].as_array().into_iter().flatten().map(|s| (f(&s["start_secs"]), f(&s["end_secs"]))).collect();
+    let mut spans: Vec<(f64, f64)> =
+        run["spans"].as_array().into_iter().flatten().map(|s| (f(&s["start_secs"]), f(&s["end_secs"]))).collect();
     spans.sort_by(|a, b| a.0.total_cmp(&b.0));
     for pair in spans.windows(2) {
         assert!(pair[1].0 >= pair[0].1 - 1e-6, "CPU tasks on one loop never overlap: {pair:?}");

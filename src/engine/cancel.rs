@@ -34,11 +34,7 @@ impl CancelToken {
 
     /// `Err(Cancelled)` once cancelled: for `?` in work loops.
     pub fn check(&self) -> Result<(), Cancelled> {
-        if self.is_cancelled() {
-            Err(Cancelled)
-        } else {
-            Ok(())
-        }
+        if self.is_cancelled() { Err(Cancelled) } else { Ok(()) }
     }
 
     /// A blocking sleep that wakes within [`POLL_SLICE`] of a cancel.

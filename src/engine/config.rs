@@ -58,9 +58,9 @@ impl FromStr for BackendKind {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let all = [Self::EventLoop, Self::Threads, Self::Processes, Self::Mock];
-        all.into_iter().find(|b| b.name() == s).ok_or_else(|| {
-            format!("unknown backend '{s}' (expected one of: event-loop, threads, processes)")
-        })
+        all.into_iter()
+            .find(|b| b.name() == s)
+            .ok_or_else(|| format!("unknown backend '{s}' (expected one of: event-loop, threads, processes)"))
     }
 }
 
@@ -147,7 +147,7 @@ pub fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -179,10 +179,7 @@ impl Sizes {
         if len == 0 {
             return 0;
         }
-        usize::try_from(task % len)
-            .ok()
-            .and_then(|i| self.0.get(i).copied())
-            .unwrap_or(0)
+        usize::try_from(task % len).ok().and_then(|i| self.0.get(i).copied()).unwrap_or(0)
     }
 }
 
@@ -321,11 +318,7 @@ impl ValidConfig {
 }
 
 fn in_range(field: &'static str, value: u64, (min, max): (u64, u64), why: String) -> Result<(), ConfigError> {
-    if (min..=max).contains(&value) {
-        Ok(())
-    } else {
-        Err(ConfigError::OutOfRange { field, min, max, value, why })
-    }
+    if (min..=max).contains(&value) { Ok(()) } else { Err(ConfigError::OutOfRange { field, min, max, value, why }) }
 }
 
 impl ExperimentConfig {
@@ -333,12 +326,8 @@ impl ExperimentConfig {
     pub fn max_workers(&self) -> (u64, String) {
         let backend = self.backend;
         match backend {
-            BackendKind::EventLoop => {
-                (self.tasks.max(1), format!(" (the task count) for the {backend} backend"))
-            }
-            BackendKind::Threads | BackendKind::Mock => {
-                (MAX_THREADS, format!(" for the {backend} backend"))
-            }
+            BackendKind::EventLoop => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
+            BackendKind::Threads | BackendKind::Mock => (MAX_THREADS, format!(" for the {backend} backend")),
             BackendKind::Processes => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))

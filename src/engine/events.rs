@@ -7,14 +7,27 @@ use super::result::{CpuSample, Outcome, Span};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// A repetition began (`warmup` ones are not measured).
-    RepetitionStarted { backend: BackendKind, index: u32, of: u32, warmup: bool },
+    RepetitionStarted {
+        backend: BackendKind,
+        index: u32,
+        of: u32,
+        warmup: bool,
+    },
     /// Tasks finished so far in this repetition.
-    Progress { done: u64, total: u64, elapsed_secs: f64 },
+    Progress {
+        done: u64,
+        total: u64,
+        elapsed_secs: f64,
+    },
     /// Newly finished spans (batched).
     TasksFinished(Vec<Span>),
     CpuSample(CpuSample),
     /// The run ended; the full result is the return value of `run_experiment`.
-    Finished { backend: BackendKind, outcome: Outcome, elapsed_secs: f64 },
+    Finished {
+        backend: BackendKind,
+        outcome: Outcome,
+        elapsed_secs: f64,
+    },
 }
 
 /// A consumer of events. Called from the engine's threads, so it must be cheap and `Sync`.

@@ -63,10 +63,8 @@ impl Gil {
         let mut state = self.lock_state();
         while state.locked {
             let seen = state.switch_number;
-            let (next, timeout) = self
-                .released
-                .wait_timeout(state, self.interval)
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let (next, timeout) =
+                self.released.wait_timeout(state, self.interval).unwrap_or_else(|poisoned| poisoned.into_inner());
             state = next;
             if timeout.timed_out() && state.locked && state.switch_number == seen {
                 // Waited a whole interval and nobody switched: ask the holder to let go.
@@ -89,10 +87,8 @@ impl Gil {
         if forced {
             while state.switch_number == released_at {
                 // Bounded wait: if the waiter gave up (its run was cancelled), carry on.
-                let (next, timeout) = self
-                    .taken
-                    .wait_timeout(state, self.interval)
-                    .unwrap_or_else(|poisoned| poisoned.into_inner());
+                let (next, timeout) =
+                    self.taken.wait_timeout(state, self.interval).unwrap_or_else(|poisoned| poisoned.into_inner());
                 state = next;
                 if timeout.timed_out() {
                     break;

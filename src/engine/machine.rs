@@ -21,10 +21,8 @@ impl Machine {
             .with_cpu(CpuRefreshKind::nothing())
             .with_memory(MemoryRefreshKind::nothing().with_ram());
         let system = System::new_with_specifics(refresh).ok();
-        let cpu_brand = system
-            .as_ref()
-            .and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned()))
-            .unwrap_or_default();
+        let cpu_brand =
+            system.as_ref().and_then(|s| s.cpus().first().map(|c| c.brand().trim().to_owned())).unwrap_or_default();
         Self {
             cpu_brand,
             logical_cores: limits::logical_cores(),

@@ -114,8 +114,7 @@ fn finish_repetition(
         Outcome::Completed
     };
     let error = report.error.or_else(|| {
-        (outcome == Outcome::Failed)
-            .then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
+        (outcome == Outcome::Failed).then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
     });
     // Elapsed ends at the last task's end; an unfinished run ends when the backend returned.
     let last_end = spans.iter().map(|s| s.end_secs).fold(f64::NAN, f64::max);
@@ -137,7 +136,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
     let elapsed: Vec<f64> = measured.iter().map(|r| r.elapsed_secs).collect();
     let cpu: Vec<f64> = measured.iter().filter_map(|r| r.cpu_secs).collect();
     let setup: Vec<f64> = measured.iter().map(|r| r.setup_secs).collect();
-    let repetitions = measured.iter().map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs }).collect();
+    let repetitions =
+        measured.iter().map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs }).collect();
     let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
     let representative = match unfinished {

@@ -84,7 +84,11 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
             spans_sent += fresh.len();
             inputs.sink.emit(Event::TasksFinished(fresh));
         }
-        inputs.sink.emit(Event::Progress { done: inputs.spans.done(), total: inputs.total_tasks, elapsed_secs: t_secs });
+        inputs.sink.emit(Event::Progress {
+            done: inputs.spans.done(),
+            total: inputs.total_tasks,
+            elapsed_secs: t_secs,
+        });
         if stopping {
             break;
         }
@@ -137,8 +141,7 @@ impl CpuSource {
         if cfg!(target_os = "linux") && read_proc_stat().is_some() {
             return (Self::ProcStat, None);
         }
-        let refresh = sysinfo::RefreshKind::nothing()
-            .with_cpu(sysinfo::CpuRefreshKind::nothing().with_usage());
+        let refresh = sysinfo::RefreshKind::nothing().with_cpu(sysinfo::CpuRefreshKind::nothing().with_usage());
         match sysinfo::System::new_with_specifics(refresh) {
             Ok(system) => (Self::Sysinfo(Box::new(system)), None),
             Err(err) => (Self::Unavailable, Some(format!("CPU sampling unavailable: {err}"))),

@@ -123,7 +123,7 @@ mod tests {
     use super::*;
 
     fn span(task: u64, start: f64) -> Span {
-        Span { task, worker: 0, start_secs: start, end_secs: start + 0.001, ok: task % 2 == 0 }
+        Span { task, worker: 0, start_secs: start, end_secs: start + 0.001, ok: task.is_multiple_of(2) }
     }
 
     #[test]

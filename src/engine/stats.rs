@@ -20,11 +20,8 @@ impl Stats {
         }
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
-        let variance = if values.len() > 1 {
-            values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0)
-        } else {
-            0.0
-        };
+        let variance =
+            if values.len() > 1 { values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0) } else { 0.0 };
         Self {
             median_secs: median(values),
             mean_secs: mean,

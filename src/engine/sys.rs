@@ -35,10 +35,7 @@ pub fn thread_cpu_secs() -> Option<f64> {
 
 #[cfg(unix)]
 fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {
-    let mut ts = libc::timespec {
-        tv_sec: 0,
-        tv_nsec: 0,
-    };
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: `ts` is a valid, writable timespec; clock_gettime only writes into it.
     let rc = unsafe { libc::clock_gettime(clock, &mut ts) };
     if rc != 0 {
@@ -65,15 +62,13 @@ pub fn page_size_bytes() -> u64 {
 /// The soft `RLIMIT_NPROC` (processes + threads per user), or `None` when unlimited.
 #[cfg(unix)]
 pub fn process_limit() -> Option<u64> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
     // SAFETY: `limit` is a valid, writable rlimit struct.
     let rc = unsafe { libc::getrlimit(libc::RLIMIT_NPROC, &mut limit) };
     if rc != 0 || limit.rlim_cur == libc::RLIM_INFINITY {
         return None;
     }
+    #[allow(clippy::useless_conversion, reason = "rlim_t is not u64 on every Unix")]
     u64::try_from(limit.rlim_cur).ok()
 }
 

@@ -65,7 +65,7 @@ pub struct TaskRunner {
 impl TaskRunner {
     /// Whether task `task` is one that fault injection makes panic.
     pub fn panics(&self, task: u64) -> bool {
-        self.panic_every > 0 && (task + 1) % self.panic_every == 0
+        self.panic_every > 0 && (task + 1).is_multiple_of(self.panic_every)
     }
 
     /// Runs task `task` on this thread, blocking. `Ok(true)`: done; `Ok(false)`: it panicked

@@ -42,7 +42,10 @@ impl PendingFile {
     /// Writes `bytes` and moves the file into place.
     pub fn commit(mut self, bytes: &[u8]) -> anyhow::Result<PathBuf> {
         let path = self.path;
-        self.temp.write_all(bytes).and_then(|()| self.temp.as_file().sync_all()).with_context(|| format!("cannot write {}", path.display()))?;
+        self.temp
+            .write_all(bytes)
+            .and_then(|()| self.temp.as_file().sync_all())
+            .with_context(|| format!("cannot write {}", path.display()))?;
         self.temp.persist(&path).with_context(|| format!("cannot move the result into {}", path.display()))?;
         Ok(path)
     }

@@ -6,9 +6,26 @@ use crate::engine::result::ResultFile;
 pub struct Csv;
 
 const HEADER: [&str; 20] = [
-    "backend", "workload", "size", "tasks", "workers", "gil", "outcome", "elapsed_secs", "setup_secs",
-    "cpu_secs", "effective_parallelism", "peak_rss_bytes", "tasks_ok", "tasks_failed", "repetitions",
-    "median_secs", "mean_secs", "stddev_secs", "min_secs", "max_secs",
+    "backend",
+    "workload",
+    "size",
+    "tasks",
+    "workers",
+    "gil",
+    "outcome",
+    "elapsed_secs",
+    "setup_secs",
+    "cpu_secs",
+    "effective_parallelism",
+    "peak_rss_bytes",
+    "tasks_ok",
+    "tasks_failed",
+    "repetitions",
+    "median_secs",
+    "mean_secs",
+    "stddev_secs",
+    "min_secs",
+    "max_secs",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {

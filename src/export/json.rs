@@ -32,8 +32,17 @@ mod tests {
         }
         let run = &v["runs"][0];
         for key in [
-            "config", "outcome", "elapsed_secs", "setup_secs", "cpu_secs", "effective_parallelism",
-            "peak_rss_bytes", "repetitions", "stats", "spans", "cpu_samples",
+            "config",
+            "outcome",
+            "elapsed_secs",
+            "setup_secs",
+            "cpu_secs",
+            "effective_parallelism",
+            "peak_rss_bytes",
+            "repetitions",
+            "stats",
+            "spans",
+            "cpu_samples",
         ] {
             assert!(run.get(key).is_some(), "runs[0].{key}");
         }

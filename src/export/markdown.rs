@@ -17,7 +17,10 @@ impl Exporter for Markdown {
         let mut out = String::new();
         let m = &file.machine;
         writeln!(out, "Machine: {} ({} logical cores), {}\n", m.cpu_brand, m.logical_cores, m.os)?;
-        writeln!(out, "| Backend | Config | Outcome | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Relative |")?;
+        writeln!(
+            out,
+            "| Backend | Config | Outcome | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Relative |"
+        )?;
         writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|:---|")?;
         for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
             writeln!(

@@ -52,8 +52,13 @@ pub fn compare(runs: &[RunResult]) -> Vec<Comparison> {
     runs.iter()
         .map(|run| match slowest {
             _ if run.outcome != Outcome::Completed => Comparison::NotCompared,
-            Some(slow) if run.elapsed_secs > 0.0 && !std::ptr::eq(slow, run) && slow.elapsed_secs > run.elapsed_secs => {
-                Comparison::Faster { ratio: slow.elapsed_secs / run.elapsed_secs, slowest: slow.config.backend.to_string() }
+            Some(slow)
+                if run.elapsed_secs > 0.0 && !std::ptr::eq(slow, run) && slow.elapsed_secs > run.elapsed_secs =>
+            {
+                Comparison::Faster {
+                    ratio: slow.elapsed_secs / run.elapsed_secs,
+                    slowest: slow.config.backend.to_string(),
+                }
             }
             _ => Comparison::Slowest,
         })
@@ -72,7 +77,8 @@ pub(crate) mod sample {
         RunResult {
             config: ExperimentConfig { backend, ..ExperimentConfig::default() },
             outcome,
-            error: (outcome == Outcome::Failed).then(|| "worker process 1 (pid 7) was killed by signal 9 (SIGKILL)".into()),
+            error: (outcome == Outcome::Failed)
+                .then(|| "worker process 1 (pid 7) was killed by signal 9 (SIGKILL)".into()),
             elapsed_secs,
             setup_secs: 0.001,
             cpu_secs: Some(elapsed_secs * 1.5),
@@ -84,7 +90,12 @@ pub(crate) mod sample {
             stats: Stats::of(&[elapsed_secs]),
             spans: vec![Span { task: 0, worker: 1, start_secs: 0.001, end_secs: 0.02, ok: true }],
             cpu_samples: vec![CpuSample { t_secs: 0.1, per_core: vec![100.0, 50.0] }],
-            sampler: SamplerInfo { source: "proc-stat".into(), interval_millis: 100, cpu_secs: Some(0.0001), note: None },
+            sampler: SamplerInfo {
+                source: "proc-stat".into(),
+                interval_millis: 100,
+                cpu_secs: Some(0.0001),
+                note: None,
+            },
         }
     }
 
@@ -98,7 +109,10 @@ pub(crate) mod sample {
         };
         ResultFile::new(
             machine,
-            vec![run(BackendKind::EventLoop, 0.040, Outcome::Completed), run(BackendKind::Threads, 0.020, Outcome::Completed)],
+            vec![
+                run(BackendKind::EventLoop, 0.040, Outcome::Completed),
+                run(BackendKind::Threads, 0.020, Outcome::Completed),
+            ],
         )
     }
 }

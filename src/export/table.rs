@@ -15,7 +15,8 @@ impl Exporter for Table {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
-        let header = ["backend", "workers", "elapsed (median ± σ)", "setup", "cpu time", "parallelism", "peak memory", ""];
+        let header =
+            ["backend", "workers", "elapsed (median ± σ)", "setup", "cpu time", "parallelism", "peak memory", ""];
         let mut rows = vec![header.map(str::to_owned).to_vec()];
         for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
             let status = match run.outcome {
@@ -41,8 +42,7 @@ impl Exporter for Table {
             writeln!(out, "{}, {} repetition{}", first.config.describe_work(), reps, if reps == 1 { "" } else { "s" })?;
         }
         for row in &rows {
-            let cells: Vec<String> =
-                row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+            let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
             writeln!(out, "  {}", cells.join("  ").trim_end())?;
         }
         for run in &file.runs {

@@ -85,13 +85,20 @@ impl Pool {
         }
         for (index, spawned) in pending.into_iter().enumerate() {
             let spawned = spawned.recv().unwrap_or_else(|_| Err(std::io::Error::other("its thread ended")));
-            let mut child =
-                spawned.map_err(|e| format!("could not start worker process {index} of {count} ({}): {e}", exe.display()))?;
+            let mut child = spawned
+                .map_err(|e| format!("could not start worker process {index} of {count} ({}): {e}", exe.display()))?;
             ctx.pids.add(child.id());
             let stderr = child.stderr.take();
             let stdin = child.stdin.take().map(BufWriter::new);
             let stderr_tail = Arc::new(Mutex::new(String::new()));
-            self.workers.push(Worker { child, stdin, outstanding: 0, last_chunk: 0, stderr_tail: stderr_tail.clone(), reaped: None });
+            self.workers.push(Worker {
+                child,
+                stdin,
+                outstanding: 0,
+                last_chunk: 0,
+                stderr_tail: stderr_tail.clone(),
+                reaped: None,
+            });
             if let Some(stderr) = stderr {
                 spawn_stderr_tail(index, stderr, stderr_tail)?;
             }
@@ -198,7 +205,9 @@ impl Pool {
     /// Turns an unexpected message into the run's error.
     fn explain(&mut self, incoming: Incoming) -> String {
         match incoming {
-            Incoming::Message(index, FromWorker::Error { message }) => format!("worker process {index} failed: {message}"),
+            Incoming::Message(index, FromWorker::Error { message }) => {
+                format!("worker process {index} failed: {message}")
+            }
             Incoming::Message(index, other) => format!("worker process {index} sent an unexpected {other:?}"),
             Incoming::Garbage(index, line) => format!("worker process {index} sent an unreadable line: {line:.200}"),
             Incoming::Closed(index) => self.death_of(index),

@@ -24,21 +24,28 @@ impl Backend for Threads {
             for worker in 0..ctx.config.workers {
                 let lane = u32::try_from(worker).unwrap_or(u32::MAX);
                 let (runner, next_task, abort) = (&runner, &next_task, &abort);
-                let spawned = std::thread::Builder::new().name(format!("lab-worker-{worker}")).spawn_scoped(scope, move || {
-                    let cpu_start = sys::thread_cpu_secs();
-                    let mut recorder = LaneRecorder::new(ctx.spans);
-                    while !abort.load(Ordering::Relaxed) {
-                        let task = next_task.fetch_add(1, Ordering::Relaxed);
-                        if task >= tasks {
-                            break;
+                let spawned =
+                    std::thread::Builder::new().name(format!("lab-worker-{worker}")).spawn_scoped(scope, move || {
+                        let cpu_start = sys::thread_cpu_secs();
+                        let mut recorder = LaneRecorder::new(ctx.spans);
+                        while !abort.load(Ordering::Relaxed) {
+                            let task = next_task.fetch_add(1, Ordering::Relaxed);
+                            if task >= tasks {
+                                break;
+                            }
+                            let start_secs = ctx.clock.now_secs();
+                            let Ok(ok) = runner.run_blocking(task) else { break };
+                            recorder.record(Span {
+                                task,
+                                worker: lane,
+                                start_secs,
+                                end_secs: ctx.clock.now_secs(),
+                                ok,
+                            });
                         }
-                        let start_secs = ctx.clock.now_secs();
-                        let Ok(ok) = runner.run_blocking(task) else { break };
-                        recorder.record(Span { task, worker: lane, start_secs, end_secs: ctx.clock.now_secs(), ok });
-                    }
-                    recorder.flush();
-                    Some(sys::thread_cpu_secs()? - cpu_start?)
-                });
+                        recorder.flush();
+                        Some(sys::thread_cpu_secs()? - cpu_start?)
+                    });
                 match spawned {
                     Ok(handle) => lanes.push(handle),
                     Err(err) => {
