@@ -1,1 +1,187 @@
-fn main() {}
+//! Benchmarks of the engine, printed as figures (they never fail on noise). Run with
+//! `cargo bench`. Configurations that are compared are interleaved round by round, so a
+//! ratio comes from runs taken side by side. Every figure is a median.
+//!
+//! - CPU-bound parallel efficiency: primes below 100,000, 2 tasks, 1 vs 2 workers, on
+//!   threads and processes, with and without the GIL.
+//! - Harness overhead: threads, 1 task, 1 worker vs the same function in a plain loop.
+//! - Dispatch: no-op tasks per second on each backend.
+//! - 100,000 sleeps of 100 ms on the event loop.
+//! - The CPU sampler's own cost, as a share of one core.
+
+use std::process::Command;
+use std::time::Instant;
+
+use concurrency_lab::engine::workload::count_primes;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
+const ROUNDS: usize = 5;
+
+/// Runs the CLI and returns its result file.
+fn run(args: &[&str]) -> Value {
+    let output = Command::new(BIN).arg("run").args(args).args(["--json", "-"]).output();
+    let output = output.unwrap_or_else(|e| panic!("could not run {BIN}: {e}"));
+    assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{args:?}: bad JSON: {e}"))
+}
+
+/// Every measured repetition's elapsed time of the first run.
+fn repetitions(json: &Value) -> Vec<f64> {
+    json["runs"][0]["repetitions"].as_array().into_iter().flatten().filter_map(|r| r["elapsed_secs"].as_f64()).collect()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let n = values.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    if n % 2 == 1 { values[n / 2] } else { (values[n / 2 - 1] + values[n / 2]) / 2.0 }
+}
+
+fn ms(secs: f64) -> String {
+    format!("{:.2} ms", secs * 1e3)
+}
+
+/// Medians of several configs, measured round-robin.
+fn interleaved(configs: &[Vec<&str>]) -> Vec<f64> {
+    let mut all = vec![Vec::new(); configs.len()];
+    for _ in 0..ROUNDS {
+        for (config, samples) in configs.iter().zip(&mut all) {
+            samples.extend(repetitions(&run(config)));
+        }
+    }
+    all.iter_mut().map(|s| median(s)).collect()
+}
+
+fn efficiency() {
+    println!("\n## CPU-bound parallel efficiency: primes below 100,000, 2 tasks (elapsed includes setup)");
+    println!("{:<10} {:<4} {:>10} {:>10} {:>8}", "backend", "gil", "1 worker", "2 workers", "ratio");
+    for backend in ["threads", "processes"] {
+        for gil in ["--no-gil", "--gil"] {
+            let base = vec!["--backend", backend, "--workload", "primes", "--size", "100000", "--tasks", "2", gil];
+            let reps = ["--repeat", "9", "--warmup", "2"];
+            let one = [&base[..], &["--workers", "1"], &reps].concat();
+            let two = [&base[..], &["--workers", "2"], &reps].concat();
+            let medians = interleaved(&[one, two]);
+            let gil_label = if gil == "--gil" { "on" } else { "off" };
+            println!(
+                "{backend:<10} {gil_label:<4} {:>10} {:>10} {:>7.2}×",
+                ms(medians[0]),
+                ms(medians[1]),
+                medians[0] / medians[1]
+            );
+        }
+    }
+}
+
+fn harness_overhead() {
+    println!("\n## Harness overhead: primes below 100,000, 1 task");
+    let mut plain = Vec::new();
+    let mut harness = Vec::new();
+    for _ in 0..ROUNDS {
+        for _ in 0..9 {
+            let start = Instant::now();
+            let count = count_primes(100_000, &mut || Ok(()));
+            plain.push(start.elapsed().as_secs_f64());
+            assert_eq!(count, Ok(9592));
+        }
+        let json = run(&[
+            "--backend",
+            "threads",
+            "--tasks",
+            "1",
+            "--workers",
+            "1",
+            "--size",
+            "100000",
+            "--repeat",
+            "9",
+            "--warmup",
+            "1",
+        ]);
+        harness.extend(repetitions(&json));
+    }
+    let (plain, harness) = (median(&mut plain), median(&mut harness));
+    println!(
+        "plain loop {}  threads backend {}  overhead {:+.2}%",
+        ms(plain),
+        ms(harness),
+        (harness / plain - 1.0) * 100.0
+    );
+}
+
+fn dispatch() {
+    println!("\n## Dispatch: 1,000,000 no-op tasks");
+    for (backend, workers) in [("event-loop", "1000"), ("threads", "2"), ("processes", "2")] {
+        let json = run(&[
+            "--backend",
+            backend,
+            "--workload",
+            "noop",
+            "--tasks",
+            "1000000",
+            "--workers",
+            workers,
+            "--repeat",
+            "5",
+            "--warmup",
+            "1",
+        ]);
+        let elapsed = median(&mut repetitions(&json));
+        println!("{backend:<10} workers {workers:>4}: {} → {:.0} tasks/s", ms(elapsed), 1e6 / elapsed);
+    }
+}
+
+fn many_sleeps() {
+    println!("\n## 100,000 sleeps of 100 ms on the event loop");
+    let json = run(&[
+        "--backend",
+        "event-loop",
+        "--workload",
+        "sleep",
+        "--size",
+        "100",
+        "--tasks",
+        "100000",
+        "--workers",
+        "100000",
+        "--repeat",
+        "7",
+        "--warmup",
+        "1",
+    ]);
+    let run = &json["runs"][0];
+    let elapsed = median(&mut repetitions(&json));
+    println!(
+        "median {} (ideal 100 ms), peak memory {:.1} MiB",
+        ms(elapsed),
+        run["peak_rss_bytes"].as_f64().unwrap_or(0.0) / 1048576.0
+    );
+}
+
+fn sampler_cost() {
+    println!("\n## CPU sampler cost (100 ms interval, 3 s idle run)");
+    let mut shares = Vec::new();
+    for _ in 0..3 {
+        let json =
+            run(&["--backend", "threads", "--workload", "sleep", "--size", "1000", "--tasks", "6", "--workers", "2"]);
+        let run = &json["runs"][0];
+        let cpu = run["sampler"]["cpu_secs"].as_f64().unwrap_or(f64::NAN);
+        shares.push(cpu / run["elapsed_secs"].as_f64().unwrap_or(f64::NAN) * 100.0);
+    }
+    println!("sampler thread: {:.3}% of one core (median of 3)", median(&mut shares));
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return;
+    }
+    println!("Concurrency Lab engine benchmarks ({BIN})");
+    efficiency();
+    harness_overhead();
+    dispatch();
+    many_sleeps();
+    sampler_cost();
+}

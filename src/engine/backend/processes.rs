@@ -78,6 +78,9 @@ impl Pool {
             command
                 .arg(WORKER_SUBCOMMAND)
                 .env(PARENT_PID_ENV, std::process::id().to_string())
+                // The binary's allocator (mimalloc) would back its first allocation with a
+                // transparent huge page; zeroing 2 MiB costs a worker ~0.5 ms of start-up.
+                .env("MIMALLOC_ALLOW_THP", "0")
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
