@@ -26,9 +26,13 @@ fn run(args: &[&str]) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{args:?}: bad JSON: {e}"))
 }
 
-/// Every measured repetition's elapsed time of the first run.
+/// Every measured repetition's `field` of the first run.
+fn repetition_field(json: &Value, field: &str) -> Vec<f64> {
+    json["runs"][0]["repetitions"].as_array().into_iter().flatten().filter_map(|r| r[field].as_f64()).collect()
+}
+
 fn repetitions(json: &Value) -> Vec<f64> {
-    json["runs"][0]["repetitions"].as_array().into_iter().flatten().filter_map(|r| r["elapsed_secs"].as_f64()).collect()
+    repetition_field(json, "elapsed_secs")
 }
 
 fn median(values: &mut [f64]) -> f64 {
@@ -44,20 +48,27 @@ fn ms(secs: f64) -> String {
     format!("{:.2} ms", secs * 1e3)
 }
 
-/// Medians of several configs, measured round-robin.
-fn interleaved(configs: &[Vec<&str>]) -> Vec<f64> {
-    let mut all = vec![Vec::new(); configs.len()];
+/// Medians of several configs, measured round-robin: (elapsed, elapsed after setup).
+fn interleaved(configs: &[Vec<&str>]) -> Vec<(f64, f64)> {
+    let mut all = vec![(Vec::new(), Vec::new()); configs.len()];
     for _ in 0..ROUNDS {
-        for (config, samples) in configs.iter().zip(&mut all) {
-            samples.extend(repetitions(&run(config)));
+        for (config, (elapsed, after_setup)) in configs.iter().zip(&mut all) {
+            let json = run(config);
+            let reps = repetitions(&json);
+            let setups = repetition_field(&json, "setup_secs");
+            after_setup.extend(reps.iter().zip(&setups).map(|(e, s)| e - s));
+            elapsed.extend(reps);
         }
     }
-    all.iter_mut().map(|s| median(s)).collect()
+    all.iter_mut().map(|(e, a)| (median(e), median(a))).collect()
 }
 
 fn efficiency() {
     println!("\n## CPU-bound parallel efficiency: primes below 100,000, 2 tasks (elapsed includes setup)");
-    println!("{:<10} {:<4} {:>10} {:>10} {:>8}", "backend", "gil", "1 worker", "2 workers", "ratio");
+    println!(
+        "{:<10} {:<4} {:>10} {:>10} {:>8} {:>20}",
+        "backend", "gil", "1 worker", "2 workers", "ratio", "ratio after setup"
+    );
     for backend in ["threads", "processes"] {
         for gil in ["--no-gil", "--gil"] {
             let base = vec!["--backend", backend, "--workload", "primes", "--size", "100000", "--tasks", "2", gil];
@@ -66,11 +77,13 @@ fn efficiency() {
             let two = [&base[..], &["--workers", "2"], &reps].concat();
             let medians = interleaved(&[one, two]);
             let gil_label = if gil == "--gil" { "on" } else { "off" };
+            let ((one, one_work), (two, two_work)) = (medians[0], medians[1]);
             println!(
-                "{backend:<10} {gil_label:<4} {:>10} {:>10} {:>7.2}×",
-                ms(medians[0]),
-                ms(medians[1]),
-                medians[0] / medians[1]
+                "{backend:<10} {gil_label:<4} {:>10} {:>10} {:>7.2}× {:>19.2}×",
+                ms(one),
+                ms(two),
+                one / two,
+                one_work / two_work
             );
         }
     }

@@ -58,6 +58,9 @@ impl Outcome {
 pub struct Repetition {
     pub elapsed_secs: f64,
     pub cpu_secs: Option<f64>,
+    /// The setup part of `elapsed_secs`.
+    #[serde(default)]
+    pub setup_secs: f64,
 }
 
 /// How the CPU samples were taken, so a reader can judge them.

@@ -136,8 +136,10 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
     let elapsed: Vec<f64> = measured.iter().map(|r| r.elapsed_secs).collect();
     let cpu: Vec<f64> = measured.iter().filter_map(|r| r.cpu_secs).collect();
     let setup: Vec<f64> = measured.iter().map(|r| r.setup_secs).collect();
-    let repetitions =
-        measured.iter().map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs }).collect();
+    let repetitions = measured
+        .iter()
+        .map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs, setup_secs: r.setup_secs })
+        .collect();
     let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
     let representative = match unfinished {
