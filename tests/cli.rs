@@ -11,6 +11,14 @@ use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
 
+/// The tests run one at a time: several of them measure time, and on a 2-core machine a
+/// neighbouring test would be a second workload competing for the cores.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 fn lab(args: &[&str]) -> Output {
     let output = Command::new(BIN).args(args).stdin(Stdio::null()).output();
     output.unwrap_or_else(|e| panic!("could not run {BIN}: {e}"))
@@ -68,6 +76,7 @@ fn assert_well_formed(run: &Value) {
 
 #[test]
 fn every_backend_runs_cpu_work_and_measures_it() {
+    let _serial = serial();
     let (output, json) = run_json(&[
         "--backend",
         "event-loop,threads,processes",
@@ -100,6 +109,7 @@ fn every_backend_runs_cpu_work_and_measures_it() {
 
 #[test]
 fn cpu_samples_cover_the_run() {
+    let _serial = serial();
     let (output, json) = run_json(&[
         "--backend",
         "threads",
@@ -129,6 +139,7 @@ fn cpu_samples_cover_the_run() {
 
 #[test]
 fn size_lists_cycle_across_tasks() {
+    let _serial = serial();
     let (output, json) = run_json(&[
         "--backend",
         "processes",
@@ -149,6 +160,7 @@ fn size_lists_cycle_across_tasks() {
 
 #[test]
 fn exports_are_written_and_agree() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let path = |name: &str| dir.path().join(name).display().to_string();
     let (json, csv, md) = (path("r.json"), path("r.csv"), path("r.md"));
@@ -188,6 +200,7 @@ fn exports_are_written_and_agree() {
 
 #[test]
 fn mock_backend_is_exact() {
+    let _serial = serial();
     let (output, json) = run_json(&["--backend", "mock", "--workload", "noop", "--tasks", "4", "--workers", "2"]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let run = &runs(&json)[0];
@@ -198,6 +211,7 @@ fn mock_backend_is_exact() {
 
 #[test]
 fn presets_are_listed_and_runnable_by_name() {
+    let _serial = serial();
     let output = lab(&["presets"]);
     assert_eq!(code(&output), Some(0));
     let text = String::from_utf8_lossy(&output.stdout);
@@ -225,6 +239,7 @@ fn assert_bad_input(args: &[&str], expected: &[&str]) {
 
 #[test]
 fn out_of_range_values_are_refused() {
+    let _serial = serial();
     assert_bad_input(&["run", "--tasks", "0"], &["tasks must be between 1 and 1000000, got 0"]);
     assert_bad_input(&["run", "--tasks", "2000000"], &["tasks", "1000000", "got 2000000"]);
     assert_bad_input(
@@ -251,6 +266,7 @@ fn out_of_range_values_are_refused() {
 
 #[test]
 fn unknown_names_are_refused() {
+    let _serial = serial();
     assert_bad_input(&["run", "--backend", "fibers"], &["unknown backend 'fibers'", "event-loop, threads, processes"]);
     assert_bad_input(&["run", "--workload", "mine-bitcoin"], &["unknown workload 'mine-bitcoin'"]);
     assert_bad_input(&["run", "--preset", "no-such-preset"], &["no-such-preset", "cpu-primes-gil"]);
@@ -268,6 +284,7 @@ const PRESET: &str = "version = 1\nname = \"mine\"\ndescription = \"d\"\nbackend
 
 #[test]
 fn broken_presets_name_file_line_and_column() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let good = preset_file(dir.path(), PRESET);
     let output = lab(&["run", "--preset", &good.display().to_string()]);
@@ -291,6 +308,7 @@ fn broken_presets_name_file_line_and_column() {
 
 #[test]
 fn unwritable_export_paths_fail_before_any_work() {
+    let _serial = serial();
     assert_bad_input(
         &["run", "--workload", "sleep", "--size", "5000", "--json", "/nonexistent-dir/out.json"],
         &["--json /nonexistent-dir/out.json", "directory /nonexistent-dir does not exist"],
@@ -306,6 +324,7 @@ fn unwritable_export_paths_fail_before_any_work() {
 #[cfg(target_os = "linux")]
 #[test]
 fn worker_counts_beyond_rlimit_nproc_are_refused() {
+    let _serial = serial();
     let script =
         format!("ulimit -u 200 && exec {BIN} run --backend threads --workers 1000 --workload noop --tasks 1000");
     let output = Command::new("bash").args(["-c", &script]).output().unwrap_or_else(|e| panic!("{e}"));
@@ -318,6 +337,7 @@ fn worker_counts_beyond_rlimit_nproc_are_refused() {
 
 #[test]
 fn panicking_tasks_are_counted_and_the_run_goes_on() {
+    let _serial = serial();
     for backend in ["event-loop", "threads", "processes"] {
         for workload in ["noop", "sleep"] {
             let args = [
@@ -442,6 +462,7 @@ fn wait_with_timeout(child: Child, within: Duration) -> Output {
 #[cfg(target_os = "linux")]
 #[test]
 fn a_worker_killed_mid_run_fails_the_run_with_its_signal() {
+    let _serial = serial();
     let cli = spawn_long_processes_run(&["--json", "-"]);
     let workers = wait_for_workers(&cli, 2);
     assert_eq!(workers.len(), 2, "two worker processes");
@@ -463,6 +484,7 @@ fn a_worker_killed_mid_run_fails_the_run_with_its_signal() {
 #[cfg(target_os = "linux")]
 #[test]
 fn killing_the_cli_leaves_no_worker_behind() {
+    let _serial = serial();
     let mut cli = spawn_long_processes_run(&[]);
     let workers = wait_for_workers(&cli, 2);
     assert_eq!(workers.len(), 2);
@@ -475,6 +497,7 @@ fn killing_the_cli_leaves_no_worker_behind() {
 #[cfg(target_os = "linux")]
 #[test]
 fn ctrl_c_cancels_within_a_second_and_keeps_the_partial_result() {
+    let _serial = serial();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let json_path = dir.path().join("partial.json");
     let cli = spawn_long_processes_run(&["--json", &json_path.display().to_string()]);
@@ -523,9 +546,28 @@ fn speedup(backend: &str, gil: bool) -> f64 {
 
 #[test]
 fn the_gil_serializes_threads_but_not_processes() {
+    let _serial = serial();
     if std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) < 2 {
         return;
     }
+    // With the GIL two threads never keep more than one core busy (CPU time / elapsed), and
+    // so are no faster than one thread.
+    let (output, json) = run_json(&[
+        "--backend",
+        "threads",
+        "--workload",
+        "primes",
+        "--size",
+        "300000",
+        "--tasks",
+        "2",
+        "--workers",
+        "2",
+        "--gil",
+    ]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let parallelism = f(&runs(&json)[0]["effective_parallelism"]);
+    assert!(parallelism < 1.2, "with the GIL, 2 threads used {parallelism:.2} cores");
     let threads_gil = speedup("threads", true);
     assert!(threads_gil < 1.25, "with the GIL, 2 threads must not beat 1 by 25%: {threads_gil:.2}×");
     let processes_gil = speedup("processes", true);
@@ -536,6 +578,7 @@ fn the_gil_serializes_threads_but_not_processes() {
 
 #[test]
 fn the_event_loop_overlaps_waits() {
+    let _serial = serial();
     let elapsed = median_elapsed(&[
         "--backend",
         "event-loop",
@@ -566,6 +609,7 @@ fn the_event_loop_overlaps_waits() {
 
 #[test]
 fn cpu_work_blocks_the_event_loop() {
+    let _serial = serial();
     let (output, json) = run_json(&[
         "--backend",
         "event-loop",
@@ -591,6 +635,7 @@ fn cpu_work_blocks_the_event_loop() {
 
 #[test]
 fn no_subcommand_explains_the_window_is_not_built_in() {
+    let _serial = serial();
     let output = lab(&[]);
     assert_eq!(code(&output), Some(2));
     assert!(stderr(&output).contains("not built into this version"), "{}", stderr(&output));
