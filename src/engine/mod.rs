@@ -7,6 +7,7 @@ pub mod cancel;
 pub mod config;
 pub mod events;
 pub mod gil;
+pub mod kinds;
 pub mod limits;
 pub mod machine;
 pub mod result;
