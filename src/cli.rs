@@ -14,11 +14,18 @@ use crate::presets;
     name = "concurrency-lab",
     version,
     about = "Run the same work on an event loop, OS threads or OS processes, and see what your machine does with it.",
-    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run failed, 2 bad input, 130 cancelled (Ctrl+C)."
+    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run failed, 2 bad input, 130 cancelled (Ctrl+C).",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Open the lab with this preset loaded: a file, or a bundled or user preset's name.
+    #[arg(long, value_name = "FILE|NAME")]
+    pub preset: Option<String>,
+    /// Where Save PNG (Ctrl+S) writes, without asking: for scripted use.
+    #[arg(long, value_name = "FILE")]
+    pub png_path: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,8 @@
 pub mod cli;
 pub mod engine;
 pub mod export;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod headless;
 pub mod presets;
 pub mod worker;

@@ -1,6 +1,7 @@
 //! The `concurrency-lab` binary: dispatches to a worker (before anything else), the headless
 //! `run`/`presets` subcommands, or the desktop lab.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -15,7 +16,7 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     match cli.command {
-        None => open_window(),
+        None => open_window(cli.preset, cli.png_path),
         Some(Command::Run(args)) => match headless::run(&args) {
             Ok(code) => code,
             Err(err) => {
@@ -28,10 +29,37 @@ fn main() -> ExitCode {
     }
 }
 
-fn open_window() -> ExitCode {
+/// The desktop lab. Bad launch flags fail here, before a window opens, with exit code 2.
+#[cfg(feature = "gui")]
+fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
+    use concurrency_lab::export::atomic::PendingFile;
+    use concurrency_lab::{gui, presets};
+
+    let preset = match preset.as_deref().map(presets::load).transpose() {
+        Ok(preset) => preset,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(Err(e)) = png_path.as_deref().map(PendingFile::create) {
+        eprintln!("Error: --png-path: {e:#}");
+        return ExitCode::from(2);
+    }
+    match gui::run(gui::Launch { preset, png_path }) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_window(_preset: Option<String>, _png_path: Option<PathBuf>) -> ExitCode {
     use clap::CommandFactory;
     let _ = Cli::command().print_help();
-    eprintln!("\nThe desktop window is not built into this version yet; use `concurrency-lab run` (see --help).");
+    eprintln!("\nThis binary was built without the desktop window (feature `gui`); use `concurrency-lab run`.");
     ExitCode::from(2)
 }
 

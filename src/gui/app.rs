@@ -1,0 +1,396 @@
+//! The lab's `eframe::App`: owns the settings, the history and the run controller; draws the
+//! panels around the plots and applies the commands they return, once per frame.
+
+use std::path::PathBuf;
+
+use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
+
+use crate::engine::{BackendKind, Machine, RunResult};
+use crate::presets::{self, Preset, PresetError};
+
+use super::background::Background;
+use super::command::UiCommand;
+use super::history::History;
+use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
+use super::panels::history_list::history_ui;
+use super::panels::status_bar::{Status, status_bar_ui};
+use super::panels::summary::summary_ui;
+use super::panels::top_bar::{TopBarView, top_bar_ui};
+use super::plots::cores::CoresView;
+use super::plots::elapsed::{ElapsedView, LiveBar};
+use super::plots::timeline::{Lanes, timeline_ui};
+use super::plots::{SideBySide, side_by_side};
+use super::png_export::PngExport;
+use super::run_controller::RunController;
+use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
+use super::settings::Settings;
+use super::{data_export, utc_stamp};
+
+const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Escape);
+const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
+const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+
+/// How the window was launched (flags for scripted use).
+#[derive(Debug, Default)]
+pub struct Launch {
+    /// `--preset`: loaded into the controls at start-up.
+    pub preset: Option<Preset>,
+    /// `--png-path`: Save PNG writes here without asking.
+    pub png_path: Option<PathBuf>,
+}
+
+pub struct LabApp {
+    settings: Settings,
+    backends: Vec<BackendKind>,
+    presets: Vec<Result<Preset, PresetError>>,
+    /// The preset last loaded, shown above the controls until they change.
+    loaded_preset: Option<Preset>,
+    history: History,
+    runs: RunController,
+    /// Spans of the run in progress, sorted into lanes as they arrive.
+    live_lanes: Lanes,
+    live_spans_seen: usize,
+    png: PngExport,
+    png_path: Option<PathBuf>,
+    dialog: Option<SaveDialog>,
+    writes: Background,
+    status: Status,
+    machine: String,
+    /// Where the side-by-side plots were drawn last frame (what Save PNG crops to).
+    plots_rect: Option<egui::Rect>,
+}
+
+impl LabApp {
+    pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
+        let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let mut app = Self::with_settings(settings);
+        app.png_path = launch.png_path;
+        if let Some(preset) = launch.preset {
+            app.load_preset(preset);
+        }
+        app
+    }
+
+    /// An app with the given settings and no storage (tests, benchmarks).
+    pub fn with_settings(settings: Settings) -> Self {
+        let machine = Machine::detect();
+        Self {
+            settings,
+            backends: BackendKind::USER_FACING.to_vec(),
+            presets: presets::all(),
+            loaded_preset: None,
+            history: History::default(),
+            runs: RunController::default(),
+            live_lanes: Lanes::default(),
+            live_spans_seen: 0,
+            png: PngExport::default(),
+            png_path: None,
+            dialog: None,
+            writes: Background::default(),
+            status: Status::info("Pick a workload and a backend, then press Run (Ctrl+Enter)."),
+            machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
+            plots_rect: None,
+        }
+    }
+
+    /// Offers these backends instead of the user-facing ones (tests offer the mock).
+    pub fn with_backends(mut self, backends: Vec<BackendKind>) -> Self {
+        self.backends = backends;
+        self
+    }
+
+    /// Save PNG writes here without asking (the `--png-path` flag; tests).
+    pub fn with_png_path(mut self, path: PathBuf) -> Self {
+        self.png_path = Some(path);
+        self
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// The side-by-side plots' rect in the last frame, in points.
+    pub fn plots_rect(&self) -> Option<egui::Rect> {
+        self.plots_rect
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.runs.is_running()
+    }
+
+    /// True while a PNG or data file is being captured or written.
+    pub fn is_saving(&self) -> bool {
+        self.png.is_capturing() || self.writes.is_busy()
+    }
+
+    pub fn load_preset(&mut self, preset: Preset) {
+        if let Some(config) = preset.configs().into_iter().next() {
+            self.settings.config = config;
+        }
+        self.status = Status::info(format!("Loaded preset “{}”: {}", preset.name, preset.description));
+        self.loaded_preset = Some(preset);
+    }
+
+    fn apply(&mut self, command: UiCommand, ctx: &egui::Context) {
+        match command {
+            UiCommand::Run => match self.settings.config.validate() {
+                Ok(config) => self.start(vec![config], ctx),
+                Err(e) => self.status = Status::error(format!("Not run: {e}")),
+            },
+            UiCommand::RunAllBackends => match all_backend_configs(&self.settings.config, &self.backends) {
+                Ok(configs) => self.start(configs, ctx),
+                Err(e) => self.status = Status::error(format!("Not run: {e}")),
+            },
+            UiCommand::Stop => {
+                if self.runs.is_running() {
+                    self.runs.stop();
+                    self.status = Status::info("Stopping…");
+                }
+            }
+            UiCommand::LoadPreset(preset) => self.load_preset(*preset),
+            UiCommand::Select(id) => self.history.select(id),
+            UiCommand::Delete(id) => self.history.delete(id),
+            UiCommand::ClearHistory => self.history.clear(),
+            UiCommand::SavePng => match &self.png_path {
+                Some(path) => self.png.arm(path.clone()),
+                None => self.open_dialog(SaveKind::Png),
+            },
+            UiCommand::ExportData => self.open_dialog(SaveKind::Data),
+            // The run stops in `on_exit`, as when the window's close button is used.
+            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+    }
+
+    fn start(&mut self, configs: Vec<crate::engine::ValidConfig>, ctx: &egui::Context) {
+        if self.runs.is_running() {
+            return;
+        }
+        let what = configs.iter().map(|c| c.backend.name()).collect::<Vec<_>>().join(", ");
+        match self.runs.start(configs, ctx) {
+            Ok(()) => {
+                self.live_lanes = Lanes::default();
+                self.live_spans_seen = 0;
+                self.status = Status::info(format!("Running on {what}…"));
+            }
+            Err(e) => self.status = Status::error(format!("Could not start the run thread: {e}")),
+        }
+    }
+
+    fn open_dialog(&mut self, kind: SaveKind) {
+        let dir = self.settings.save_dir.clone().filter(|d| d.is_dir()).unwrap_or_else(default_save_dir);
+        self.dialog = Some(SaveDialog::new(kind, &dir, &utc_stamp(std::time::SystemTime::now())));
+    }
+
+    fn save_to(&mut self, kind: SaveKind, path: PathBuf, ctx: &egui::Context) {
+        if let Some(dir) = path.parent().filter(|d| d.is_dir()) {
+            self.settings.save_dir = Some(dir.to_owned());
+        }
+        match kind {
+            SaveKind::Png => self.png.arm(path),
+            SaveKind::Data => {
+                let runs: Vec<RunResult> = self.history.entries().iter().map(|e| e.result.clone()).collect();
+                self.writes.spawn("lab-export", ctx, move || data_export::write(&path, runs));
+            }
+        }
+    }
+
+    /// Drains the run's events and finished results.
+    fn poll_runs(&mut self) {
+        for result in self.runs.poll() {
+            self.status = Status::info(format!(
+                "{} finished: {} in {}",
+                result.config.backend,
+                result.outcome.name(),
+                crate::export::format::duration(result.elapsed_secs)
+            ));
+            self.history.push(result);
+            self.live_lanes = Lanes::default();
+            self.live_spans_seen = 0;
+        }
+        if let Some(live) = self.runs.live() {
+            if live.spans.len() < self.live_spans_seen {
+                self.live_lanes = Lanes::default();
+                self.live_spans_seen = 0;
+            }
+            self.live_lanes.extend(&live.spans[self.live_spans_seen..]);
+            self.live_spans_seen = live.spans.len();
+        }
+        for report in self.writes.poll() {
+            self.status = match report {
+                Ok(text) => Status::info(text),
+                Err(text) => Status::error(text),
+            };
+        }
+    }
+
+    fn shortcuts(&mut self, ctx: &egui::Context) -> Option<UiCommand> {
+        if self.dialog.is_some() {
+            return None;
+        }
+        ctx.input_mut(|i| {
+            if i.consume_shortcut(&RUN) {
+                Some(UiCommand::Run)
+            } else if i.consume_shortcut(&SAVE) {
+                Some(UiCommand::SavePng)
+            } else if i.consume_shortcut(&STOP) {
+                Some(UiCommand::Stop)
+            } else if i.consume_shortcut(&QUIT) {
+                Some(UiCommand::Quit)
+            } else {
+                None
+            }
+        })
+    }
+
+    fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
+        let height = ui.available_height();
+        let live = self.runs.live();
+        let selected = self.history.selected();
+        let (samples, t_end, setup, title, lanes, backend) = match (live, selected) {
+            (Some(live), _) => (
+                &live.cpu_samples[..],
+                live.elapsed_secs().max(self.live_lanes.end_secs()),
+                None,
+                format!("running {}", live.config.backend),
+                &self.live_lanes,
+                live.config.backend,
+            ),
+            (None, Some(entry)) => (
+                &entry.result.cpu_samples[..],
+                entry.result.elapsed_secs.max(entry.lanes.end_secs()),
+                Some(entry.result.setup_secs),
+                format!("run {}", entry.label()),
+                &entry.lanes,
+                entry.result.config.backend,
+            ),
+            (None, None) => {
+                (&[][..], 1.0, None, "no run yet".to_owned(), &self.live_lanes, self.settings.config.backend)
+            }
+        };
+        let view = SideBySide {
+            elapsed: ElapsedView {
+                entries: self.history.entries(),
+                selected: selected.map(|e| e.id),
+                live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
+                interactive: !self.png.is_capturing(),
+            },
+            cores: CoresView { samples, t_end_secs: t_end, setup_secs: setup, interactive: !self.png.is_capturing() },
+            cores_title: title,
+        };
+        let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
+        commands.extend(plots.clicked.map(UiCommand::Select));
+        self.plots_rect = Some(plots.rect);
+        if let Some(report) = self.png.after_plots(ui.ctx(), plots.rect, &mut self.writes) {
+            self.status = Status::error(report.unwrap_or_else(|e| e));
+        }
+        ui.add_space(6.0);
+        ui.horizontal(|ui| {
+            ui.strong("Timeline");
+            ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
+        });
+        timeline_ui(ui, lanes, t_end, lane_word(backend), (height * 0.24).max(120.0));
+        ui.add_space(6.0);
+        ui.columns(2, |columns| {
+            if let Some(entry) = self.history.selected() {
+                let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
+                summary_ui(&mut columns[0], &entry.label(), &entry.result, &others);
+            } else {
+                columns[0].weak("The summary of the selected run shows here.");
+            }
+            commands.extend(history_ui(&mut columns[1], &self.history));
+        });
+    }
+}
+
+/// What a timeline lane is, for this backend.
+fn lane_word(backend: BackendKind) -> &'static str {
+    match backend {
+        BackendKind::EventLoop => "loop",
+        BackendKind::Threads => "thread",
+        BackendKind::Processes => "process",
+        BackendKind::Mock => "lane",
+    }
+}
+
+fn default_save_dir() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|d| d.picture_dir().or_else(|| d.document_dir()).map(ToOwned::to_owned))
+        .or_else(|| std::env::current_dir().ok())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+impl eframe::App for LabApp {
+    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.poll_runs();
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let mut commands: Vec<UiCommand> = self.shortcuts(&ctx).into_iter().collect();
+        let top = TopBarView {
+            presets: &self.presets,
+            can_save_png: !self.png.is_capturing(),
+            can_export: !self.history.is_empty(),
+        };
+        commands.extend(egui::Panel::top("top_bar").show(ui, |ui| top_bar_ui(ui, &top)).inner);
+        egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(ui, &self.status, &self.machine));
+        let controls = egui::Panel::left("experiment").resizable(true).default_size(330.0).show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .show(ui, |ui| {
+                    if let Some(preset) = &self.loaded_preset {
+                        preset_note(ui, preset, &self.settings);
+                    }
+                    let view = ControlsView { backends: &self.backends, live: self.runs.live() };
+                    controls_ui(ui, &mut self.settings, &view)
+                })
+                .inner
+        });
+        commands.extend(controls.inner);
+        egui::CentralPanel::default().show(ui, |ui| self.central_ui(ui, &mut commands));
+        if let Some(dialog) = &mut self.dialog {
+            match dialog.ui(&ctx) {
+                DialogOutcome::Open => {}
+                DialogOutcome::Cancelled => self.dialog = None,
+                DialogOutcome::Chosen(path) => {
+                    let kind = dialog.kind;
+                    self.dialog = None;
+                    self.save_to(kind, path, &ctx);
+                }
+            }
+        }
+        for command in commands {
+            self.apply(command, &ctx);
+        }
+        if self.runs.is_running() {
+            // Keep the elapsed counter and the live bar moving between engine events.
+            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, eframe::APP_KEY, &self.settings);
+    }
+
+    fn on_exit(&mut self) {
+        // Closing the window stops the run the way Stop does; dropping the controller then
+        // joins the run thread, which kills and reaps any worker processes.
+        self.runs.stop();
+    }
+}
+
+fn preset_note(ui: &mut egui::Ui, preset: &Preset, settings: &Settings) {
+    let modified = preset.configs().first().is_none_or(|c| *c != settings.config);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.strong(format!("Preset: {}{}", preset.name, if modified { " (modified)" } else { "" }));
+        ui.add(egui::Label::new(egui::RichText::new(&preset.description).small()).wrap());
+    });
+}

@@ -1,0 +1,26 @@
+//! What the panels ask for. Panels draw and return commands; `app.rs` applies them once per
+//! frame, so no panel mutates state another panel is drawing from.
+
+use crate::presets::Preset;
+
+use super::history::RunId;
+
+#[derive(Debug)]
+#[must_use]
+pub enum UiCommand {
+    /// Run the configured experiment on the selected backend.
+    Run,
+    /// Run the same workload on every backend, one after another.
+    RunAllBackends,
+    Stop,
+    LoadPreset(Box<Preset>),
+    Select(RunId),
+    Delete(RunId),
+    ClearHistory,
+    /// Ask where to save the side-by-side plots as PNG (Ctrl+S).
+    SavePng,
+    /// Ask where to write the history as JSON or CSV.
+    ExportData,
+    /// Close the window (Ctrl+Q); a run in progress is stopped first.
+    Quit,
+}

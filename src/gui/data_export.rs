@@ -1,0 +1,55 @@
+//! Export data: the history written as the CLI writes it (JSON, CSV or Markdown, picked by
+//! the file's extension), atomically.
+
+use std::path::Path;
+
+use crate::engine::{Machine, ResultFile, RunResult};
+use crate::export::atomic::PendingFile;
+use crate::export::{Csv, Exporter, Json, Markdown};
+
+use super::background::Report;
+
+pub fn write(path: &Path, runs: Vec<RunResult>) -> Report {
+    let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let exporter: &dyn Exporter = match extension.as_str() {
+        "json" => &Json,
+        "csv" => &Csv,
+        "md" | "markdown" => &Markdown,
+        other => {
+            return Err(format!(
+                "Not exported: unknown extension '.{other}' in {} (use .json, .csv or .md)",
+                path.display()
+            ));
+        }
+    };
+    let count = runs.len();
+    let file = ResultFile::new(Machine::detect(), runs);
+    let bytes = exporter.render(&file).map_err(|e| format!("Not exported: {e:#}"))?;
+    let written =
+        PendingFile::create(path).and_then(|f| f.commit(&bytes)).map_err(|e| format!("Not exported: {e:#}"))?;
+    Ok(format!("Exported {count} runs as {} to {}", exporter.name(), written.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{BackendKind, Outcome};
+    use crate::export::sample;
+
+    #[test]
+    fn the_extension_picks_the_format_and_bad_ones_are_named() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = tempfile::tempdir()?;
+        let runs = || vec![sample::run(BackendKind::Threads, 1.0, Outcome::Completed)];
+        let json = dir.path().join("out.json");
+        assert!(write(&json, runs()).is_ok());
+        let parsed: ResultFile = serde_json::from_str(&std::fs::read_to_string(&json)?)?;
+        assert_eq!(parsed.runs.len(), 1);
+        let csv = dir.path().join("out.csv");
+        assert!(write(&csv, runs()).is_ok());
+        assert!(std::fs::read_to_string(&csv)?.starts_with("backend,"));
+        let err = write(&dir.path().join("out.txt"), runs());
+        assert!(err.is_err_and(|e| e.contains("'.txt'")));
+        assert!(!dir.path().join("out.txt").exists());
+        Ok(())
+    }
+}

@@ -1,0 +1,71 @@
+//! The desktop lab (feature `gui`): the only module that imports egui. `app.rs` is the
+//! `eframe::App`; panels draw and return commands; plots are functions of plain data; runs
+//! happen on the `lab-run` thread behind `run_controller`; PNG and data files are written on
+//! background threads.
+
+pub mod app;
+mod background;
+pub mod command;
+mod data_export;
+pub mod history;
+pub mod panels;
+pub mod plots;
+pub mod png_export;
+pub mod run_controller;
+mod save_dialog;
+pub mod settings;
+pub mod verdict;
+
+pub use app::{LabApp, Launch};
+
+use eframe::egui;
+
+/// The application id: the `.desktop` file's basename, the Wayland app id, and the folder eframe
+/// keeps settings in. Never change it casually: saved settings would be lost.
+pub const APP_ID: &str = "io.github.concurrency_lab.ConcurrencyLab";
+const ICON_PNG: &[u8] = include_bytes!("../../assets/icon-256.png");
+
+/// Opens the window and runs until it is closed.
+pub fn run(launch: Launch) -> anyhow::Result<()> {
+    let mut viewport = egui::ViewportBuilder::default()
+        .with_title("Concurrency Lab")
+        .with_app_id(APP_ID)
+        .with_inner_size([1280.0, 800.0])
+        .with_min_inner_size([960.0, 600.0]);
+    match eframe::icon_data::from_png_bytes(ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("warning: the bundled icon could not be decoded: {e}"),
+    }
+    let options = eframe::NativeOptions { viewport, ..Default::default() };
+    eframe::run_native("Concurrency Lab", options, Box::new(|cc| Ok(Box::new(LabApp::new(cc, launch)))))
+        .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
+}
+
+/// "2026-11-21-1430" (UTC), for default file names.
+pub fn utc_stamp(now: std::time::SystemTime) -> String {
+    let secs = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Howard Hinnant's days-to-civil.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}-{:02}{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_are_utc_dates() {
+        let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_795_257_000); // 2026-11-21 10:30 UTC
+        assert_eq!(utc_stamp(t), "2026-11-21-1030");
+        assert_eq!(utc_stamp(std::time::UNIX_EPOCH), "1970-01-01-0000");
+    }
+}

@@ -1,0 +1,204 @@
+//! The "Experiment" panel on the left: workload and size, tasks, backend, workers, GIL,
+//! repetitions; Run, Run all backends and Stop; the progress of the run in progress. Every
+//! control has a tooltip; a config the engine refuses shows the engine's message and
+//! disables Run instead of failing later.
+
+use eframe::egui::{self, ProgressBar, RichText};
+
+use crate::engine::config::thousands;
+use crate::engine::config::{MAX_REPEAT, MAX_TASKS, MAX_WARMUP};
+use crate::engine::limits::logical_cores;
+use crate::engine::{BackendKind, ExperimentConfig, ValidConfig, WorkloadKind};
+use crate::export::format;
+
+use super::super::command::UiCommand;
+use super::super::plots::palette;
+use super::super::run_controller::LiveRun;
+use super::super::settings::Settings;
+use super::widgets::{count_slider, segmented};
+
+pub const GIL_TOOLTIP: &str = "Emulate CPython's Global Interpreter Lock: CPU work must hold one lock per \
+process, handed over every 5 ms as in CPython. With it on, threads take turns on one core (as in Python); \
+processes each have their own lock and still run in parallel. Waiting (sleep, I/O) releases it. \
+Off shows how Rust differs: threads run CPU work in parallel.";
+
+pub struct ControlsView<'a> {
+    /// The backends offered (the user-facing ones; tests add the mock).
+    pub backends: &'a [BackendKind],
+    pub live: Option<&'a LiveRun>,
+}
+
+/// The configs "Run all backends" would run: the same workload on each backend.
+pub fn all_backend_configs(config: &ExperimentConfig, backends: &[BackendKind]) -> Result<Vec<ValidConfig>, String> {
+    backends
+        .iter()
+        .map(|&backend| {
+            ExperimentConfig { backend, ..config.clone() }.validate().map_err(|e| format!("{backend}: {e}"))
+        })
+        .collect()
+}
+
+pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsView<'_>) -> Option<UiCommand> {
+    ui.spacing_mut().slider_width = 150.0;
+    ui.heading("Experiment");
+    ui.add_space(4.0);
+    workload_ui(ui, settings);
+    ui.separator();
+    let config = &mut settings.config;
+    count_slider(
+        ui,
+        "Tasks",
+        &mut config.tasks,
+        (1, MAX_TASKS),
+        true,
+        None,
+        "How many tasks to run. Each does the workload once.",
+    );
+    ui.add_space(2.0);
+    ui.label("Backend").on_hover_text("How the tasks run.");
+    let options: Vec<(BackendKind, &str, &str)> =
+        view.backends.iter().map(|&b| (b, b.name(), backend_tooltip(b))).collect();
+    segmented(ui, &mut config.backend, &options);
+    let cores = logical_cores();
+    let (max_workers, _) = config.max_workers();
+    let cores_mark = format!("this machine's {cores} cores");
+    count_slider(
+        ui,
+        &format!("Workers ({})", config.backend.workers_meaning()),
+        &mut config.workers,
+        (1, max_workers.max(2)),
+        true,
+        Some((cores, &cores_mark)),
+        workers_tooltip(config.backend),
+    );
+    ui.checkbox(&mut config.gil, "Emulate the GIL").on_hover_text(GIL_TOOLTIP);
+    let mut repeat = u64::from(config.repeat);
+    let repeat_tip = "Measured repetitions: the median is reported, with min–max whiskers on the chart.";
+    if count_slider(ui, "Repetitions", &mut repeat, (1, MAX_REPEAT), true, None, repeat_tip) {
+        config.repeat = u32::try_from(repeat).unwrap_or(u32::MAX);
+    }
+    let mut warmup = u64::from(config.warmup);
+    let warmup_tip = "Unmeasured runs first (warm caches, page in the binary).";
+    if count_slider(ui, "Warm-ups", &mut warmup, (0, MAX_WARMUP), false, None, warmup_tip) {
+        config.warmup = u32::try_from(warmup).unwrap_or(u32::MAX);
+    }
+    ui.separator();
+    run_buttons_ui(ui, config, view)
+}
+
+fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
+    ui.label("Workload").on_hover_text("What each task does.");
+    let mut kind = settings.config.workload.kind;
+    let options: Vec<(WorkloadKind, &str, &str)> =
+        WorkloadKind::ALL.iter().map(|&k| (k, k.name(), workload_tooltip(k))).collect();
+    if segmented(ui, &mut kind, &options) {
+        settings.set_workload_kind(kind);
+    }
+    let workload = &mut settings.config.workload;
+    let sizes = workload.size.values().to_vec();
+    if kind == WorkloadKind::Noop {
+        ui.weak("No size: each task does nothing, so the run measures dispatch overhead.");
+        return;
+    }
+    let mut size = sizes.first().copied().unwrap_or_else(|| kind.default_size());
+    let (label, logarithmic) = match kind {
+        WorkloadKind::Primes => ("Size (N)", true),
+        WorkloadKind::Fib => ("Size (n)", false),
+        WorkloadKind::Sleep => ("Size (ms)", true),
+        WorkloadKind::Noop => ("Size", false),
+    };
+    let tip = "The size of each task's work. Bigger means longer tasks.";
+    if count_slider(ui, label, &mut size, kind.size_bounds(), logarithmic, None, tip) {
+        workload.size = crate::engine::Sizes::one(size);
+    }
+    let each = if sizes.len() > 1 && workload.size.values().len() > 1 {
+        format!("tasks cycle through {} (from the preset; the slider sets one size)", workload.describe())
+    } else {
+        format!("each task: {}", kind.describe(size))
+    };
+    ui.label(RichText::new(each).weak());
+}
+
+fn run_buttons_ui(ui: &mut egui::Ui, config: &ExperimentConfig, view: &ControlsView<'_>) -> Option<UiCommand> {
+    let running = view.live.is_some();
+    let valid = config.validate();
+    let all = all_backend_configs(config, view.backends);
+    let mut command = None;
+    if let Err(error) = &valid {
+        ui.label(RichText::new(error.to_string()).color(palette::error_text(ui.visuals().dark_mode)));
+    } else if let Err(error) = &all {
+        ui.label(RichText::new(format!("Run all backends is off: {error}")).weak());
+    }
+    ui.horizontal_wrapped(|ui| {
+        let run = ui.add_enabled(valid.is_ok() && !running, egui::Button::new(RichText::new("Run").strong()));
+        if run.on_hover_text("Run this experiment (Ctrl+Enter).").clicked() {
+            command = Some(UiCommand::Run);
+        }
+        let all_button = ui.add_enabled(all.is_ok() && !running, egui::Button::new("Run all backends"));
+        if all_button.on_hover_text("The same workload on every backend, one after another.").clicked() {
+            command = Some(UiCommand::RunAllBackends);
+        }
+        let stop = ui.add_enabled(running, egui::Button::new("Stop"));
+        if stop.on_hover_text("Stop the run (Esc). Worker processes are killed and reaped.").clicked() {
+            command = Some(UiCommand::Stop);
+        }
+    });
+    if let Some(live) = view.live {
+        progress_ui(ui, live);
+    }
+    command
+}
+
+fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
+    let fraction = if live.tasks_total > 0 { live.tasks_done as f32 / live.tasks_total as f32 } else { 0.0 };
+    let text = format!(
+        "{} / {} tasks · {}",
+        thousands(live.tasks_done),
+        thousands(live.tasks_total),
+        format::duration(live.elapsed_secs())
+    );
+    ui.add(ProgressBar::new(fraction).text(text)).on_hover_text("Tasks done in the current repetition.");
+    let mut what = format!("running {}", live.config.backend);
+    if live.of > 1 {
+        what += &format!(" ({} of {})", live.index + 1, live.of);
+    }
+    if live.warmup {
+        what += " · warm-up";
+    } else if live.repetitions > 1 {
+        what += &format!(" · repetition {} of {}", live.repetition, live.repetitions);
+    }
+    ui.label(RichText::new(what).color(palette::backend(live.config.backend)));
+}
+
+pub fn backend_tooltip(backend: BackendKind) -> &'static str {
+    match backend {
+        BackendKind::EventLoop => {
+            "One thread running a tokio event loop (like asyncio). Waits overlap; CPU work runs one task at a time."
+        }
+        BackendKind::Threads => "A pool of OS threads pulling tasks from a queue (like ThreadPoolExecutor).",
+        BackendKind::Processes => {
+            "Child processes of this app, one task at a time each (like ProcessPoolExecutor). Pays start-up and memory."
+        }
+        BackendKind::Mock => "Deterministic virtual timings, for tests.",
+    }
+}
+
+fn workers_tooltip(backend: BackendKind) -> &'static str {
+    match backend {
+        BackendKind::EventLoop => {
+            "For the event loop: how many tasks may be in flight at once (at most the task count)."
+        }
+        BackendKind::Threads => "How many OS threads in the pool (up to 1,024).",
+        BackendKind::Processes => "How many worker processes (up to 4 × the cores).",
+        BackendKind::Mock => "How many virtual lanes.",
+    }
+}
+
+fn workload_tooltip(kind: WorkloadKind) -> &'static str {
+    match kind {
+        WorkloadKind::Primes => "CPU: count primes below N by trial division (the articles' example).",
+        WorkloadKind::Fib => "CPU: naive recursive Fibonacci of n.",
+        WorkloadKind::Sleep => "I/O-like: wait for the given milliseconds (non-blocking on the event loop).",
+        WorkloadKind::Noop => "Nothing: measures what dispatching a task costs.",
+    }
+}

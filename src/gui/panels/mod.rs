@@ -1,0 +1,9 @@
+//! The panels around the plots. Each is a `*_ui` function that draws from state and returns
+//! an optional [`UiCommand`](super::command::UiCommand) for `app.rs` to apply.
+
+pub mod controls;
+pub mod history_list;
+pub mod status_bar;
+pub mod summary;
+pub mod top_bar;
+pub mod widgets;

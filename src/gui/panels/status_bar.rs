@@ -1,0 +1,33 @@
+//! The status bar: the last message (a saved file, a refused config, an error) and what the
+//! machine is, so a screenshot of the window says where its figures came from.
+
+use eframe::egui::{self, RichText};
+
+use super::super::plots::palette;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Status {
+    pub text: String,
+    pub error: bool,
+}
+
+impl Status {
+    pub fn info(text: impl Into<String>) -> Self {
+        Self { text: text.into(), error: false }
+    }
+
+    pub fn error(text: impl Into<String>) -> Self {
+        Self { text: text.into(), error: true }
+    }
+}
+
+pub fn status_bar_ui(ui: &mut egui::Ui, status: &Status, machine: &str) {
+    ui.horizontal(|ui| {
+        let text = RichText::new(&status.text);
+        let text = if status.error { text.color(palette::error_text(ui.visuals().dark_mode)) } else { text };
+        ui.add(egui::Label::new(text).truncate());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.weak(machine);
+        });
+    });
+}

@@ -1,0 +1,77 @@
+//! Core utilization: one line per core over the selected run's time axis, plus the mean,
+//! live while a run goes on. A dashed line marks where setup ended and tasks began.
+
+use eframe::egui::{self, Stroke};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints, VLine};
+
+use crate::engine::CpuSample;
+
+use super::decimate::decimate;
+use super::palette;
+
+pub struct CoresView<'a> {
+    pub samples: &'a [CpuSample],
+    /// The end of the run's time axis (so live plots grow into a fixed frame).
+    pub t_end_secs: f64,
+    pub setup_secs: Option<f64>,
+    /// False while a PNG is being captured: no crosshair or hover label in the picture.
+    pub interactive: bool,
+}
+
+pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f32) {
+    let cores = view.samples.iter().map(|s| s.per_core.len()).max().unwrap_or(0);
+    let buckets = width.max(1.0) as usize;
+    let dark = ui.visuals().dark_mode;
+    let text = ui.visuals().text_color();
+    Plot::new("cores")
+        .width(width)
+        .height(height)
+        .legend(Legend::default().position(Corner::RightTop))
+        .include_y(0.0)
+        .include_y(100.0)
+        .include_x(0.0)
+        .include_x(view.t_end_secs.max(0.001))
+        .x_axis_label("time since the run started")
+        .y_axis_label("busy %")
+        .x_axis_formatter(|mark, _| crate::export::format::duration(mark.value))
+        .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
+        .allow_drag(view.interactive)
+        .allow_zoom(view.interactive)
+        .allow_scroll(false)
+        .show_x(view.interactive)
+        .show_y(view.interactive)
+        .show(ui, |plot_ui| {
+            for core in 0..cores {
+                let points: Vec<[f64; 2]> = view
+                    .samples
+                    .iter()
+                    .filter_map(|s| s.per_core.get(core).map(|v| [s.t_secs, f64::from(*v)]))
+                    .collect();
+                plot_ui.line(
+                    Line::new(format!("core {core}"), PlotPoints::new(decimate(&points, buckets)))
+                        .color(palette::core(core))
+                        .width(1.5),
+                );
+            }
+            if cores > 1 {
+                let mean: Vec<[f64; 2]> = view.samples.iter().map(|s| [s.t_secs, f64::from(s.mean())]).collect();
+                plot_ui.line(
+                    Line::new("mean", PlotPoints::new(decimate(&mean, buckets)))
+                        .color(if dark { text.gamma_multiply(0.9) } else { text })
+                        .width(2.5)
+                        .style(LineStyle::dashed_loose()),
+                );
+            }
+            if let Some(setup) = view.setup_secs.filter(|s| *s > 0.0) {
+                plot_ui.vline(
+                    VLine::new("setup ends", setup)
+                        .stroke(Stroke::new(1.0, ui_weak(dark)))
+                        .style(LineStyle::dotted_dense()),
+                );
+            }
+        });
+}
+
+fn ui_weak(dark: bool) -> egui::Color32 {
+    if dark { egui::Color32::from_gray(140) } else { egui::Color32::from_gray(110) }
+}

@@ -1,0 +1,181 @@
+//! Elapsed time: one bar per run in the history, coloured by backend, grouped by workload
+//! (a gap between groups), with min–max whiskers when a run was repeated. The bar of the run in
+//! progress grows live. Clicking a bar selects its run.
+
+use eframe::egui::{self, Stroke};
+use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot};
+
+use crate::engine::{BackendKind, Outcome};
+use crate::export::format;
+
+use super::super::history::{Entry, RunId};
+use super::palette;
+
+const BAR_WIDTH: f64 = 0.6;
+const GROUP_GAP: f64 = 0.6;
+
+/// The run in progress, drawn as a pale bar after the history.
+pub struct LiveBar {
+    pub backend: BackendKind,
+    pub elapsed_secs: f64,
+}
+
+pub struct ElapsedView<'a> {
+    pub entries: &'a [Entry],
+    pub selected: Option<RunId>,
+    pub live: Option<LiveBar>,
+    pub interactive: bool,
+}
+
+/// Where each bar goes on the x axis: one unit apart, with a gap where the workload changes.
+fn positions(entries: &[Entry]) -> Vec<f64> {
+    let mut x = 0.0;
+    let mut out = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        if i > 0 {
+            let prev = &entries[i - 1].result.config;
+            let cur = &entry.result.config;
+            let same = prev.workload == cur.workload && prev.tasks == cur.tasks;
+            x += if same { 1.0 } else { 1.0 + GROUP_GAP };
+        }
+        out.push(x);
+    }
+    out
+}
+
+/// Draws the chart; returns the run whose bar was clicked.
+pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, height: f32) -> Option<RunId> {
+    let xs = positions(view.entries);
+    let live_x = xs.last().map_or(0.0, |x| x + 1.0);
+    let selected_stroke = Stroke::new(2.5, ui.visuals().strong_text_color());
+    let whisker_color = ui.visuals().text_color();
+    let dense = width / (view.entries.len().max(1) as f32) < 70.0;
+    let labels: Vec<(f64, String)> = view
+        .entries
+        .iter()
+        .zip(&xs)
+        .map(|(e, x)| {
+            let label = if dense {
+                format!("#{}", e.id)
+            } else {
+                format!("#{} {}\n{} {}", e.id, e.result.config.backend, e.result.config.workers, short_worker_word(e))
+            };
+            (*x, label)
+        })
+        .collect();
+    let response = Plot::new("elapsed")
+        .width(width)
+        .height(height)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .include_y(0.0)
+        .include_x(-0.6)
+        .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
+        .y_axis_label("elapsed (median)")
+        .y_axis_formatter(|mark, _| format::duration(mark.value))
+        .x_grid_spacer(move |input| {
+            let (lo, hi) = input.bounds;
+            let mut marks = Vec::new();
+            let mut x = lo.ceil();
+            while x <= hi {
+                marks.push(GridMark { value: x, step_size: 1.0 });
+                x += 1.0;
+            }
+            marks
+        })
+        .x_axis_formatter(move |mark, _| {
+            labels.iter().find(|(x, _)| (x - mark.value).abs() < 0.5).map(|(_, l)| l.clone()).unwrap_or_default()
+        })
+        .show_grid([false, true])
+        .allow_drag(false)
+        .allow_zoom(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .show_x(false)
+        .show_y(view.interactive)
+        .show(ui, |plot_ui| {
+            for backend in BackendKind::USER_FACING.iter().copied().chain([BackendKind::Mock]) {
+                let bars: Vec<Bar> = view
+                    .entries
+                    .iter()
+                    .zip(&xs)
+                    .filter(|(e, _)| e.result.config.backend == backend)
+                    .map(|(e, x)| bar(e, *x, view.selected == Some(e.id), selected_stroke))
+                    .collect();
+                if !bars.is_empty() {
+                    plot_ui.bar_chart(
+                        BarChart::new(backend.name(), bars)
+                            .color(palette::backend(backend))
+                            .element_formatter(Box::new(|bar, _| bar.name.clone())),
+                    );
+                }
+            }
+            for (entry, x) in view.entries.iter().zip(&xs) {
+                let stats = &entry.result.stats;
+                if entry.result.repetitions.len() > 1 {
+                    whisker(plot_ui, *x, stats.min_secs, stats.max_secs, whisker_color);
+                }
+            }
+            if let Some(live) = &view.live {
+                let color = palette::backend(live.backend).gamma_multiply(0.45);
+                let bar = Bar::new(live_x, live.elapsed_secs).width(BAR_WIDTH).fill(color).name(format!(
+                    "{} (running, {})",
+                    live.backend,
+                    format::duration(live.elapsed_secs)
+                ));
+                plot_ui.bar_chart(
+                    BarChart::new("running", vec![bar]).color(color).element_formatter(Box::new(|b, _| b.name.clone())),
+                );
+            }
+        });
+    let plot = response.response;
+    if view.interactive && plot.clicked() {
+        let pointer = plot.interact_pointer_pos()?;
+        let value = response.transform.value_from_position(pointer);
+        let hit = xs.iter().position(|x| (x - value.x).abs() <= BAR_WIDTH / 2.0 + 0.1)?;
+        return view.entries.get(hit).map(|e| e.id);
+    }
+    None
+}
+
+fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
+    let r = &entry.result;
+    let mut name = format!(
+        "#{} {} · {}\nmedian {}",
+        entry.id,
+        r.config.backend,
+        r.config.describe(),
+        format::duration(r.elapsed_secs)
+    );
+    if r.repetitions.len() > 1 {
+        name += &format!(
+            " of {} (min {}, max {})",
+            r.repetitions.len(),
+            format::duration(r.stats.min_secs),
+            format::duration(r.stats.max_secs)
+        );
+    }
+    if r.outcome != Outcome::Completed {
+        name += &format!("\n{}", r.outcome.name());
+    }
+    let mut bar = Bar::new(x, r.elapsed_secs).width(BAR_WIDTH).name(name);
+    if r.outcome != Outcome::Completed {
+        bar = bar.fill(palette::backend(r.config.backend).gamma_multiply(0.35));
+    }
+    if selected {
+        bar = bar.stroke(selected_stroke);
+    }
+    bar
+}
+
+fn whisker(plot_ui: &mut egui_plot::PlotUi<'_>, x: f64, min: f64, max: f64, color: egui::Color32) {
+    let cap = BAR_WIDTH / 4.0;
+    let points = vec![[x - cap, min], [x + cap, min], [x, min], [x, max], [x - cap, max], [x + cap, max]];
+    plot_ui.line(Line::new("", points).color(color).width(1.5).allow_hover(false));
+}
+
+fn short_worker_word(entry: &Entry) -> &'static str {
+    match entry.result.config.backend {
+        BackendKind::EventLoop => "in flight",
+        other => other.workers_meaning(),
+    }
+}

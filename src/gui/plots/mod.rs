@@ -1,0 +1,57 @@
+//! The plots: elapsed time and core utilization side by side (the part Save PNG captures), and
+//! the timeline under them. Each plot is a function of plain data, so the frame benchmark and
+//! the tests can draw them without the app.
+
+pub mod cores;
+pub mod decimate;
+pub mod elapsed;
+pub mod palette;
+pub mod timeline;
+
+use eframe::egui::{self, RichText};
+
+use super::history::RunId;
+use cores::{CoresView, cores_plot};
+use elapsed::{ElapsedView, elapsed_plot};
+
+/// What the side-by-side plots show this frame.
+pub struct SideBySide<'a> {
+    pub elapsed: ElapsedView<'a>,
+    pub cores: CoresView<'a>,
+    /// "run #3 threads" or "running: processes".
+    pub cores_title: String,
+}
+
+/// What drawing the side-by-side plots produced.
+pub struct SideBySideResponse {
+    /// The screen rect of both plots with titles, axes and legends: what Save PNG crops to.
+    pub rect: egui::Rect,
+    pub clicked: Option<RunId>,
+}
+
+/// Draws both plots in one `ui.scope`, `height` points tall, splitting the width evenly.
+pub fn side_by_side(ui: &mut egui::Ui, view: &SideBySide<'_>, height: f32) -> SideBySideResponse {
+    let scope = ui.scope(|ui| {
+        let spacing = ui.spacing().item_spacing.x * 2.0;
+        let width = ((ui.available_width() - spacing) / 2.0).max(120.0);
+        let plot_height = (height - ui.text_style_height(&egui::TextStyle::Heading) - 6.0).max(80.0);
+        ui.horizontal_top(|ui| {
+            let clicked = ui
+                .vertical(|ui| {
+                    ui.set_width(width);
+                    ui.label(RichText::new("Elapsed time").heading());
+                    elapsed_plot(ui, &view.elapsed, width, plot_height)
+                })
+                .inner;
+            ui.add_space(spacing / 2.0);
+            ui.vertical(|ui| {
+                ui.set_width(width);
+                ui.label(RichText::new(format!("Core utilization — {}", view.cores_title)).heading());
+                cores_plot(ui, &view.cores, width, plot_height);
+            });
+            clicked
+        })
+        .inner
+    });
+    SideBySideResponse { rect: scope.response.rect, clicked: scope.inner }
+}

@@ -1,0 +1,143 @@
+//! The desktop lab driven headlessly with egui_kittest: the real `LabApp`, found by labels,
+//! running on the mock backend (deterministic, instant) and, for the comparison, on real
+//! threads. Save PNG renders through wgpu on Mesa's software rasterizer.
+#![cfg(feature = "gui")]
+
+use std::time::{Duration, Instant};
+
+use concurrency_lab::engine::{BackendKind, ExperimentConfig, Outcome, Workload, WorkloadKind};
+use concurrency_lab::gui::LabApp;
+use concurrency_lab::gui::settings::Settings;
+use eframe::egui::accesskit::Role;
+use eframe::egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn settings(workload: Workload, tasks: u64, workers: u64) -> Settings {
+    let config =
+        ExperimentConfig { backend: BackendKind::Threads, workload, tasks, workers, ..ExperimentConfig::default() };
+    Settings { config, ..Settings::default() }
+}
+
+fn harness(app: LabApp) -> Harness<'static, LabApp> {
+    Harness::builder().with_size([1280.0, 800.0]).build_eframe(move |_cc| app)
+}
+
+/// Steps frames (the run goes on in real time on its own thread) until `done` holds.
+fn step_until(harness: &mut Harness<'_, LabApp>, what: &str, done: impl Fn(&LabApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for: {what}");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    harness.step();
+}
+
+#[test]
+fn a_run_lands_in_the_history_and_run_all_backends_compares() {
+    let app = LabApp::with_settings(settings(Workload::new(WorkloadKind::Noop, 0), 2, 2))
+        .with_backends(vec![BackendKind::Mock, BackendKind::Threads]);
+    let mut harness = harness(app);
+    harness.get_by_role_and_label(Role::SpinButton, "Tasks").set_value_accesskit(40.0);
+    harness.get_by_role_and_label(Role::SpinButton, "Workers (threads)").set_value_accesskit(4.0);
+    harness.get_by_label("mock").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().settings().config.tasks, 40);
+    assert_eq!(harness.state().settings().config.backend, BackendKind::Mock);
+    assert_eq!(harness.state().settings().config.workers, 4);
+
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the mock run to finish", |app| !app.is_running() && app.history().entries().len() == 1);
+    let history = harness.state().history();
+    let entry = &history.entries()[0];
+    assert_eq!(history.selected().map(|e| e.id), Some(entry.id), "a new run is selected");
+    assert_eq!(entry.result.outcome, Outcome::Completed);
+    assert_eq!(entry.result.tasks_ok, 40);
+    assert_eq!(entry.result.spans.len(), 40);
+    // The mock takes 1 ms of virtual time per task: 40 tasks over 4 lanes.
+    assert!((entry.result.elapsed_secs - 0.010).abs() < 0.002, "{}", entry.result.elapsed_secs);
+    harness.get_by_label_contains("Run all backends does them all");
+    harness.get_by_label("#1 mock"); // the summary's heading
+
+    harness.get_by_label("Run all backends").click();
+    step_until(&mut harness, "mock and threads to finish", |app| {
+        !app.is_running() && app.history().entries().len() == 3
+    });
+    let backends: Vec<BackendKind> =
+        harness.state().history().entries().iter().map(|e| e.result.config.backend).collect();
+    assert_eq!(backends, [BackendKind::Mock, BackendKind::Mock, BackendKind::Threads], "one bar per run, in order");
+    // The verdict for the selected (last) run names the comparison in words.
+    harness.get_by_label_contains("faster than");
+
+    // Clicking a row of the history list selects that run for the summary.
+    let first = harness.state().history().entries()[0].id;
+    harness.get_by_label_contains(&format!("#{first} mock  ")).click(); // its history row
+    harness.run_steps(2);
+    assert_eq!(harness.state().history().selected().map(|e| e.id), Some(first));
+    harness.get_by_label(&format!("Delete run #{first}")).click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().history().entries().len(), 2);
+    harness.get_by_label("Clear all").click();
+    harness.run_steps(2);
+    assert!(harness.state().history().is_empty());
+}
+
+#[test]
+fn stop_ends_a_run_early_and_keeps_what_ran() {
+    // 60 sleeps of 200 ms on one lane: 12 s if nobody stops it. The mock paces sleeps in real time.
+    let mut config = settings(Workload::new(WorkloadKind::Sleep, 200), 60, 1);
+    config.config.backend = BackendKind::Mock;
+    let mut harness = harness(LabApp::with_settings(config).with_backends(vec![BackendKind::Mock]));
+    let started = Instant::now();
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    step_until(&mut harness, "the run to start", LabApp::is_running);
+    step_until(&mut harness, "a few tasks", |app| app.is_running() && started.elapsed() > Duration::from_millis(700));
+    harness.get_by_label("Stop").click();
+    step_until(&mut harness, "the run to stop", |app| !app.is_running());
+    assert!(started.elapsed() < Duration::from_secs(6), "Stop took effect");
+    let entry = &harness.state().history().entries()[0];
+    assert_eq!(entry.result.outcome, Outcome::Cancelled);
+    assert!(entry.result.tasks_ok >= 1 && entry.result.tasks_ok < 60, "{} tasks ran", entry.result.tasks_ok);
+    harness.get_by_label_contains("Stopped before the end");
+}
+
+#[test]
+fn an_invalid_value_disables_run_and_shows_the_engines_message() {
+    let mut harness = harness(LabApp::with_settings(settings(Workload::new(WorkloadKind::Primes, 1000), 2, 2)));
+    harness.get_by_role_and_label(Role::SpinButton, "Tasks").set_value_accesskit(0.0);
+    harness.run_steps(2);
+    harness.get_by_label("tasks must be between 1 and 1000000, got 0");
+    assert!(harness.get_by_label("Run").accesskit_node().is_disabled());
+    assert!(harness.get_by_label("Run all backends").accesskit_node().is_disabled());
+    // The shortcut is refused too, with the same message in the status bar.
+    harness.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
+    harness.run_steps(2);
+    assert!(!harness.state().is_running());
+    assert_eq!(harness.state().status().text, "Not run: tasks must be between 1 and 1000000, got 0");
+
+    // Too many processes for this machine: the bound names the cores.
+    harness.get_by_role_and_label(Role::SpinButton, "Tasks").set_value_accesskit(2.0);
+    harness.get_by_label("processes").click();
+    harness.run_steps(2);
+    harness.get_by_role_and_label(Role::SpinButton, "Workers (processes)").set_value_accesskit(1000.0);
+    harness.run_steps(2);
+    harness.get_by_label_contains("workers must be between 1 and");
+    harness.get_by_label_contains("cores) for the processes backend, got 1000");
+    assert!(harness.get_by_label("Run").accesskit_node().is_disabled());
+}
+
+#[test]
+fn a_preset_loads_its_values_into_the_controls() {
+    let mut harness = harness(LabApp::with_settings(Settings::default()));
+    let preset = concurrency_lab::presets::load("io-many-sleeps").map_err(|e| e.to_string());
+    let preset = preset.unwrap_or_else(|e| panic!("{e}"));
+    harness.get_by_label("Presets").click();
+    harness.run_steps(2);
+    harness.get_by_label(&preset.name).click();
+    harness.run_steps(2);
+    let expected = preset.configs().into_iter().next().unwrap_or_default();
+    assert_eq!(harness.state().settings().config, expected);
+    harness.get_by_label_contains(&format!("Preset: {}", preset.name));
+    assert!(harness.state().status().text.starts_with("Loaded preset"));
+}

@@ -1,0 +1,168 @@
+//! Smoke test of the real binary in a real window: Xvfb (a virtual X server) and xdotool (real
+//! key presses through XTEST). Launch with a small processes preset, press Ctrl+Enter, check the
+//! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
+//! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left.
+//!
+//! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
+//! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
+#![cfg(feature = "gui")]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
+
+const PRESET: &str = r#"
+version = 1
+name = "smoke: slow sleeps on two processes"
+description = "Long enough to press keys while it runs."
+backends = ["processes"]
+[workload]
+kind = "sleep"
+size = 250
+[run]
+tasks = 60
+workers = 2
+"#;
+
+/// Kills and reaps a child when dropped, so a failed assertion leaves nothing running.
+struct Reaped(Child);
+
+impl Drop for Reaped {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn require(tool: &str) {
+    let found = Command::new("sh").args(["-c", &format!("command -v {tool}")]).output();
+    assert!(
+        found.is_ok_and(|o| o.status.success()),
+        "{tool} is not installed: apt-get install xvfb xdotool mesa-vulkan-drivers (see the README)"
+    );
+}
+
+/// Starts Xvfb on a free display and returns it with the display name.
+fn start_xvfb() -> (Reaped, String) {
+    let mut child = Command::new("Xvfb")
+        .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("could not start Xvfb: {e}"));
+    let mut line = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        let _ = BufReader::new(stdout).read_line(&mut line);
+    }
+    let display = format!(":{}", line.trim());
+    assert!(line.trim().parse::<u32>().is_ok(), "Xvfb did not report a display: {line:?}");
+    (Reaped(child), display)
+}
+
+fn xdotool(display: &str, args: &[&str]) -> String {
+    let out = Command::new("xdotool").args(args).env("DISPLAY", display).output();
+    let out = out.unwrap_or_else(|e| panic!("xdotool {args:?}: {e}"));
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
+
+fn wait_for<T>(what: &str, timeout: Duration, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out after {timeout:?} waiting for {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Pids of live (not zombie) processes whose parent is `parent` and that run `__worker`.
+fn live_workers(parent: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            // Fields after the command name: state, ppid, ...
+            let rest: Vec<&str> =
+                stat.rsplit_once(')').map(|(_, r)| r.split_whitespace().collect()).unwrap_or_default();
+            rest.first().is_some_and(|s| *s != "Z")
+                && rest.get(1) == Some(&parent.to_string().as_str())
+                && cmdline.contains("__worker")
+        })
+        .collect()
+}
+
+fn alive(pid: u32) -> bool {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')').is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+}
+
+fn png_is_not_blank(path: &Path) -> bool {
+    let Ok(image) = image::open(path) else { return false };
+    let image = image.to_rgba8();
+    let first = *image.get_pixel(0, 0);
+    image.width() > 100 && image.height() > 100 && image.pixels().filter(|p| **p != first).count() > 1000
+}
+
+#[test]
+fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), Box<dyn std::error::Error>> {
+    require("Xvfb");
+    require("xdotool");
+    let dir = tempfile::tempdir()?;
+    let preset = dir.path().join("smoke.toml");
+    std::fs::write(&preset, PRESET)?;
+    let png = dir.path().join("plots.png");
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime)?;
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let (_xvfb, display) = start_xvfb();
+
+    let app = Command::new(BIN)
+        .arg("--preset")
+        .arg(&preset)
+        .arg("--png-path")
+        .arg(&png)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = app.id();
+    let mut app = Reaped(app);
+    let window = wait_for("the window", Duration::from_secs(60), || {
+        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
+        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
+    });
+    // Give the first frames time to render, then focus the window and press the shortcuts.
+    std::thread::sleep(Duration::from_secs(2));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    let workers = wait_for("worker processes", Duration::from_secs(20), || {
+        let w = live_workers(pid);
+        (w.len() == 2).then_some(w)
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
+    wait_for("the PNG", Duration::from_secs(20), || png_is_not_blank(&png).then_some(()));
+
+    // Still mid-run (60 × 250 ms on two workers is 7.5 s): quit, which stops the run.
+    assert!(workers.iter().any(|w| alive(*w)), "the run ended before Ctrl+Q; lengthen the preset");
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
+    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
+    let mut stderr = String::new();
+    if let Some(mut pipe) = app.0.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert!(status.success(), "exit {status}; stderr:\n{stderr}");
+    for worker in workers {
+        assert!(!alive(worker), "worker {worker} outlived the window");
+    }
+    Ok(())
+}
