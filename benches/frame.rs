@@ -88,6 +88,7 @@ fn main() {
                     interactive: true,
                 },
                 cores: CoresView {
+                    empty_note: None,
                     samples: &entry.result.cpu_samples,
                     t_end_secs: entry.result.elapsed_secs,
                     setup_secs: Some(entry.result.setup_secs),
@@ -96,7 +97,7 @@ fn main() {
                 cores_title: entry.label(),
             };
             side_by_side(ui, &view, 370.0);
-            timeline_ui(ui, &entry.lanes, entry.result.elapsed_secs, "thread", 190.0);
+            timeline_ui(ui, &entry.lanes, entry.result.elapsed_secs, "thread", 190.0, "");
         });
         let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
         std::hint::black_box(primitives);

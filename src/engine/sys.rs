@@ -189,6 +189,33 @@ pub fn die_with_parent(_expected_parent: Option<u32>) -> io::Result<()> {
     Ok(())
 }
 
+/// Lowers the calling thread's scheduling priority by `delta` nice steps (Linux: nice is
+/// per thread and inherited by the threads and processes it creates). The GUI runs
+/// experiments this way so that a run saturating every core still leaves the window responsive.
+#[cfg(target_os = "linux")]
+pub fn lower_thread_priority(delta: i32) -> std::io::Result<()> {
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { libc::gettid() };
+    // SAFETY: getpriority/setpriority read and set the nice value of the thread `tid`, which is
+    // the calling thread; errno is cleared first because -1 is a valid priority.
+    unsafe {
+        *libc::__errno_location() = 0;
+        let current = libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
+        if current == -1 && *libc::__errno_location() != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, (current + delta).min(19)) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn lower_thread_priority(_delta: i32) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ use super::settings::Settings;
 use super::{data_export, utc_stamp};
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
+const RUN_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Enter);
 const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Escape);
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
@@ -237,7 +238,10 @@ impl LabApp {
             return None;
         }
         ctx.input_mut(|i| {
-            if i.consume_shortcut(&RUN) {
+            // The longer shortcut first: Ctrl+Enter would also match Ctrl+Shift+Enter.
+            if i.consume_shortcut(&RUN_ALL) {
+                Some(UiCommand::RunAllBackends)
+            } else if i.consume_shortcut(&RUN) {
                 Some(UiCommand::Run)
             } else if i.consume_shortcut(&SAVE) {
                 Some(UiCommand::SavePng)
@@ -255,7 +259,7 @@ impl LabApp {
         let height = ui.available_height();
         let live = self.runs.live();
         let selected = self.history.selected();
-        let (samples, t_end, setup, title, lanes, backend) = match (live, selected) {
+        let (samples, t_end, setup, title, lanes, backend, note) = match (live, selected) {
             (Some(live), _) => (
                 &live.cpu_samples[..],
                 live.elapsed_secs().max(self.live_lanes.end_secs()),
@@ -263,6 +267,7 @@ impl LabApp {
                 format!("running {}", live.config.backend),
                 &self.live_lanes,
                 live.config.backend,
+                "Waiting for the first CPU sample…".to_owned(),
             ),
             (None, Some(entry)) => (
                 &entry.result.cpu_samples[..],
@@ -271,10 +276,17 @@ impl LabApp {
                 format!("run {}", entry.label()),
                 &entry.lanes,
                 entry.result.config.backend,
+                no_samples_note(&entry.result),
             ),
-            (None, None) => {
-                (&[][..], 1.0, None, "no run yet".to_owned(), &self.live_lanes, self.settings.config.backend)
-            }
+            (None, None) => (
+                &[][..],
+                1.0,
+                None,
+                "no run yet".to_owned(),
+                &self.live_lanes,
+                self.settings.config.backend,
+                "Press Run to watch the cores.".to_owned(),
+            ),
         };
         let view = SideBySide {
             elapsed: ElapsedView {
@@ -283,7 +295,13 @@ impl LabApp {
                 live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
                 interactive: !self.png.is_capturing(),
             },
-            cores: CoresView { samples, t_end_secs: t_end, setup_secs: setup, interactive: !self.png.is_capturing() },
+            cores: CoresView {
+                samples,
+                empty_note: Some(note),
+                t_end_secs: t_end,
+                setup_secs: setup,
+                interactive: !self.png.is_capturing(),
+            },
             cores_title: title,
         };
         let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
@@ -297,17 +315,37 @@ impl LabApp {
             ui.strong("Timeline");
             ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
         });
-        timeline_ui(ui, lanes, t_end, lane_word(backend), (height * 0.24).max(120.0));
+        // A lane needs ~30 points to read; never more than a quarter of the window.
+        let timeline_height = (lanes.lane_count().max(1) as f32 * 30.0 + 26.0).clamp(70.0, (height * 0.26).max(120.0));
+        let empty = if live.is_some() { "No task has finished yet." } else { "No tasks yet: press Run." };
+        timeline_ui(ui, lanes, t_end, lane_word(backend), timeline_height, empty);
         ui.add_space(6.0);
-        ui.columns(2, |columns| {
-            if let Some(entry) = self.history.selected() {
-                let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
-                summary_ui(&mut columns[0], &entry.label(), &entry.result, &others);
-            } else {
-                columns[0].weak("The summary of the selected run shows here.");
-            }
-            commands.extend(history_ui(&mut columns[1], &self.history));
+        let summary_width = (ui.available_width() * 0.64).floor();
+        ui.horizontal_top(|ui| {
+            ui.vertical(|ui| {
+                ui.set_width(summary_width);
+                if let Some(entry) = self.history.selected() {
+                    let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
+                    summary_ui(ui, &entry.label(), &entry.result, &others);
+                } else {
+                    ui.weak("The summary of the selected run shows here.");
+                }
+            });
+            ui.separator();
+            ui.vertical(|ui| commands.extend(history_ui(ui, &self.history)));
         });
+    }
+}
+
+/// Why the core plot of a finished run is empty, if it is.
+fn no_samples_note(result: &RunResult) -> String {
+    let interval = result.sampler.interval_millis;
+    match &result.sampler.note {
+        Some(note) => format!("No CPU samples: {note}"),
+        None => format!(
+            "No CPU samples: the run took {}, less than one\nsampling interval ({interval} ms). Raise the size or the tasks.",
+            crate::export::format::duration(result.elapsed_secs)
+        ),
     }
 }
 
@@ -391,6 +429,11 @@ fn preset_note(ui: &mut egui::Ui, preset: &Preset, settings: &Settings) {
     let modified = preset.configs().first().is_none_or(|c| *c != settings.config);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.strong(format!("Preset: {}{}", preset.name, if modified { " (modified)" } else { "" }));
-        ui.add(egui::Label::new(egui::RichText::new(&preset.description).small()).wrap());
+        ui.add(egui::Label::new(egui::RichText::new(one_paragraph(&preset.description)).small()).wrap());
     });
+}
+
+/// Preset descriptions are wrapped by hand in their TOML files; let the panel wrap them instead.
+pub fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

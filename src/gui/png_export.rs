@@ -138,8 +138,9 @@ mod tests {
     use eframe::egui::Color32;
 
     fn checker(w: usize, h: usize) -> ColorImage {
-        let pixels =
-            (0..w * h).map(|i| if (i % w + i / w) % 2 == 0 { Color32::WHITE } else { Color32::BLUE }).collect();
+        let pixels = (0..w * h)
+            .map(|i| if (i % w + i / w).is_multiple_of(2) { Color32::WHITE } else { Color32::BLUE })
+            .collect();
         ColorImage::new([w, h], pixels)
     }
 

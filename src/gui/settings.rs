@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::engine::{ExperimentConfig, Workload, WorkloadKind};
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub config: ExperimentConfig,
@@ -17,12 +17,6 @@ pub struct Settings {
     pub size_by_workload: BTreeMap<String, u64>,
     /// Where PNGs and data were last saved.
     pub save_dir: Option<PathBuf>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self { config: ExperimentConfig::default(), size_by_workload: BTreeMap::new(), save_dir: None }
-    }
 }
 
 impl Settings {

@@ -25,7 +25,7 @@ pub fn verdict(run: &RunResult, others: &[&RunResult]) -> String {
         (None, None) => format!(
             "{} used {cores} while it ran. Run another backend on the same workload to compare \
              (Run all backends does them all).",
-            name(run)
+            run.config.backend
         ),
         (Some(winner), _) => compare(winner, run),
         (None, Some(loser)) => compare(run, loser),
@@ -39,15 +39,11 @@ fn by_elapsed(a: &&RunResult, b: &&RunResult) -> std::cmp::Ordering {
 /// "processes were 1.96× faster than threads: with the GIL on, threads take turns on one core".
 fn compare(fast: &RunResult, slow: &RunResult) -> String {
     let ratio = slow.elapsed_secs / fast.elapsed_secs;
+    let (fast_name, slow_name) = (name(fast, slow), name(slow, fast));
     if ratio < SAME_WITHIN {
-        return format!(
-            "{} and {} took about the same time ({ratio:.2}×): {}.",
-            name(fast),
-            name(slow),
-            same_reason(fast)
-        );
+        return format!("{fast_name} and {slow_name} took about the same time ({ratio:.2}×): {}.", same_reason(fast));
     }
-    format!("{} were {ratio:.2}× faster than {}: {}.", name(fast), name(slow), reason(fast, slow))
+    format!("{fast_name} were {ratio:.2}× faster than {slow_name}: {}.", reason(fast, slow))
 }
 
 /// Why `slow` lost, from what was measured.
@@ -58,7 +54,7 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
     let fast_par = fast.effective_parallelism.unwrap_or(0.0);
     let setup_share = if slow.elapsed_secs > 0.0 { slow.setup_secs / slow.elapsed_secs } else { 0.0 };
     if setup_share > 0.3 {
-        return format!("{} of the {} run went to start-up", percent(setup_share), name(slow));
+        return format!("{} of the {} run went to start-up", percent(setup_share), slow.config.backend);
     }
     if cpu_bound && slow_cfg.gil && slow_cfg.backend == BackendKind::Threads && slow_par < 1.3 {
         return "with the GIL on, threads take turns on one core".to_owned();
@@ -70,7 +66,7 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
         return format!("only {} waits overlapped at a time there, against {}", slow_cfg.workers, fast.config.workers);
     }
     if fast_par > slow_par + 0.3 {
-        return format!("{} kept {fast_par:.2} cores busy, {} {slow_par:.2}", name(fast), name(slow));
+        return format!("{} kept {fast_par:.2} cores busy, {} {slow_par:.2}", fast.config.backend, slow.config.backend);
     }
     "the work was the same; the difference is overhead (dispatch, start-up, memory)".to_owned()
 }
@@ -83,9 +79,13 @@ fn same_reason(a: &RunResult) -> String {
     }
 }
 
-/// The backend, with a GIL note where the GIL mattered: "threads (GIL on)".
-fn name(run: &RunResult) -> String {
-    let gil = if run.config.gil && run.config.workload.kind.is_cpu_bound() { " (GIL on)" } else { "" };
+/// The backend, with a GIL note when the two runs differ in it: "threads (GIL on)".
+fn name(run: &RunResult, other: &RunResult) -> String {
+    let gil = match (run.config.gil, other.config.gil) {
+        (a, b) if a == b => "",
+        (true, _) => " (GIL on)",
+        (false, _) => " (GIL off)",
+    };
     format!("{}{gil}", run.config.backend)
 }
 
@@ -119,12 +119,19 @@ mod tests {
         let threads = run(BackendKind::Threads, 2.0, 1.0, true);
         let processes = run(BackendKind::Processes, 1.02, 1.95, true);
         let text = verdict(&processes, &[&threads]);
-        assert_eq!(
-            text,
-            "processes (GIL on) were 1.96× faster than threads (GIL on): with the GIL on, threads take turns on one core."
-        );
+        assert_eq!(text, "processes were 1.96× faster than threads: with the GIL on, threads take turns on one core.");
         // Seen from the loser, the same comparison.
         assert_eq!(verdict(&threads, &[&processes]), text);
+    }
+
+    #[test]
+    fn the_gil_is_named_when_the_runs_differ_in_it() {
+        let with_gil = run(BackendKind::Threads, 2.0, 1.0, true);
+        let without = run(BackendKind::Threads, 1.0, 1.97, false);
+        assert_eq!(
+            verdict(&without, &[&with_gil]),
+            "threads (GIL off) were 2.00× faster than threads (GIL on): with the GIL on, threads take turns on one core."
+        );
     }
 
     #[test]

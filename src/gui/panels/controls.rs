@@ -135,7 +135,10 @@ fn run_buttons_ui(ui: &mut egui::Ui, config: &ExperimentConfig, view: &ControlsV
             command = Some(UiCommand::Run);
         }
         let all_button = ui.add_enabled(all.is_ok() && !running, egui::Button::new("Run all backends"));
-        if all_button.on_hover_text("The same workload on every backend, one after another.").clicked() {
+        if all_button
+            .on_hover_text("The same workload on every backend, one after another (Ctrl+Shift+Enter).")
+            .clicked()
+        {
             command = Some(UiCommand::RunAllBackends);
         }
         let stop = ui.add_enabled(running, egui::Button::new("Stop"));
@@ -162,7 +165,9 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     if live.of > 1 {
         what += &format!(" ({} of {})", live.index + 1, live.of);
     }
-    if live.warmup {
+    if live.repetition == 0 {
+        what += " · starting";
+    } else if live.warmup {
         what += " · warm-up";
     } else if live.repetitions > 1 {
         what += &format!(" · repetition {} of {}", live.repetition, live.repetitions);

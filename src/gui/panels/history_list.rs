@@ -30,7 +30,7 @@ pub fn history_ui(ui: &mut egui::Ui, history: &History) -> Option<UiCommand> {
             ui.horizontal(|ui| {
                 let delete_label = format!("Delete run #{}", entry.id);
                 let delete = ui.small_button("×");
-                delete.widget_info(|| egui::WidgetInfo::labeled(egui::WidgetType::Button, true, &delete_label));
+                delete.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Button, true, &delete_label));
                 if delete.on_hover_text(&delete_label).clicked() {
                     command = Some(UiCommand::Delete(entry.id));
                 }

@@ -34,7 +34,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView<'_>) -> Option<UiCommand>
         if data.on_hover_text("Write every run in the history as JSON, CSV or Markdown, as the CLI does.").clicked() {
             command = Some(UiCommand::ExportData);
         }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| theme_ui(ui));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), theme_ui);
     });
     command
 }
@@ -75,12 +75,12 @@ fn presets_menu(ui: &mut egui::Ui, presets: &[Result<Preset, PresetError>]) -> O
                 }
                 let text = RichText::new(&preset.name).strong();
                 let backends: Vec<&str> = preset.backends.iter().map(|b| b.name()).collect();
-                let button =
-                    ui.button(text).on_hover_text(format!("{}\nBackends: {}", preset.description, backends.join(", ")));
+                let description = super::super::app::one_paragraph(&preset.description);
+                let button = ui.button(text).on_hover_text(format!("Backends: {}", backends.join(", ")));
                 if button.clicked() {
                     chosen = Some(preset.clone());
                 }
-                ui.add(egui::Label::new(RichText::new(&preset.description).small().weak()).wrap());
+                ui.add(egui::Label::new(RichText::new(description).small().weak()).wrap());
             }
             Err(error) => {
                 ui.label(RichText::new(format!("Not loaded: {error}")).small())

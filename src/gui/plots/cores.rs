@@ -1,8 +1,8 @@
 //! Core utilization: one line per core over the selected run's time axis, plus the mean,
 //! live while a run goes on. A dashed line marks where setup ended and tasks began.
 
-use eframe::egui::{self, Stroke};
-use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoints, VLine};
+use eframe::egui::{self, Align2, RichText, Stroke};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Text, VLine};
 
 use crate::engine::CpuSample;
 
@@ -11,6 +11,8 @@ use super::palette;
 
 pub struct CoresView<'a> {
     pub samples: &'a [CpuSample],
+    /// Why there are no samples, when there are none (e.g. a run shorter than one interval).
+    pub empty_note: Option<String>,
     /// The end of the run's time axis (so live plots grow into a fixed frame).
     pub t_end_secs: f64,
     pub setup_secs: Option<f64>,
@@ -33,7 +35,7 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
         .include_x(view.t_end_secs.max(0.001))
         .x_axis_label("time since the run started")
         .y_axis_label("busy %")
-        .x_axis_formatter(|mark, _| crate::export::format::duration(mark.value))
+        .x_axis_formatter(|mark, _| super::elapsed::axis_secs(mark.value))
         .y_axis_formatter(|mark, _| format!("{:.0}%", mark.value))
         .allow_drag(view.interactive)
         .allow_zoom(view.interactive)
@@ -61,6 +63,10 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
                         .width(2.5)
                         .style(LineStyle::dashed_loose()),
                 );
+            }
+            if let Some(note) = view.empty_note.as_ref().filter(|_| view.samples.is_empty()) {
+                let middle = PlotPoint::new(view.t_end_secs.max(0.001) / 2.0, 50.0);
+                plot_ui.text(Text::new("", middle, RichText::new(note).color(text)).anchor(Align2::CENTER_CENTER));
             }
             if let Some(setup) = view.setup_secs.filter(|s| *s > 0.0) {
                 plot_ui.vline(

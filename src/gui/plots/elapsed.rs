@@ -49,20 +49,13 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     let live_x = xs.last().map_or(0.0, |x| x + 1.0);
     let selected_stroke = Stroke::new(2.5, ui.visuals().strong_text_color());
     let whisker_color = ui.visuals().text_color();
-    let dense = width / (view.entries.len().max(1) as f32) < 70.0;
-    let labels: Vec<(f64, String)> = view
-        .entries
-        .iter()
-        .zip(&xs)
-        .map(|(e, x)| {
-            let label = if dense {
-                format!("#{}", e.id)
-            } else {
-                format!("#{} {}\n{} {}", e.id, e.result.config.backend, e.result.config.workers, short_worker_word(e))
-            };
-            (*x, label)
-        })
-        .collect();
+    // Room for "#12 event-loop" under each bar, or just "#12" when the bars are crowded.
+    let dense = width / (view.entries.len() as f32 + 1.2) < 100.0;
+    let labels: Vec<(f64, String)> =
+        view.entries.iter().zip(&xs).map(|(e, x)| (*x, if dense { format!("#{}", e.id) } else { e.label() })).collect();
+    // egui_plot skips a tick label wider than the spacing it is told; the labels were sized to
+    // fit above, so report a generous spacing.
+    let label_step = if dense { 1.0 } else { 3.0 };
     let response = Plot::new("elapsed")
         .width(width)
         .height(height)
@@ -71,13 +64,13 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .include_x(-0.6)
         .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
         .y_axis_label("elapsed (median)")
-        .y_axis_formatter(|mark, _| format::duration(mark.value))
+        .y_axis_formatter(|mark, _| axis_secs(mark.value))
         .x_grid_spacer(move |input| {
             let (lo, hi) = input.bounds;
             let mut marks = Vec::new();
             let mut x = lo.ceil();
             while x <= hi {
-                marks.push(GridMark { value: x, step_size: 1.0 });
+                marks.push(GridMark { value: x, step_size: label_step });
                 x += 1.0;
             }
             marks
@@ -157,25 +150,20 @@ fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
     if r.outcome != Outcome::Completed {
         name += &format!("\n{}", r.outcome.name());
     }
-    let mut bar = Bar::new(x, r.elapsed_secs).width(BAR_WIDTH).name(name);
-    if r.outcome != Outcome::Completed {
-        bar = bar.fill(palette::backend(r.config.backend).gamma_multiply(0.35));
-    }
-    if selected {
-        bar = bar.stroke(selected_stroke);
-    }
-    bar
+    let color = palette::backend(r.config.backend);
+    // Unfinished runs are pale: their time is not the workload's.
+    let fill = if r.outcome == Outcome::Completed { color.gamma_multiply(0.8) } else { color.gamma_multiply(0.3) };
+    let stroke = if selected { selected_stroke } else { Stroke::new(1.0, color) };
+    Bar::new(x, r.elapsed_secs).width(BAR_WIDTH).name(name).fill(fill).stroke(stroke)
+}
+
+/// A seconds axis label: "0" at zero, else with a unit ("20.0 ms").
+pub fn axis_secs(value: f64) -> String {
+    if value.abs() < 1e-12 { "0".to_owned() } else { format::duration(value) }
 }
 
 fn whisker(plot_ui: &mut egui_plot::PlotUi<'_>, x: f64, min: f64, max: f64, color: egui::Color32) {
     let cap = BAR_WIDTH / 4.0;
     let points = vec![[x - cap, min], [x + cap, min], [x, min], [x, max], [x - cap, max], [x + cap, max]];
     plot_ui.line(Line::new("", points).color(color).width(1.5).allow_hover(false));
-}
-
-fn short_worker_word(entry: &Entry) -> &'static str {
-    match entry.result.config.backend {
-        BackendKind::EventLoop => "in flight",
-        other => other.workers_meaning(),
-    }
 }

@@ -127,7 +127,8 @@ pub fn lane_name(worker_word: &str, lane: usize) -> String {
 }
 
 /// Draws the timeline into the full width of `ui`, `height` points tall.
-pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word: &str, height: f32) {
+/// `empty` is what to say while there are no spans (before a run, or before a task finished).
+pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word: &str, height: f32, empty: &str) {
     let (rect, response) = ui.allocate_exact_size(vec2(ui.available_width(), height), Sense::hover());
     let visuals = ui.visuals().clone();
     let painter = ui.painter_at(rect);
@@ -140,7 +141,7 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
     let font = FontId::proportional(11.0);
     let n_lanes = lanes.lane_count();
     if n_lanes == 0 || t_end_secs <= 0.0 {
-        painter.text(rect.center(), Align2::CENTER_CENTER, "No tasks yet: press Run", font, visuals.weak_text_color());
+        painter.text(rect.center(), Align2::CENTER_CENTER, empty, font, visuals.weak_text_color());
         return;
     }
     let lane_h = plot.height() / n_lanes as f32;
@@ -195,7 +196,7 @@ fn time_axis(painter: &egui::Painter, plot: Rect, t_end: f64, font: &FontId, col
     while t <= t_end * 1.000_1 {
         let x = plot.left() + (t / t_end) as f32 * plot.width();
         painter.line_segment([pos2(x, y), pos2(x, y + 4.0)], stroke);
-        painter.text(pos2(x, y + 4.0), Align2::CENTER_TOP, format::duration(t), font.clone(), color);
+        painter.text(pos2(x, y + 4.0), Align2::CENTER_TOP, super::elapsed::axis_secs(t), font.clone(), color);
         t += step;
     }
 }
@@ -214,7 +215,7 @@ mod tests {
     use super::*;
 
     fn span(task: u64, worker: u32, start: f64, end: f64) -> Span {
-        Span { task, worker, start_secs: start, end_secs: end, ok: task != 7 }
+        Span { task, worker, start_secs: start, end_secs: end, ok: task != 17 }
     }
 
     #[test]
