@@ -38,18 +38,27 @@ pub struct RunArgs {
     /// A preset file, or the name of a bundled or user preset (see `presets`).
     #[arg(long, value_name = "FILE|NAME")]
     pub preset: Option<String>,
-    /// Backends to compare, comma-separated: event-loop, threads, processes.
+    /// Backends to compare, comma-separated: event-loop, threads, processes, event-loop-mt,
+    /// rayon, event-loop+threads, event-loop+processes, processes+event-loop.
     #[arg(long, value_name = "B[,B...]", value_delimiter = ',')]
     pub backend: Vec<BackendKind>,
-    /// What each task does: primes, fib, sleep, noop.
+    /// What each task does: primes, fib, sleep, noop, http, file, mixed, blocking-sleep.
     #[arg(long, value_name = "W")]
     pub workload: Option<WorkloadKind>,
-    /// Workload size (primes: upper bound; fib: n; sleep: ms). A list is cycled across tasks.
+    /// Workload size (primes, mixed: upper bound; fib: n; sleep, blocking-sleep, http: ms;
+    /// file: KiB). A list is cycled across tasks.
     #[arg(long, value_name = "N[,N...]", value_delimiter = ',')]
     pub size: Vec<u64>,
     /// Number of tasks.
     #[arg(long, value_name = "N")]
     pub tasks: Option<u64>,
+    /// Each task does its work K times, yielding between steps; above 1 the order of steps
+    /// is recorded and the distinct orders across repetitions are counted (interleaving).
+    #[arg(long, value_name = "K")]
+    pub steps: Option<u32>,
+    /// The I/O wait of each `mixed` task, after its CPU part, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub io_wait: Option<u64>,
     /// Threads, processes, or (event loop) tasks in flight. Overrides per-backend preset values.
     #[arg(long, value_name = "N")]
     pub workers: Option<u64>,
@@ -80,6 +89,9 @@ pub struct RunArgs {
     /// Fault injection: every Nth task panics.
     #[arg(long, value_name = "N", hide = true)]
     pub panic_every: Option<u64>,
+    /// Where the embedded HTTP server listens (default 127.0.0.1:0), for tests.
+    #[arg(long, value_name = "ADDR", hide = true)]
+    pub http_bind: Option<std::net::SocketAddr>,
 }
 
 /// What `run` will do: one validated config per backend, in order.
@@ -89,7 +101,7 @@ pub struct Plan {
 }
 
 /// The backends run when neither a preset nor `--backend` names any.
-const DEFAULT_BACKENDS: [BackendKind; 3] = BackendKind::USER_FACING;
+const DEFAULT_BACKENDS: [BackendKind; 3] = [BackendKind::EventLoop, BackendKind::Threads, BackendKind::Processes];
 
 impl RunArgs {
     /// Merges the preset (if any) with the flags and validates every backend's config.
@@ -136,6 +148,15 @@ impl RunArgs {
         }
         if let Some(every) = self.panic_every {
             base.panic_every = every;
+        }
+        if let Some(steps) = self.steps {
+            base.steps = steps;
+        }
+        if let Some(millis) = self.io_wait {
+            base.io_wait_millis = millis;
+        }
+        if self.http_bind.is_some() {
+            base.http_bind_addr = self.http_bind;
         }
         let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
         let configs = backends

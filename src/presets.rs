@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, Workload, WorkloadKind};
+use crate::engine::config::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -89,6 +89,8 @@ struct PresetToml {
 struct WorkloadToml {
     kind: WorkloadKind,
     size: Option<Sizes>,
+    /// The I/O wait of a `mixed` task.
+    io_wait_millis: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +104,9 @@ struct RunToml {
     repeat: u32,
     #[serde(default)]
     warmup: u32,
+    /// Steps per task (interleaving probe).
+    #[serde(default = "one")]
+    steps: u32,
     #[serde(default)]
     workers_for: BTreeMap<BackendKind, u64>,
 }
@@ -133,6 +138,8 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
         gil: raw.run.gil,
         repeat: raw.run.repeat,
         warmup: raw.run.warmup,
+        steps: raw.run.steps,
+        io_wait_millis: raw.workload.io_wait_millis.unwrap_or(DEFAULT_IO_WAIT_MILLIS),
         ..ExperimentConfig::default()
     };
     let preset = Preset {

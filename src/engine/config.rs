@@ -3,6 +3,7 @@
 //! and the CLI show the same [`ConfigError`] messages (field, bound, value).
 
 use std::fmt;
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -103,10 +104,32 @@ pub struct ExperimentConfig {
     /// Fault injection for tests: every `panic_every`-th task panics (0: never).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub panic_every: u64,
+    /// Each task does its work `steps` times, yielding between steps (an `await` on event
+    /// loops, `thread::yield_now` elsewhere). Above 1, the order of steps is recorded and
+    /// `distinct_orders` counts the different orders across repetitions.
+    #[serde(default = "one_step")]
+    pub steps: u32,
+    /// The I/O wait of each `mixed` task, after its CPU part (ignored by other workloads).
+    #[serde(default = "default_io_wait_millis")]
+    pub io_wait_millis: u64,
+    /// Where the embedded HTTP server of an `http` run listens (default: 127.0.0.1, an
+    /// ephemeral port). For tests of a server that cannot bind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_bind_addr: Option<SocketAddr>,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn one_step() -> u32 {
+    1
+}
+
+pub const DEFAULT_IO_WAIT_MILLIS: u64 = 50;
+
+fn default_io_wait_millis() -> u64 {
+    DEFAULT_IO_WAIT_MILLIS
 }
 
 impl Default for ExperimentConfig {
@@ -121,6 +144,9 @@ impl Default for ExperimentConfig {
             warmup: 0,
             sample_interval_millis: 100,
             panic_every: 0,
+            steps: 1,
+            io_wait_millis: DEFAULT_IO_WAIT_MILLIS,
+            http_bind_addr: None,
         }
     }
 }
@@ -131,6 +157,8 @@ pub const MAX_SIZE_LIST: u64 = 1000;
 pub const MAX_REPEAT: u64 = 100;
 pub const MAX_WARMUP: u64 = 10;
 pub const SAMPLE_INTERVAL_BOUNDS_MILLIS: (u64, u64) = (50, 1000);
+pub const STEPS_BOUNDS: (u64, u64) = (1, 1000);
+pub const IO_WAIT_BOUNDS_MILLIS: (u64, u64) = (0, 60_000);
 
 /// Why a config can't run. Every message names the field, the bound and the value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -181,8 +209,12 @@ impl ExperimentConfig {
         let backend = self.backend;
         match backend {
             BackendKind::EventLoop => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
-            BackendKind::Threads | BackendKind::Mock => (MAX_THREADS, format!(" for the {backend} backend")),
-            BackendKind::Processes => {
+            BackendKind::Threads
+            | BackendKind::Mock
+            | BackendKind::EventLoopMt
+            | BackendKind::Rayon
+            | BackendKind::EventLoopThreads => (MAX_THREADS, format!(" for the {backend} backend")),
+            BackendKind::Processes | BackendKind::EventLoopProcesses | BackendKind::ProcessesEventLoop => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
             }
@@ -206,6 +238,10 @@ impl ExperimentConfig {
         in_range("repeat", u64::from(self.repeat), (1, MAX_REPEAT), String::new())?;
         in_range("warmup", u64::from(self.warmup), (0, MAX_WARMUP), String::new())?;
         in_range("sample_interval_millis", self.sample_interval_millis, SAMPLE_INTERVAL_BOUNDS_MILLIS, String::new())?;
+        in_range("steps", u64::from(self.steps), STEPS_BOUNDS, String::new())?;
+        if self.workload.kind == WorkloadKind::Mixed {
+            in_range("io_wait_millis", self.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, " for mixed".into())?;
+        }
         self.check_process_limit()?;
         Ok(ValidConfig(self.clone()))
     }
@@ -213,10 +249,10 @@ impl ExperimentConfig {
     /// Refuses thread or process counts the OS would not give us, before anything starts.
     fn check_process_limit(&self) -> Result<(), ConfigError> {
         let extra = match self.backend {
-            BackendKind::Threads => self.workers,
-            // Each worker process plus two reader threads for its pipes.
-            BackendKind::Processes => self.workers * 3,
-            BackendKind::EventLoop | BackendKind::Mock => return Ok(()),
+            b if b.uses_threads() => self.workers,
+            // Each worker process plus two reader threads for its pipes (and its own threads).
+            b if b.uses_processes() => self.workers * 4,
+            _ => return Ok(()),
         };
         let Some(limit) = limits::process_limit() else { return Ok(()) };
         // Counting the user's threads scans /proc; skip it when the request is far below the
@@ -237,21 +273,28 @@ impl ExperimentConfig {
         Ok(())
     }
 
+    /// One task's work: the workload, its I/O wait (mixed) and its steps.
+    fn describe_task(&self) -> String {
+        let mut text = self.workload.describe();
+        if self.workload.kind == WorkloadKind::Mixed {
+            text.push_str(&format!(" of {} ms", thousands(self.io_wait_millis)));
+        }
+        if self.steps > 1 {
+            text.push_str(&format!(" in {} steps", self.steps));
+        }
+        text
+    }
+
     /// The part every backend of a comparison shares: "primes below 100,000 × 2 tasks, GIL on".
     pub fn describe_work(&self) -> String {
-        format!(
-            "{} × {} tasks{}",
-            self.workload.describe(),
-            thousands(self.tasks),
-            if self.gil { ", GIL on" } else { "" }
-        )
+        format!("{} × {} tasks{}", self.describe_task(), thousands(self.tasks), if self.gil { ", GIL on" } else { "" })
     }
 
     /// "primes below 100,000 × 2 tasks, 2 threads, GIL on".
     pub fn describe(&self) -> String {
         format!(
             "{} × {} tasks, {} {}{}",
-            self.workload.describe(),
+            self.describe_task(),
             thousands(self.tasks),
             thousands(self.workers),
             self.backend.workers_meaning(),
@@ -327,6 +370,15 @@ mod tests {
         assert_eq!(serde_json::to_string(&Sizes::list(vec![1, 2])).ok(), Some("[1,2]".to_owned()));
         let back: Option<Sizes> = serde_json::from_str("[28,30]").ok();
         assert_eq!(back, Some(Sizes::list(vec![28, 30])));
+    }
+
+    #[test]
+    fn steps_and_io_wait_are_bounded() {
+        let steps = ExperimentConfig { steps: 0, ..config() }.validate().err().map(|e| e.to_string());
+        assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
+        let mixed = ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
+        let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
     }
 
     #[test]

@@ -16,21 +16,85 @@ pub enum BackendKind {
     Threads,
     /// `workers` child processes (this binary's `__worker`), one task at a time each.
     Processes,
+    /// A tokio multi-thread runtime with `workers` worker threads.
+    EventLoopMt,
+    /// A per-run rayon pool of `workers` threads (work stealing).
+    Rayon,
+    /// asyncio.to_thread: one loop that offloads each task's blocking/CPU part to a blocking
+    /// pool of `workers` threads.
+    EventLoopThreads,
+    /// run_in_executor with a process pool: one loop that sends each task's CPU part to
+    /// `workers` worker processes.
+    EventLoopProcesses,
+    /// aiomultiprocess: `workers` worker processes, each running its own event loop with many
+    /// tasks in flight.
+    ProcessesEventLoop,
     /// Deterministic virtual timings, for tests of the GUI and the CLI. Not listed to users.
     Mock,
 }
 
 impl BackendKind {
     /// The backends a user can pick, in display order.
-    pub const USER_FACING: [BackendKind; 3] = [Self::EventLoop, Self::Threads, Self::Processes];
+    pub const USER_FACING: [BackendKind; 8] = [
+        Self::EventLoop,
+        Self::Threads,
+        Self::Processes,
+        Self::EventLoopMt,
+        Self::Rayon,
+        Self::EventLoopThreads,
+        Self::EventLoopProcesses,
+        Self::ProcessesEventLoop,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::EventLoop => "event-loop",
             Self::Threads => "threads",
             Self::Processes => "processes",
+            Self::EventLoopMt => "event-loop-mt",
+            Self::Rayon => "rayon",
+            Self::EventLoopThreads => "event-loop+threads",
+            Self::EventLoopProcesses => "event-loop+processes",
+            Self::ProcessesEventLoop => "processes+event-loop",
             Self::Mock => "mock",
         }
+    }
+
+    /// The Python construct this backend stands for, for tooltips and the README.
+    pub fn python_analog(self) -> &'static str {
+        match self {
+            Self::EventLoop => "asyncio",
+            Self::Threads => "ThreadPoolExecutor",
+            Self::Processes => "ProcessPoolExecutor",
+            Self::EventLoopMt => "(no Python analog: a work-stealing event loop on several threads)",
+            Self::Rayon => "(no Python analog: a work-stealing thread pool)",
+            Self::EventLoopThreads => "asyncio.to_thread",
+            Self::EventLoopProcesses => "loop.run_in_executor(ProcessPoolExecutor)",
+            Self::ProcessesEventLoop => "aiomultiprocess",
+            Self::Mock => "(test double)",
+        }
+    }
+
+    /// Backends that run an event loop in this process, whose lag is measured.
+    pub fn has_event_loop(self) -> bool {
+        matches!(
+            self,
+            Self::EventLoop
+                | Self::EventLoopMt
+                | Self::EventLoopThreads
+                | Self::EventLoopProcesses
+                | Self::ProcessesEventLoop
+        )
+    }
+
+    /// Backends whose workers are OS processes (bounded by cores, started as `__worker`).
+    pub fn uses_processes(self) -> bool {
+        matches!(self, Self::Processes | Self::EventLoopProcesses | Self::ProcessesEventLoop)
+    }
+
+    /// Backends whose workers are threads of this process (bounded by the thread limit).
+    pub fn uses_threads(self) -> bool {
+        matches!(self, Self::Threads | Self::EventLoopMt | Self::Rayon | Self::EventLoopThreads)
     }
 
     /// What `workers` means for this backend, for messages and tooltips.
@@ -39,6 +103,11 @@ impl BackendKind {
             Self::EventLoop => "tasks in flight",
             Self::Threads => "threads",
             Self::Processes => "processes",
+            Self::EventLoopMt => "loop threads",
+            Self::Rayon => "rayon threads",
+            Self::EventLoopThreads => "offload threads",
+            Self::EventLoopProcesses => "offload processes",
+            Self::ProcessesEventLoop => "processes with a loop each",
             Self::Mock => "lanes",
         }
     }
@@ -54,10 +123,10 @@ impl FromStr for BackendKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let all = [Self::EventLoop, Self::Threads, Self::Processes, Self::Mock];
-        all.into_iter()
-            .find(|b| b.name() == s)
-            .ok_or_else(|| format!("unknown backend '{s}' (expected one of: event-loop, threads, processes)"))
+        Self::USER_FACING.into_iter().chain([Self::Mock]).find(|b| b.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::USER_FACING.iter().map(|b| b.name()).collect();
+            format!("unknown backend '{s}' (expected one of: {})", names.join(", "))
+        })
     }
 }
 
@@ -73,10 +142,27 @@ pub enum WorkloadKind {
     Sleep,
     /// Nothing: measures dispatch overhead.
     Noop,
+    /// A real HTTP GET to the run's embedded loopback server, which answers after `size` ms.
+    Http,
+    /// Write `size` KiB to a temp file, fsync, read it back, delete it.
+    File,
+    /// A CPU part (primes below `size`) then an I/O wait (`io_wait_millis`).
+    Mixed,
+    /// A *blocking* sleep of `size` ms, even inside async tasks (the anti-pattern).
+    BlockingSleep,
 }
 
 impl WorkloadKind {
-    pub const ALL: [WorkloadKind; 4] = [Self::Primes, Self::Fib, Self::Sleep, Self::Noop];
+    pub const ALL: [WorkloadKind; 8] = [
+        Self::Primes,
+        Self::Fib,
+        Self::Sleep,
+        Self::Noop,
+        Self::Http,
+        Self::File,
+        Self::Mixed,
+        Self::BlockingSleep,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -84,6 +170,21 @@ impl WorkloadKind {
             Self::Fib => "fib",
             Self::Sleep => "sleep",
             Self::Noop => "noop",
+            Self::Http => "http",
+            Self::File => "file",
+            Self::Mixed => "mixed",
+            Self::BlockingSleep => "blocking-sleep",
+        }
+    }
+
+    /// What `size` measures, for labels: "upper bound", "n", "ms", "KiB".
+    pub fn size_unit(self) -> &'static str {
+        match self {
+            Self::Primes | Self::Mixed => "upper bound",
+            Self::Fib => "n",
+            Self::Sleep | Self::Http | Self::BlockingSleep => "ms",
+            Self::File => "KiB",
+            Self::Noop => "",
         }
     }
 
@@ -92,8 +193,11 @@ impl WorkloadKind {
         match self {
             Self::Primes => (2, 10_000_000),
             Self::Fib => (1, 45),
-            Self::Sleep => (1, 60_000),
+            Self::Sleep | Self::BlockingSleep => (1, 60_000),
             Self::Noop => (0, u64::MAX),
+            Self::Http => (0, 60_000),
+            Self::File => (1, 1024 * 1024),
+            Self::Mixed => (2, 10_000_000),
         }
     }
 
@@ -101,14 +205,22 @@ impl WorkloadKind {
         match self {
             Self::Primes => 100_000,
             Self::Fib => 30,
-            Self::Sleep => 50,
+            Self::Sleep | Self::BlockingSleep => 50,
             Self::Noop => 0,
+            Self::Http => 100,
+            Self::File => 64,
+            Self::Mixed => 50_000,
         }
     }
 
     /// Work that burns CPU (and so holds the emulated GIL).
     pub fn is_cpu_bound(self) -> bool {
         matches!(self, Self::Primes | Self::Fib)
+    }
+
+    /// Work with a CPU part (all of `primes`/`fib`, the first half of `mixed`).
+    pub fn has_cpu_part(self) -> bool {
+        matches!(self, Self::Primes | Self::Fib | Self::Mixed)
     }
 
     /// One task in words: "primes below 100,000", "fib(30)", "sleep 50 ms", "no-op".
@@ -118,6 +230,10 @@ impl WorkloadKind {
             Self::Fib => format!("fib({size})"),
             Self::Sleep => format!("sleep {} ms", thousands(size)),
             Self::Noop => "no-op".to_owned(),
+            Self::Http => format!("HTTP GET answered after {} ms", thousands(size)),
+            Self::File => format!("write+fsync+read {} KiB", thousands(size)),
+            Self::Mixed => format!("primes below {} then an I/O wait", thousands(size)),
+            Self::BlockingSleep => format!("blocking sleep {} ms", thousands(size)),
         }
     }
 }
@@ -135,7 +251,10 @@ impl FromStr for WorkloadKind {
         Self::ALL
             .into_iter()
             .find(|w| w.name() == s)
-            .ok_or_else(|| format!("unknown workload '{s}' (expected one of: primes, fib, sleep, noop)"))
+            .ok_or_else(|| {
+                let names: Vec<&str> = Self::ALL.iter().map(|w| w.name()).collect();
+                format!("unknown workload '{s}' (expected one of: {})", names.join(", "))
+            })
     }
 }
 

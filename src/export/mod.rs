@@ -96,6 +96,11 @@ pub(crate) mod sample {
                 cpu_secs: Some(0.0001),
                 note: None,
             },
+            loop_lag_max_secs: None,
+            loop_lag_p99_secs: None,
+            loop_blocked: None,
+            distinct_orders: None,
+            step_order: Vec::new(),
         }
     }
 
