@@ -385,9 +385,11 @@ mod tests {
     fn names_round_trip() {
         for b in BackendKind::USER_FACING {
             assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
+            assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
         }
         for w in WorkloadKind::ALL {
             assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
+            assert_eq!(serde_json::to_value(w).ok(), Some(serde_json::Value::from(w.name())), "serde spelling of {w}");
         }
         assert!("fiber".parse::<BackendKind>().is_err());
     }

@@ -22,12 +22,15 @@ pub enum BackendKind {
     Rayon,
     /// asyncio.to_thread: one loop that offloads each task's blocking/CPU part to a blocking
     /// pool of `workers` threads.
+    #[serde(rename = "event-loop+threads")]
     EventLoopThreads,
     /// run_in_executor with a process pool: one loop that sends each task's CPU part to
     /// `workers` worker processes.
+    #[serde(rename = "event-loop+processes")]
     EventLoopProcesses,
     /// aiomultiprocess: `workers` worker processes, each running its own event loop with many
     /// tasks in flight.
+    #[serde(rename = "processes+event-loop")]
     ProcessesEventLoop,
     /// Deterministic virtual timings, for tests of the GUI and the CLI. Not listed to users.
     Mock,

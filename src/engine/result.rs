@@ -15,7 +15,7 @@ pub struct Span {
     pub worker: u32,
     pub start_secs: f64,
     pub end_secs: f64,
-    /// False when the task panicked.
+    /// False when the task panicked or its I/O failed.
     pub ok: bool,
 }
 

@@ -30,7 +30,9 @@ impl Backend for Mock {
             }
             let lane = usize::try_from(task % workers).unwrap_or(0);
             let duration_secs = match config.workload.kind {
-                WorkloadKind::Sleep => config.workload.size.for_task(task) as f64 / 1000.0,
+                WorkloadKind::Sleep | WorkloadKind::BlockingSleep | WorkloadKind::Http => {
+                    config.workload.size.for_task(task) as f64 / 1000.0
+                }
                 _ => 0.001,
             };
             let start_secs = if serialized { clock_secs } else { lane_free_at[lane] };
