@@ -15,6 +15,13 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("cpu-primes-gil", include_str!("../presets/cpu-primes-gil.toml")),
     ("cpu-primes-no-gil", include_str!("../presets/cpu-primes-no-gil.toml")),
     ("fib-process-pool", include_str!("../presets/fib-process-pool.toml")),
+    ("http-three-requests", include_str!("../presets/http-three-requests.toml")),
+    ("http-many-slow", include_str!("../presets/http-many-slow.toml")),
+    ("http-fast-few", include_str!("../presets/http-fast-few.toml")),
+    ("blocking-sleep-in-async", include_str!("../presets/blocking-sleep-in-async.toml")),
+    ("interleaving", include_str!("../presets/interleaving.toml")),
+    ("hybrids", include_str!("../presets/hybrids.toml")),
+    ("memory-many-tasks", include_str!("../presets/memory-many-tasks.toml")),
     ("io-many-sleeps", include_str!("../presets/io-many-sleeps.toml")),
     ("noop-dispatch", include_str!("../presets/noop-dispatch.toml")),
 ];
