@@ -35,26 +35,47 @@ impl LoopLag {
     }
 }
 
+#[derive(Debug, Default)]
+struct Beats {
+    lates_nanos: Vec<u64>,
+    /// When the beat now waiting is due: a loop blocked until the run ended never woke it,
+    /// and that lateness counts too.
+    due: Option<Instant>,
+}
+
 /// Lateness samples of one loop.
 #[derive(Clone, Debug, Default)]
-pub struct LagRecorder(Arc<Mutex<Vec<u64>>>);
+pub struct LagRecorder(Arc<Mutex<Beats>>);
 
 impl LagRecorder {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Beats> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// Runs forever (abort it, or drop the future, when the run ends).
     pub async fn heartbeat(self) {
         let mut due = Instant::now() + HEARTBEAT;
         loop {
+            self.lock().due = Some(due);
             tokio::time::sleep_until(due).await;
             let now = Instant::now();
             let late = u64::try_from(now.saturating_duration_since(due).as_nanos()).unwrap_or(u64::MAX);
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).push(late);
+            self.lock().lates_nanos.push(late);
             due = now + HEARTBEAT;
         }
     }
 
-    /// Max and p99 so far; `None` before the first beat.
+    /// Max and p99 so far, counting the beat still waiting if it is overdue; `None` if the
+    /// heartbeat never started.
     pub fn summary(&self) -> Option<LoopLag> {
-        let mut lates = self.0.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let beats = self.lock();
+        let mut lates = beats.lates_nanos.clone();
+        if let Some(due) = beats.due {
+            let overdue = Instant::now().saturating_duration_since(due);
+            if !overdue.is_zero() {
+                lates.push(u64::try_from(overdue.as_nanos()).unwrap_or(u64::MAX));
+            }
+        }
         summarize(&mut lates)
     }
 }
@@ -98,5 +119,20 @@ mod tests {
         });
         let lag = recorder.summary().unwrap_or_default();
         assert!(lag.max_secs >= 0.05, "{lag:?}");
+    }
+
+    #[test]
+    fn a_beat_that_never_woke_still_counts() {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build();
+        let Ok(runtime) = runtime else { return };
+        let recorder = LagRecorder::default();
+        runtime.block_on(async {
+            let beat = tokio::spawn(recorder.clone().heartbeat());
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(40));
+            beat.abort();
+        });
+        let lag = recorder.summary().unwrap_or_default();
+        assert!(lag.max_secs >= 0.03, "{lag:?}");
     }
 }

@@ -80,7 +80,7 @@ impl Backend for EventLoop {
         });
         let in_flight = if flavor == Flavor::Single { ctx.config.workers } else { ctx.config.tasks };
         let flush = || ctx.spans.append(&mut shared.recorded.lock().unwrap_or_else(|p| p.into_inner()));
-        let bridged = std::thread::scope(|scope| {
+        let (bridged, loop_lag) = std::thread::scope(|scope| {
             let bridge = pool.map(|pool| {
                 std::thread::Builder::new()
                     .name("lab-offload-pool".to_owned())
@@ -99,14 +99,16 @@ impl Backend for EventLoop {
                 }
                 beat.abort();
             });
+            let loop_lag = lag.summary();
             if let Offload::Processes(client) = &shared.offload {
                 client.finish();
             }
-            match bridge {
+            let bridged = match bridge {
                 Some(Ok(handle)) => handle.join().unwrap_or_default(),
                 Some(Err(e)) => Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() },
                 None => Bridged::default(),
-            }
+            };
+            (bridged, loop_lag)
         });
         // Dropping the runtime drops the tasks still waiting (a cancelled run); its threads
         // stop and add their CPU time.
@@ -116,7 +118,7 @@ impl Backend for EventLoop {
         let pool_cpu = pool_cpu_nanos.load(Ordering::Relaxed) as f64 / 1e9;
         let children_cpu = if flavor == Flavor::ToProcesses { bridged.cpu_secs } else { Some(0.0) };
         let cpu_secs = loop_cpu.zip(children_cpu).map(|(a, b)| a + b + pool_cpu);
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag: lag.summary() }
+        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag }
     }
 }
 
