@@ -162,7 +162,11 @@ impl RunArgs {
         let configs = backends
             .into_iter()
             .map(|backend| {
-                let workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+                let mut workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+                if backend == BackendKind::EventLoop && self.tasks.is_some() && workers_for.contains_key(&backend) {
+                    // A preset's "every task in flight" still means that with fewer tasks.
+                    workers = workers.min(base.tasks);
+                }
                 let config = ExperimentConfig { backend, workers, ..base.clone() };
                 config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
             })
@@ -200,6 +204,22 @@ mod tests {
         assert_eq!(config.workload.size, Sizes::one(5));
         let plan = parse(&["--preset", "io-many-sleeps", "--workers", "4", "--tasks", "10"])?.plan()?;
         assert!(plan.configs.iter().all(|c| c.workers == 4), "--workers beats per-backend values");
+        Ok(())
+    }
+
+    #[test]
+    fn fewer_tasks_keep_a_preset_event_loop_fully_in_flight() -> anyhow::Result<()> {
+        let plan = parse(&["--preset", "io-many-sleeps", "--tasks", "10"])?.plan()?;
+        let workers: Vec<u64> = plan.configs.iter().map(|c| c.workers).collect();
+        assert_eq!(workers, vec![10, 32, 8]);
+        Ok(())
+    }
+
+    #[test]
+    fn steps_and_io_wait_flags_apply() -> anyhow::Result<()> {
+        let plan = parse(&["--workload", "mixed", "--io-wait", "7", "--steps", "3", "--backend", "rayon"])?.plan()?;
+        assert_eq!((plan.configs[0].steps, plan.configs[0].io_wait_millis), (3, 7));
+        assert_eq!(plan.configs[0].backend, BackendKind::Rayon);
         Ok(())
     }
 
