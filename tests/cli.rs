@@ -640,3 +640,7 @@ fn no_subcommand_explains_the_window_is_not_built_in() {
     assert_eq!(code(&output), Some(2));
     assert!(stderr(&output).contains("not built into this version"), "{}", stderr(&output));
 }
+
+/// The article claims as presets, the new backends and workloads, and their bad input.
+#[path = "cli/claims.rs"]
+mod claims;
