@@ -376,7 +376,8 @@ mod tests {
     fn steps_and_io_wait_are_bounded() {
         let steps = ExperimentConfig { steps: 0, ..config() }.validate().err().map(|e| e.to_string());
         assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
-        let mixed = ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
+        let mixed =
+            ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
         let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
         assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
     }

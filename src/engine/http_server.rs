@@ -31,10 +31,8 @@ impl HttpServer {
     pub fn start(bind: Option<SocketAddr>) -> Result<Self, String> {
         let bind = bind.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
         let fail = |what: &str, e: std::io::Error| format!("could not start the HTTP server on {bind}: {what}: {e}");
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| fail("tokio runtime", e))?;
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail("tokio runtime", e))?;
         let listener = runtime.block_on(async {
             let socket = if bind.is_ipv4() { tokio::net::TcpSocket::new_v4() } else { tokio::net::TcpSocket::new_v6() }
                 .map_err(|e| fail("socket", e))?;

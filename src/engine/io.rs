@@ -175,7 +175,10 @@ impl Drop for RemoveOnDrop {
 /// every task failing.
 pub fn check_temp_dir(dir: &Path) -> Result<(), String> {
     tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).and_then(|probe| probe.close()).map_err(|e| {
-        format!("the file workload cannot create files in the temp directory {}: {e} (set TMPDIR to a writable directory)", dir.display())
+        format!(
+            "the file workload cannot create files in the temp directory {}: {e} (set TMPDIR to a writable directory)",
+            dir.display()
+        )
     })
 }
 

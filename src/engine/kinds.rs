@@ -156,16 +156,8 @@ pub enum WorkloadKind {
 }
 
 impl WorkloadKind {
-    pub const ALL: [WorkloadKind; 8] = [
-        Self::Primes,
-        Self::Fib,
-        Self::Sleep,
-        Self::Noop,
-        Self::Http,
-        Self::File,
-        Self::Mixed,
-        Self::BlockingSleep,
-    ];
+    pub const ALL: [WorkloadKind; 8] =
+        [Self::Primes, Self::Fib, Self::Sleep, Self::Noop, Self::Http, Self::File, Self::Mixed, Self::BlockingSleep];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -251,13 +243,10 @@ impl FromStr for WorkloadKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|w| w.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|w| w.name()).collect();
-                format!("unknown workload '{s}' (expected one of: {})", names.join(", "))
-            })
+        Self::ALL.into_iter().find(|w| w.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|w| w.name()).collect();
+            format!("unknown workload '{s}' (expected one of: {})", names.join(", "))
+        })
     }
 }
 

@@ -58,7 +58,10 @@ impl TaskLog {
 
     /// Step records not yet taken, as `(monotonic nanos, task, step)`.
     pub fn take_steps(&self) -> Vec<(u64, u64, u32)> {
-        self.steps.as_ref().map(|s| std::mem::take(&mut *s.lock().unwrap_or_else(|p| p.into_inner()))).unwrap_or_default()
+        self.steps
+            .as_ref()
+            .map(|s| std::mem::take(&mut *s.lock().unwrap_or_else(|p| p.into_inner())))
+            .unwrap_or_default()
     }
 
     /// "N tasks failed; the first: ...", if any task failed with an error.

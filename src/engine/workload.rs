@@ -275,7 +275,11 @@ mod step_tests {
     #[test]
     fn steps_are_logged_in_order() {
         let log = Arc::new(TaskLog::new(true));
-        let r = TaskRunner { steps: 3, log: log.clone(), ..TaskRunner::new(WorkloadKind::Noop, Sizes::one(0), CancelToken::new()) };
+        let r = TaskRunner {
+            steps: 3,
+            log: log.clone(),
+            ..TaskRunner::new(WorkloadKind::Noop, Sizes::one(0), CancelToken::new())
+        };
         assert_eq!(r.run_blocking(5), Ok(true));
         assert_eq!(log.step_order(), Some(vec![(5, 0), (5, 1), (5, 2)]));
     }

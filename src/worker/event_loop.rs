@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{FLUSH_NANOS, FLUSH_SPANS, flush};
-use crate::engine::backend::{Offload, run_task_async};
 use crate::engine::backend::protocol::WireSpan;
+use crate::engine::backend::{Offload, run_task_async};
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::sys::monotonic_nanos;
 use crate::engine::workload::TaskRunner;

@@ -151,13 +151,16 @@ fn claim_10_loop_tasks_cost_less_memory_than_threads() {
 
 // ---- the new backends and workloads, end to end ----
 
-const NEW_BACKENDS: &str = "event-loop,threads,processes,event-loop-mt,rayon,event-loop+threads,event-loop+processes,processes+event-loop";
+const NEW_BACKENDS: &str =
+    "event-loop,threads,processes,event-loop-mt,rayon,event-loop+threads,event-loop+processes,processes+event-loop";
 
 #[test]
 fn new_backends_run_every_workload_and_count_failed_tasks() {
     let _serial = serial();
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    for workload in [&["primes", "20000"][..], &["http", "5"], &["file", "16"], &["mixed", "5000"], &["blocking-sleep", "5"]] {
+    for workload in
+        [&["primes", "20000"][..], &["http", "5"], &["file", "16"], &["mixed", "5000"], &["blocking-sleep", "5"]]
+    {
         let args = ["--backend", NEW_BACKENDS, "--workload", workload[0], "--size", workload[1]];
         let rest = ["--tasks", "9", "--workers", "2", "--panic-every", "3", "--io-wait", "5", "--steps", "2"];
         let output = Command::new(BIN)

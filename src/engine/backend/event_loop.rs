@@ -105,7 +105,9 @@ impl Backend for EventLoop {
             }
             let bridged = match bridge {
                 Some(Ok(handle)) => handle.join().unwrap_or_default(),
-                Some(Err(e)) => Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() },
+                Some(Err(e)) => {
+                    Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() }
+                }
                 None => Bridged::default(),
             };
             (bridged, loop_lag)
@@ -122,7 +124,11 @@ impl Backend for EventLoop {
     }
 }
 
-fn build_runtime(flavor: Flavor, workers: u64, pool_cpu_nanos: &Arc<AtomicU64>) -> std::io::Result<tokio::runtime::Runtime> {
+fn build_runtime(
+    flavor: Flavor,
+    workers: u64,
+    pool_cpu_nanos: &Arc<AtomicU64>,
+) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match flavor {
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
@@ -192,7 +198,8 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64) {
 
 async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
     let start_secs = shared.clock.now_secs();
-    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
+    let (outcome, worker) =
+        run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
     if let Ok(ok) = outcome {
         let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
         shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);

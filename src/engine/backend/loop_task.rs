@@ -86,7 +86,12 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
     }
 }
 
-async fn blocking_part(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane: &mut u32) -> Result<(), TaskFailure> {
+async fn blocking_part(
+    runner: &Arc<TaskRunner>,
+    task: u64,
+    offload: &Offload,
+    lane: &mut u32,
+) -> Result<(), TaskFailure> {
     match offload {
         Offload::Inline => runner.blocking_part(task),
         Offload::Threads => {
@@ -99,7 +104,11 @@ async fn blocking_part(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, l
         Offload::Processes(pool) => {
             let (worker, ok) = pool.run(task).await?;
             *lane = worker;
-            if ok { Ok(()) } else { Err(TaskFailure::Io(format!("its blocking part failed in worker process {worker}"))) }
+            if ok {
+                Ok(())
+            } else {
+                Err(TaskFailure::Io(format!("its blocking part failed in worker process {worker}")))
+            }
         }
     }
 }

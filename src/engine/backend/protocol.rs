@@ -64,13 +64,20 @@ fn one() -> u32 {
 pub enum ToWorker {
     Setup(Setup),
     /// Run tasks `first .. first + count`, in order, one at a time.
-    Tasks { first: u64, count: u64 },
+    Tasks {
+        first: u64,
+        count: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
-    Hello { protocol: u32, version: String, pid: u32 },
+    Hello {
+        protocol: u32,
+        version: String,
+        pid: u32,
+    },
     Done {
         spans: Vec<WireSpan>,
         /// Step starts `[nanos, task, step]`, when recording steps.
@@ -81,8 +88,13 @@ pub enum FromWorker {
         lag: Option<LoopLag>,
     },
     /// A task failed with an I/O error (the task's span still comes, with `ok: false`).
-    TaskError { task: u64, message: String },
-    Error { message: String },
+    TaskError {
+        task: u64,
+        message: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 /// `[task, start, end, ok]` with times in shared monotonic nanoseconds.

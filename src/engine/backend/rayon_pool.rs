@@ -54,9 +54,8 @@ impl Backend for Rayon {
             .zip(&cpu_after)
             .map(|(before, after)| after.zip(*before).map(|(a, b)| a - b))
             .sum::<Option<f64>>();
-        let error = escaped_panic
-            .load(Ordering::Relaxed)
-            .then(|| "a panic escaped a task on the rayon pool".to_owned());
+        let error =
+            escaped_panic.load(Ordering::Relaxed).then(|| "a panic escaped a task on the rayon pool".to_owned());
         BackendReport { setup_secs, ended_secs, cpu_secs, error, loop_lag: None }
     }
 }
