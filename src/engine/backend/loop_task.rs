@@ -81,8 +81,10 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
             Ok(())
         }
         WorkloadKind::Noop => Ok(()),
-        WorkloadKind::Http => runner.io.get_async(size).await.map_err(TaskFailure::Io),
-        WorkloadKind::File => runner.io.file_async(size).await.map_err(TaskFailure::Io),
+        // Boxed: these futures are large, and an unboxed one would make every task's future
+        // (a million of them, for no-op dispatch) as large as an HTTP request's state.
+        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await.map_err(TaskFailure::Io),
+        WorkloadKind::File => Box::pin(runner.io.file_async(size)).await.map_err(TaskFailure::Io),
     }
 }
 
@@ -102,7 +104,7 @@ async fn blocking_part(
             outcome
         }
         Offload::Processes(pool) => {
-            let (worker, ok) = pool.run(task).await?;
+            let (worker, ok) = Box::pin(pool.run(task)).await?;
             *lane = worker;
             if ok {
                 Ok(())
