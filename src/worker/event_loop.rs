@@ -10,6 +10,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use super::{FLUSH_NANOS, FLUSH_SPANS, flush};
 use crate::engine::backend::protocol::WireSpan;
 use crate::engine::backend::{Offload, run_task_async};
+use crate::engine::config::WorkloadKind;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::sys::monotonic_nanos;
 use crate::engine::workload::TaskRunner;
@@ -23,10 +24,11 @@ struct Outbox {
 }
 
 pub fn run_tasks(runner: TaskRunner, mut rx: UnboundedReceiver<(u64, u64)>) -> Result<(), String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("could not start the worker's event loop: {e}"))?;
+    let mut builder = tokio::runtime::Builder::new_current_thread();
+    if runner.kind == WorkloadKind::Http {
+        builder.enable_io();
+    }
+    let runtime = builder.enable_time().build().map_err(|e| format!("could not start the worker's event loop: {e}"))?;
     let runner = Arc::new(runner);
     let lag = LagRecorder::default();
     let outbox = Arc::new(Mutex::new(Outbox { last_flush: monotonic_nanos(), ..Outbox::default() }));

@@ -20,6 +20,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 use super::loop_task::{Offload, run_task_async, set_lane};
 use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
+use crate::engine::config::WorkloadKind;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::result::Span;
 use crate::engine::spans::RunClock;
@@ -55,7 +56,8 @@ impl Backend for EventLoop {
             error: Some(error),
             ..BackendReport::default()
         };
-        let runtime = match build_runtime(flavor, ctx.config.workers, &pool_cpu_nanos) {
+        let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
+        let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
             Ok(runtime) => runtime,
             Err(err) => return failed(format!("could not start the tokio runtime: {err}")),
         };
@@ -74,6 +76,7 @@ impl Backend for EventLoop {
             offload,
             clock: ctx.clock,
             recorded: Mutex::new(Vec::new()),
+            started: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             total: ctx.config.tasks,
             all_done: Notify::new(),
@@ -89,7 +92,7 @@ impl Backend for EventLoop {
             runtime.block_on(async {
                 let beat = tokio::spawn(lag.clone().heartbeat());
                 tokio::select! {
-                    () = dispatch(&shared, in_flight) => {}
+                    () = dispatch(&shared, in_flight, flavor != Flavor::MultiThread) => {}
                     () = async {
                         while !ctx.cancel.is_cancelled() {
                             flush();
@@ -124,9 +127,12 @@ impl Backend for EventLoop {
     }
 }
 
+/// The runtime of one repetition. The I/O driver only for `http`: a loop with it polls
+/// epoll whenever it runs out of ready tasks, which costs a syscall per turn.
 fn build_runtime(
     flavor: Flavor,
     workers: u64,
+    needs_io: bool,
     pool_cpu_nanos: &Arc<AtomicU64>,
 ) -> std::io::Result<tokio::runtime::Runtime> {
     let mut builder = match flavor {
@@ -150,8 +156,11 @@ fn build_runtime(
     let started = Arc::new(AtomicU32::new(0));
     let lanes = u32::try_from(workers).unwrap_or(u32::MAX);
     let stopped = pool_cpu_nanos.clone();
+    if needs_io {
+        builder.enable_io();
+    }
     builder
-        .enable_all()
+        .enable_time()
         .thread_name_fn(move || format!("{prefix}-{}", named.fetch_add(1, Ordering::Relaxed)))
         .on_thread_start(move || set_lane(started.fetch_add(1, Ordering::Relaxed) % lanes))
         .on_thread_stop(move || {
@@ -168,13 +177,18 @@ struct Shared {
     offload: Offload,
     clock: RunClock,
     recorded: Mutex<Vec<Span>>,
+    /// Tasks polled at least once (the dispatcher waits for them on a one-thread loop).
+    started: AtomicU64,
     finished: AtomicU64,
     total: u64,
     all_done: Notify,
 }
 
-/// Spawns every task (at most `in_flight` at once) and waits for the last one.
-async fn dispatch(shared: &Arc<Shared>, in_flight: u64) {
+/// Spawns every task (at most `in_flight` at once) and waits for the last one. On a
+/// one-thread loop, after each batch it yields until the batch has started: the run queue
+/// stays short instead of holding a million spawned tasks (a yield only lets a few dozen
+/// tasks run before the dispatcher is back).
+async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
     let tasks = shared.total;
     // No limiter at all when every task may be in flight (asyncio.gather).
     let limiter = (in_flight < tasks)
@@ -191,12 +205,16 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64) {
         if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
             // Let the loop start what was spawned and service its timers.
             tokio::task::yield_now().await;
+            while one_thread && shared.started.load(Ordering::Relaxed) <= task {
+                tokio::task::yield_now().await;
+            }
         }
     }
     shared.all_done.notified().await;
 }
 
 async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
+    shared.started.fetch_add(1, Ordering::Relaxed);
     let start_secs = shared.clock.now_secs();
     let (outcome, worker) =
         run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
