@@ -233,6 +233,29 @@ impl WorkloadKind {
     }
 }
 
+impl WorkloadKind {
+    /// What this workload does differently on `backend` that a reader should know, for the
+    /// summary and tooltips.
+    pub fn note_on(self, backend: BackendKind) -> Option<&'static str> {
+        match self {
+            Self::File if backend.has_event_loop() => Some(
+                "tokio::fs is a thread pool underneath: every file call runs on a blocking thread, \
+                 as aiofiles does in Python; the loop itself never touches the disk",
+            ),
+            Self::BlockingSleep
+                if matches!(
+                    backend,
+                    BackendKind::EventLoop | BackendKind::EventLoopMt | BackendKind::ProcessesEventLoop
+                ) =>
+            {
+                Some("each blocking sleep holds up the loop thread it runs on (time.sleep inside async def)")
+            }
+            Self::Http => Some("real HTTP over loopback to the lab's own server, which runs on a thread of this app"),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for WorkloadKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

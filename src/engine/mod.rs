@@ -16,6 +16,7 @@ pub mod machine;
 pub mod result;
 mod run;
 pub mod sampler;
+mod sizes;
 pub mod spans;
 pub mod stats;
 pub mod sys;

@@ -54,6 +54,11 @@ impl Exporter for Table {
             }
         }
         for run in &file.runs {
+            if let Some(note) = run.config.workload.kind.note_on(run.config.backend) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
+            }
+        }
+        for run in &file.runs {
             if let Some(note) = loop_note(run) {
                 writeln!(out, "  {}: {note}", run.config.backend)?;
             }
