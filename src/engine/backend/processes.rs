@@ -93,9 +93,14 @@ impl Pool {
             return Ok(());
         }
         let lanes = self.workers.len() as u64;
-        // An event-loop worker keeps everything it has in flight: give it its whole share.
-        let share = if mode == WorkerMode::EventLoop { lanes } else { 4 * lanes };
-        let count = remaining.div_ceil(share).clamp(1, MAX_CHUNK);
+        let count = if mode == WorkerMode::EventLoop {
+            // An event-loop worker keeps everything it has in flight: an even share of all
+            // the tasks (not of what is left, which would starve the workers fed last).
+            tasks.div_ceil(lanes).min(remaining)
+        } else {
+            remaining.div_ceil(4 * lanes)
+        }
+        .clamp(1, MAX_CHUNK);
         self.send(index, &ToWorker::Tasks { first: *next_task, count })?;
         *next_task += count;
         if let Some(worker) = self.workers.get_mut(index) {
