@@ -32,16 +32,41 @@ fn two_cores() -> bool {
     std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) >= 2
 }
 
+/// `Err(message)` unless `cond`: a shape that did not hold this time.
+macro_rules! check {
+    ($cond:expr, $($why:tt)+) => {
+        if !$cond {
+            return Err(format!($($why)+));
+        }
+    };
+}
+
+/// Timing shapes get three tries: a neighbour's build can take a core away for a moment,
+/// which says nothing about the claim. Each try is a fresh run.
+fn holds(claim: &str, mut attempt: impl FnMut() -> Result<(), String>) {
+    let mut misses = Vec::new();
+    for _ in 0..3 {
+        match attempt() {
+            Ok(()) => return,
+            Err(why) => misses.push(why),
+        }
+    }
+    panic!("{claim} did not hold in 3 tries: {misses:#?}");
+}
+
 #[test]
 fn claim_1_gil_threads_take_turns_processes_use_both_cores() {
     let _serial = serial();
-    let runs = preset("cpu-primes-gil", &["--size", "300000", "--repeat", "3", "--warmup", "0"]);
-    let threads = f(&by(&runs, "threads")["effective_parallelism"]);
-    assert!(threads < 1.25, "GIL threads used {threads:.2} cores");
-    if two_cores() {
-        let (t, p) = (elapsed(&runs, "threads"), elapsed(&runs, "processes"));
-        assert!(p < t, "processes ({p:.3} s) beat GIL threads ({t:.3} s)");
-    }
+    holds("claim 1", || {
+        let runs = preset("cpu-primes-gil", &["--repeat", "3", "--warmup", "0"]);
+        let threads = f(&by(&runs, "threads")["effective_parallelism"]);
+        check!(threads < 1.25, "GIL threads used {threads:.2} cores");
+        if two_cores() {
+            let (t, p) = (elapsed(&runs, "threads"), elapsed(&runs, "processes"));
+            check!(p < t, "processes ({p:.3} s) vs GIL threads ({t:.3} s)");
+        }
+        Ok(())
+    });
 }
 
 #[test]
@@ -50,54 +75,74 @@ fn claim_2_without_the_gil_threads_run_in_parallel() {
     if !two_cores() {
         return;
     }
-    let runs = preset("cpu-primes-no-gil", &["--size", "300000", "--repeat", "3", "--warmup", "0"]);
-    let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
-    assert!(t < 0.85 * l, "free threads ({t:.3} s) beat one loop ({l:.3} s)");
+    holds("claim 2", || {
+        let runs = preset("cpu-primes-no-gil", &["--repeat", "3", "--warmup", "0"]);
+        let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
+        check!(t < 0.85 * l, "free threads ({t:.3} s) vs one loop ({l:.3} s)");
+        Ok(())
+    });
 }
 
+/// fib(28..32) takes milliseconds in Rust, so at the preset's sizes process start-up decides;
+/// the claim's direction shows from fib(32..36) on (DESIGN: shapes, not stopwatches).
 #[test]
 fn claim_3_fib_on_a_process_pool_beats_a_gil_thread_pool() {
     let _serial = serial();
     if !two_cores() {
         return;
     }
-    let runs = preset("fib-process-pool", &["--size", "32,34,36", "--repeat", "3", "--warmup", "0"]);
-    let (p, t) = (elapsed(&runs, "processes"), elapsed(&runs, "threads"));
-    assert!(p < t, "process pool ({p:.3} s) vs GIL thread pool ({t:.3} s)");
+    holds("claim 3", || {
+        let runs = preset("fib-process-pool", &["--size", "32,34,36", "--repeat", "3", "--warmup", "0"]);
+        let (p, t) = (elapsed(&runs, "processes"), elapsed(&runs, "threads"));
+        check!(p < t, "process pool ({p:.3} s) vs GIL thread pool ({t:.3} s)");
+        let parallel = f(&by(&runs, "processes")["effective_parallelism"]);
+        let turns = f(&by(&runs, "threads")["effective_parallelism"]);
+        check!(parallel > turns, "process pool parallelism {parallel:.2} vs GIL threads {turns:.2}");
+        Ok(())
+    });
 }
 
 #[test]
 fn claim_4_three_requests_overlap_on_a_loop_and_on_threads() {
     let _serial = serial();
-    let runs = preset("http-three-requests", &["--size", "100", "--repeat", "1"]);
-    let one_worker = elapsed(&runs, "processes");
-    assert!(one_worker >= 0.27, "one worker does the three 100 ms requests in turn: {one_worker:.3} s");
-    for backend in ["event-loop", "threads"] {
-        let overlapped = elapsed(&runs, backend);
-        assert!(overlapped < 0.7 * one_worker, "{backend}: {overlapped:.3} s vs one worker {one_worker:.3} s");
-    }
+    holds("claim 4", || {
+        let runs = preset("http-three-requests", &["--size", "100", "--repeat", "1"]);
+        let one_worker = elapsed(&runs, "processes");
+        check!(one_worker >= 0.27, "one worker does the three 100 ms requests in turn: {one_worker:.3} s");
+        for backend in ["event-loop", "threads"] {
+            let overlapped = elapsed(&runs, backend);
+            check!(overlapped < 0.7 * one_worker, "{backend}: {overlapped:.3} s vs one worker {one_worker:.3} s");
+        }
+        Ok(())
+    });
 }
 
 #[test]
 fn claim_5_slow_io_many_connections_favours_the_loop() {
     let _serial = serial();
-    let runs = preset("http-many-slow", &["--size", "20"]);
-    let processes = elapsed(&runs, "processes");
-    assert!(processes >= 125.0 * 0.02 * 0.9, "8 processes need 125 rounds: {processes:.2} s");
-    for backend in ["event-loop", "threads", "processes+event-loop"] {
-        let e = elapsed(&runs, backend);
-        assert!(e < processes / 3.0, "{backend}: {e:.2} s vs processes {processes:.2} s");
-    }
-    let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
-    assert!(l < 2.0 * t, "the loop ({l:.3} s) is at least close to 100 threads ({t:.3} s)");
+    holds("claim 5", || {
+        let runs = preset("http-many-slow", &["--size", "20"]);
+        let processes = elapsed(&runs, "processes");
+        check!(processes >= 125.0 * 0.02 * 0.9, "8 processes need 125 rounds: {processes:.2} s");
+        for backend in ["event-loop", "threads", "processes+event-loop"] {
+            let e = elapsed(&runs, backend);
+            check!(e < processes / 3.0, "{backend}: {e:.2} s vs processes {processes:.2} s");
+        }
+        let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
+        check!(l < 2.0 * t, "the loop ({l:.3} s) is at least close to 100 threads ({t:.3} s)");
+        Ok(())
+    });
 }
 
 #[test]
 fn claim_6_fast_io_few_connections_threads_are_as_good() {
     let _serial = serial();
-    let runs = preset("http-fast-few", &["--repeat", "3", "--warmup", "0"]);
-    let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
-    assert!(t < 1.5 * l && l < 1.5 * t, "threads {t:.3} s vs event loop {l:.3} s");
+    holds("claim 6", || {
+        let runs = preset("http-fast-few", &["--repeat", "3", "--warmup", "0"]);
+        let (l, t) = (elapsed(&runs, "event-loop"), elapsed(&runs, "threads"));
+        check!(t < 1.5 * l && l < 1.5 * t, "threads {t:.3} s vs event loop {l:.3} s");
+        Ok(())
+    });
 }
 
 #[test]
@@ -121,23 +166,29 @@ fn claim_8_the_loop_interleaves_deterministically_threads_do_not() {
     assert_eq!(by(&runs, "event-loop")["distinct_orders"], 1);
     let order = by(&runs, "event-loop")["step_order"].as_array().map(Vec::len);
     assert_eq!(order, Some(4 * 5), "every step of every task recorded");
-    let runs = preset("interleaving", &["--backend", "threads", "--repeat", "20"]);
-    let distinct = by(&runs, "threads")["distinct_orders"].as_u64().unwrap_or(0);
-    assert!(distinct > 1, "threads gave {distinct} order(s) in 20 repetitions");
+    holds("claim 8 (threads)", || {
+        let runs = preset("interleaving", &["--backend", "threads", "--repeat", "20"]);
+        let distinct = by(&runs, "threads")["distinct_orders"].as_u64().unwrap_or(0);
+        check!(distinct > 1, "threads gave {distinct} order(s) in 20 repetitions");
+        Ok(())
+    });
 }
 
 #[test]
 fn claim_9_hybrids_keep_the_waits_on_the_loop_and_move_the_cpu_off_it() {
     let _serial = serial();
-    let runs = preset("hybrids", &["--size", "100000", "--io-wait", "50", "--repeat", "1"]);
-    let threads = elapsed(&runs, "threads");
-    for hybrid in ["event-loop+threads", "event-loop+processes", "processes+event-loop"] {
-        let e = elapsed(&runs, hybrid);
-        assert!(e < 0.8 * threads, "{hybrid}: {e:.3} s vs 2 GIL threads {threads:.3} s");
-    }
-    let blocked = f(&by(&runs, "event-loop")["loop_lag_max_secs"]);
-    let offloaded = f(&by(&runs, "event-loop+processes")["loop_lag_max_secs"]);
-    assert!(offloaded < blocked, "offloading the CPU parts frees the loop: {offloaded:.3} vs {blocked:.3} s");
+    holds("claim 9", || {
+        let runs = preset("hybrids", &["--size", "100000", "--io-wait", "50", "--repeat", "1"]);
+        let threads = elapsed(&runs, "threads");
+        for hybrid in ["event-loop+threads", "event-loop+processes", "processes+event-loop"] {
+            let e = elapsed(&runs, hybrid);
+            check!(e < 0.8 * threads, "{hybrid}: {e:.3} s vs 2 GIL threads {threads:.3} s");
+        }
+        let blocked = f(&by(&runs, "event-loop")["loop_lag_max_secs"]);
+        let offloaded = f(&by(&runs, "event-loop+processes")["loop_lag_max_secs"]);
+        check!(offloaded < blocked, "offloading frees the loop: lag {offloaded:.3} vs {blocked:.3} s");
+        Ok(())
+    });
 }
 
 #[test]
