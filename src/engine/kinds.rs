@@ -191,7 +191,7 @@ impl WorkloadKind {
             Self::Sleep | Self::BlockingSleep => (1, 60_000),
             Self::Noop => (0, u64::MAX),
             Self::Http => (0, 60_000),
-            Self::File => (1, 1024 * 1024),
+            Self::File => (1, 64 * 1024),
             Self::Mixed => (2, 10_000_000),
         }
     }

@@ -109,11 +109,12 @@ pub struct RunResult {
     /// (asyncio debug mode's slow-callback threshold).
     #[serde(default)]
     pub loop_blocked: Option<bool>,
-    /// With `steps` > 1: how many different orders of task steps the measured repetitions
-    /// produced (1: deterministic interleaving).
+    /// With `steps` > 1 (and at most 1,000,000 steps in all): how many different orders of
+    /// task steps the measured repetitions produced (1: deterministic interleaving).
     #[serde(default)]
     pub distinct_orders: Option<u64>,
-    /// With `steps` > 1: the order of `[task, step]` in the reported repetition.
+    /// With `steps` > 1: the order of `[task, step]` in the reported repetition (when it has
+    /// at most 10,000 steps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_order: Vec<(u64, u32)>,
 }

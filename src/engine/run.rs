@@ -3,6 +3,7 @@
 //! and CPU samples of the repetition closest to the median).
 
 use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
@@ -32,8 +33,16 @@ struct RepetitionResult {
     peak_rss_bytes: Option<u64>,
     sampler: SamplerInfo,
     loop_lag: Option<LoopLag>,
+    /// A fingerprint of the order of task steps (when recorded).
+    order_hash: Option<u64>,
+    /// The order itself, when short enough to put in the result.
     step_order: Option<Vec<(u64, u32)>>,
 }
+
+/// Steps are recorded only when there are at most this many (`tasks × steps`).
+pub const MAX_RECORDED_STEPS: u64 = 1_000_000;
+/// The order goes into the result when it has at most this many steps.
+pub const MAX_REPORTED_STEPS: usize = 10_000;
 
 /// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
 /// A failed or cancelled repetition ends the run; its partial spans are kept.
@@ -93,7 +102,8 @@ fn run_repetition(
     cancel: &CancelToken,
     sink: &dyn EventSink,
 ) -> RepetitionResult {
-    let log = Arc::new(TaskLog::new(config.steps > 1));
+    let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
+    let log = Arc::new(TaskLog::new(record_steps));
     let spans = SpanLog::new();
     let pids = Pids::default();
     let interval = Duration::from_millis(config.sample_interval_millis);
@@ -131,7 +141,12 @@ fn run_repetition(
     });
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel);
-    repetition.step_order = log.step_order();
+    if let Some(order) = log.step_order() {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        order.hash(&mut hasher);
+        repetition.order_hash = Some(hasher.finish());
+        repetition.step_order = (order.len() <= MAX_REPORTED_STEPS).then_some(order);
+    }
     repetition
 }
 
@@ -172,6 +187,7 @@ fn finish_repetition(
         peak_rss_bytes,
         sampler,
         loop_lag,
+        order_hash: None,
         step_order: None,
     }
 }
@@ -186,7 +202,7 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         .collect();
     let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
-    let orders: HashSet<&Vec<(u64, u32)>> = measured.iter().filter_map(|r| r.step_order.as_ref()).collect();
+    let orders: HashSet<u64> = measured.iter().filter_map(|r| r.order_hash).collect();
     let distinct_orders = (config.steps > 1 && !orders.is_empty()).then_some(orders.len() as u64);
     let representative = match unfinished {
         Some(partial) => partial,
