@@ -78,6 +78,33 @@ impl BackendKind {
         }
     }
 
+    /// One sentence on how this backend runs tasks, for tooltips.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::EventLoop => {
+                "One thread running a tokio event loop (like asyncio). Waits overlap; CPU work runs one task at a time and blocks the loop."
+            }
+            Self::Threads => "A pool of OS threads pulling tasks from a queue (like ThreadPoolExecutor).",
+            Self::Processes => {
+                "Child processes of this app, one task at a time each (like ProcessPoolExecutor). Pays start-up and memory."
+            }
+            Self::EventLoopMt => {
+                "A tokio event loop spread over several worker threads that steal tasks from each other."
+            }
+            Self::Rayon => "A per-run rayon pool: threads that steal work from each other's queues.",
+            Self::EventLoopThreads => {
+                "One event loop that hands each task's blocking part (CPU work, a blocking call) to a thread pool (asyncio.to_thread)."
+            }
+            Self::EventLoopProcesses => {
+                "One event loop that sends each task's CPU part to a pool of worker processes (run_in_executor with a ProcessPoolExecutor)."
+            }
+            Self::ProcessesEventLoop => {
+                "Worker processes that each run their own event loop with many tasks in flight (aiomultiprocess)."
+            }
+            Self::Mock => "Deterministic virtual timings, for tests.",
+        }
+    }
+
     /// Backends that run an event loop in this process, whose lag is measured.
     pub fn has_event_loop(self) -> bool {
         matches!(
@@ -180,6 +207,24 @@ impl WorkloadKind {
             Self::Sleep | Self::Http | Self::BlockingSleep => "ms",
             Self::File => "KiB",
             Self::Noop => "",
+        }
+    }
+
+    /// One sentence on what a task does, for tooltips.
+    pub fn summary(self) -> &'static str {
+        match self {
+            Self::Primes => "CPU: count primes below N by trial division (the articles' example).",
+            Self::Fib => "CPU: naive recursive Fibonacci of n.",
+            Self::Sleep => "I/O-like: wait for the given milliseconds (non-blocking on an event loop).",
+            Self::Noop => "Nothing: measures what dispatching a task costs.",
+            Self::Http => {
+                "I/O: a real HTTP GET to the lab's own loopback server, which answers after the given milliseconds."
+            }
+            Self::File => "I/O: write the given KiB to a temp file, fsync, read it back, delete it.",
+            Self::Mixed => "CPU then I/O: count primes below N, then wait io_wait_millis.",
+            Self::BlockingSleep => {
+                "The anti-pattern: a blocking sleep even inside async tasks (time.sleep in async def); it stalls the loop."
+            }
         }
     }
 
