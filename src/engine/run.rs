@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::backend::{self, Backend, BackendReport, RunContext};
 use super::cancel::CancelToken;
-use super::config::{ValidConfig, WorkloadKind};
+use super::config::{BackendKind, ValidConfig, WorkloadKind};
 use super::events::{Event, EventSink};
 use super::http_server::HttpServer;
 use super::io::{self, IoTargets};
@@ -18,6 +18,7 @@ use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
 use super::stats::{self, Stats};
+use super::sys;
 use super::task_log::TaskLog;
 
 /// One repetition, measured.
@@ -80,7 +81,10 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
 /// Starts the run's HTTP server (`http`) and checks its temp directory (`file`).
 fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), String> {
     let server = match config.workload.kind {
-        WorkloadKind::Http => Some(HttpServer::start(config.http_bind_addr)?),
+        WorkloadKind::Http => {
+            check_open_files(config)?;
+            Some(HttpServer::start(config.http_bind_addr)?)
+        }
         _ => None,
     };
     let file_dir = match config.workload.kind {
@@ -93,6 +97,25 @@ fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets
     };
     let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
     Ok((server, Arc::new(targets)))
+}
+
+/// An `http` run holds up to one connection per task in flight, each with a client and a
+/// server end. Raises the soft open-files limit if it can and refuses what would still fail.
+fn check_open_files(config: &ValidConfig) -> Result<(), String> {
+    let in_flight = match config.backend {
+        BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
+            config.workers.min(config.tasks)
+        }
+        _ => config.tasks,
+    };
+    let needed = 2 * in_flight + 64;
+    match sys::raise_open_files_limit() {
+        Some(limit) if limit < needed => Err(format!(
+            "{in_flight} HTTP connections at once need about {needed} open files, but the limit is {limit} \
+             (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -n`"
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn run_repetition(
