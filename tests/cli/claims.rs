@@ -35,7 +35,8 @@ fn two_cores() -> bool {
 /// `Err(message)` unless `cond`: a shape that did not hold this time.
 macro_rules! check {
     ($cond:expr, $($why:tt)+) => {
-        if !$cond {
+        let held: bool = $cond;
+        if !held {
             return Err(format!($($why)+));
         }
     };
