@@ -311,3 +311,30 @@ fn a_file_run_in_an_unwritable_temp_dir_fails_clearly() {
     }
     assert_eq!(leftovers(dir.path()), vec!["plain-file".to_owned()]);
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_killed_mid_run_fails_the_hybrid_process_backends_too() {
+    use std::time::Duration;
+    let _serial = serial();
+    for backend in ["event-loop+processes", "processes+event-loop"] {
+        let cli = Command::new(BIN)
+            .args(["run", "--json", "-", "--backend", backend, "--workload", "mixed", "--size", "100000"])
+            .args(["--io-wait", "50", "--tasks", "2000", "--workers", "2"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let workers = super::wait_for_workers(&cli, 2);
+        assert_eq!(workers.len(), 2, "{backend}: two worker processes");
+        std::thread::sleep(Duration::from_millis(300));
+        super::kill(workers[1], "-KILL");
+        let output = super::wait_with_timeout(cli, Duration::from_secs(20));
+        assert_eq!(code(&output), Some(1), "{backend}: {}", stderr(&output));
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        let error = runs(&json)[0]["error"].as_str().unwrap_or_default().to_owned();
+        assert!(error.contains(&format!("(pid {})", workers[1])) && error.contains("SIGKILL"), "{backend}: {error}");
+        assert!(super::wait_gone(&workers, Duration::from_secs(3)).is_empty(), "{backend}: workers reaped");
+    }
+}
