@@ -221,6 +221,33 @@ mod tests {
         }
     }
 
+    /// The article claims (issue 4), one preset each, in the articles' order.
+    pub const CLAIMS: [&str; 10] = [
+        "cpu-primes-gil",
+        "cpu-primes-no-gil",
+        "fib-process-pool",
+        "http-three-requests",
+        "http-many-slow",
+        "http-fast-few",
+        "blocking-sleep-in-async",
+        "interleaving",
+        "hybrids",
+        "memory-many-tasks",
+    ];
+
+    #[test]
+    fn every_claim_has_a_preset_that_states_it() {
+        for id in CLAIMS {
+            let preset = BUNDLED
+                .iter()
+                .find(|(bundled, _)| *bundled == id)
+                .map(|(id, text)| parse(id, PresetSource::Bundled, text));
+            let Some(Ok(preset)) = preset else { panic!("no valid bundled preset {id}") };
+            assert!(preset.description.starts_with("Claim"), "{id}: the description states its claim first");
+            assert!(preset.description.len() > 200, "{id}: and says what to look at");
+        }
+    }
+
     #[test]
     fn every_file_in_presets_dir_is_bundled() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("presets");
