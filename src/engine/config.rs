@@ -121,6 +121,11 @@ pub enum ConfigError {
          lower workers or raise `ulimit -u`"
     )]
     ProcessLimit { value: u64, what: &'static str, limit: u64, in_use: u64 },
+    #[error(
+        "workers: {connections} HTTP connections at once need about {needed} open files, but the \
+         limit is {limit} (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -Hn`"
+    )]
+    OpenFiles { connections: u64, needed: u64, limit: u64 },
 }
 
 /// A config that passed [`ExperimentConfig::validate`]. Only these reach the engine.
@@ -184,7 +189,32 @@ impl ExperimentConfig {
             in_range("io_wait_millis", self.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, " for mixed".into())?;
         }
         self.check_process_limit()?;
+        self.check_open_files()?;
         Ok(ValidConfig(self.clone()))
+    }
+
+    /// HTTP connections open at once: one per task in flight.
+    pub fn http_connections(&self) -> u64 {
+        match self.backend {
+            BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
+                self.workers.min(self.tasks)
+            }
+            _ => self.tasks,
+        }
+    }
+
+    /// An `http` run needs a client and a server end per connection; the soft open-files
+    /// limit is raised to the hard one when the run starts, so the hard one is what counts.
+    fn check_open_files(&self) -> Result<(), ConfigError> {
+        if self.workload.kind != WorkloadKind::Http {
+            return Ok(());
+        }
+        let connections = self.http_connections();
+        let needed = 2 * connections + 64;
+        match limits::open_files_limit() {
+            Some(limit) if limit < needed => Err(ConfigError::OpenFiles { connections, needed, limit }),
+            _ => Ok(()),
+        }
     }
 
     /// Refuses thread or process counts the OS would not give us, before anything starts.

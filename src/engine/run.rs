@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::backend::{self, Backend, BackendReport, RunContext};
 use super::cancel::CancelToken;
-use super::config::{BackendKind, ValidConfig, WorkloadKind};
+use super::config::{ValidConfig, WorkloadKind};
 use super::events::{Event, EventSink};
 use super::http_server::HttpServer;
 use super::io::{self, IoTargets};
@@ -82,7 +82,8 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
 fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), String> {
     let server = match config.workload.kind {
         WorkloadKind::Http => {
-            check_open_files(config)?;
+            // Validation checked the hard limit; the soft one may still be lower.
+            sys::raise_open_files_limit();
             Some(HttpServer::start(config.http_bind_addr)?)
         }
         _ => None,
@@ -97,25 +98,6 @@ fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets
     };
     let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
     Ok((server, Arc::new(targets)))
-}
-
-/// An `http` run holds up to one connection per task in flight, each with a client and a
-/// server end. Raises the soft open-files limit if it can and refuses what would still fail.
-fn check_open_files(config: &ValidConfig) -> Result<(), String> {
-    let in_flight = match config.backend {
-        BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
-            config.workers.min(config.tasks)
-        }
-        _ => config.tasks,
-    };
-    let needed = 2 * in_flight + 64;
-    match sys::raise_open_files_limit() {
-        Some(limit) if limit < needed => Err(format!(
-            "{in_flight} HTTP connections at once need about {needed} open files, but the limit is {limit} \
-             (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -n`"
-        )),
-        _ => Ok(()),
-    }
 }
 
 fn run_repetition(

@@ -338,3 +338,16 @@ fn a_worker_killed_mid_run_fails_the_hybrid_process_backends_too() {
         assert!(super::wait_gone(&workers, Duration::from_secs(3)).is_empty(), "{backend}: workers reaped");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn http_connections_beyond_the_open_files_limit_are_refused_up_front() {
+    let _serial = serial();
+    let script =
+        format!("ulimit -n 256 && exec '{BIN}' run --backend event-loop --workload http --tasks 1000 --workers 1000");
+    let output = Command::new("sh").args(["-c", &script]).stdin(Stdio::null()).output();
+    let output = output.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    let msg = stderr(&output);
+    assert!(msg.contains("1000 HTTP connections at once need about 2064 open files, but the limit is 256"), "{msg}");
+}
