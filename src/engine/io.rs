@@ -65,9 +65,10 @@ impl IoTargets {
         let dir = self.file_dir()?;
         let data = payload(kib);
         let fail = |what: &str, e: std::io::Error| format!("file workload in {}: {what}: {e}", dir.display());
-        // NamedTempFile deletes itself on drop, so an error or a panic leaves nothing behind.
+        // NamedTempFile deletes itself on drop, so an error or a panic leaves nothing behind
+        // (and a worker process killed mid-write is cleaned up by the app: its pid is in the name).
         let mut file = tempfile::Builder::new()
-            .prefix(TEMP_PREFIX)
+            .prefix(&temp_prefix(std::process::id()))
             .tempfile_in(dir)
             .map_err(|e| fail("cannot create a temp file", e))?;
         file.write_all(&data).map_err(|e| fail("write", e))?;
@@ -145,13 +146,29 @@ fn check_len(got: usize, wrote: usize) -> Result<(), String> {
 /// Temp files of this lab start with this, so a leftover would be easy to spot.
 pub const TEMP_PREFIX: &str = "concurrency-lab-";
 
+/// The prefix of every temp file process `pid` creates.
+pub fn temp_prefix(pid: u32) -> String {
+    format!("{TEMP_PREFIX}{pid}-")
+}
+
+/// Removes the temp files a (dead) process `pid` left in `dir`; returns how many.
+pub fn remove_leftovers(dir: &Path, pid: u32) -> usize {
+    let prefix = temp_prefix(pid);
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_str().is_some_and(|name| name.starts_with(&prefix)))
+        .filter(|e| std::fs::remove_file(e.path()).is_ok())
+        .count()
+}
+
 fn payload(kib: u64) -> Vec<u8> {
     vec![0xA5; usize::try_from(kib.saturating_mul(1024)).unwrap_or(0)]
 }
 
 fn unique_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    format!("{TEMP_PREFIX}{}-{}.tmp", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!("{}{}.tmp", temp_prefix(std::process::id()), NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 /// Deletes the file when dropped, unless disarmed: a cancelled task leaves nothing behind.
@@ -195,6 +212,23 @@ mod tests {
         runtime.block_on(io.file_async(4))?;
         let left = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(usize::MAX);
         assert_eq!(left, 0);
+        Ok(())
+    }
+
+    #[test]
+    fn leftovers_of_a_dead_process_are_removed() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        for name in ["concurrency-lab-77-a", "concurrency-lab-77-b", "concurrency-lab-770-c", "other"] {
+            std::fs::write(dir.path().join(name), b"x").map_err(|e| e.to_string())?;
+        }
+        assert_eq!(remove_leftovers(dir.path(), 77), 2);
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, vec!["concurrency-lab-770-c", "other"]);
         Ok(())
     }
 

@@ -351,3 +351,27 @@ fn http_connections_beyond_the_open_files_limit_are_refused_up_front() {
     let msg = stderr(&output);
     assert!(msg.contains("1000 HTTP connections at once need about 2064 open files, but the limit is 256"), "{msg}");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_worker_killed_mid_file_run_leaves_no_temp_file() {
+    use std::time::Duration;
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let cli = Command::new(BIN)
+        .args(["run", "--backend", "processes", "--workload", "file", "--size", "4096", "--tasks", "5000"])
+        .args(["--workers", "2"])
+        .env("TMPDIR", dir.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let workers = super::wait_for_workers(&cli, 2);
+    assert_eq!(workers.len(), 2);
+    std::thread::sleep(Duration::from_millis(300));
+    super::kill(workers[0], "-KILL");
+    let output = super::wait_with_timeout(cli, Duration::from_secs(20));
+    assert_eq!(code(&output), Some(1), "{}", stderr(&output));
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new(), "temp files of the killed worker are removed");
+}

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::RunContext;
 use super::protocol::{self, FromWorker, PARENT_PID_ENV, Setup, ToWorker, WORKER_SUBCOMMAND, WorkerMode};
-use crate::engine::sys;
+use crate::engine::{io, sys};
 
 /// How long workers get to start and say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -203,6 +203,10 @@ impl Pool {
                 std::thread::sleep(Duration::from_millis(1));
             }
             ctx.pids.remove(worker.child.id());
+            if let Some(dir) = &ctx.io.file_dir {
+                // A worker killed mid-task could not delete its temp file.
+                io::remove_leftovers(dir, worker.child.id());
+            }
         }
         self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum()
     }
