@@ -62,6 +62,11 @@ fn big_run() -> RunResult {
         spans,
         cpu_samples,
         sampler: SamplerInfo { source: "proc-stat".into(), interval_millis: 100, cpu_secs: None, note: None },
+        loop_lag_max_secs: None,
+        loop_lag_p99_secs: None,
+        loop_blocked: None,
+        distinct_orders: None,
+        step_order: Vec::new(),
     }
 }
 

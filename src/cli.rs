@@ -45,18 +45,27 @@ pub struct RunArgs {
     /// A preset file, or the name of a bundled or user preset (see `presets`).
     #[arg(long, value_name = "FILE|NAME")]
     pub preset: Option<String>,
-    /// Backends to compare, comma-separated: event-loop, threads, processes.
+    /// Backends to compare, comma-separated: event-loop, threads, processes, event-loop-mt,
+    /// rayon, event-loop+threads, event-loop+processes, processes+event-loop.
     #[arg(long, value_name = "B[,B...]", value_delimiter = ',')]
     pub backend: Vec<BackendKind>,
-    /// What each task does: primes, fib, sleep, noop.
+    /// What each task does: primes, fib, sleep, noop, http, file, mixed, blocking-sleep.
     #[arg(long, value_name = "W")]
     pub workload: Option<WorkloadKind>,
-    /// Workload size (primes: upper bound; fib: n; sleep: ms). A list is cycled across tasks.
+    /// Workload size (primes, mixed: upper bound; fib: n; sleep, blocking-sleep, http: ms;
+    /// file: KiB). A list is cycled across tasks.
     #[arg(long, value_name = "N[,N...]", value_delimiter = ',')]
     pub size: Vec<u64>,
     /// Number of tasks.
     #[arg(long, value_name = "N")]
     pub tasks: Option<u64>,
+    /// Each task does its work K times, yielding between steps; above 1 the order of steps
+    /// is recorded and the distinct orders across repetitions are counted (interleaving).
+    #[arg(long, value_name = "K")]
+    pub steps: Option<u32>,
+    /// The I/O wait of each `mixed` task, after its CPU part, in milliseconds.
+    #[arg(long, value_name = "MS")]
+    pub io_wait: Option<u64>,
     /// Threads, processes, or (event loop) tasks in flight. Overrides per-backend preset values.
     #[arg(long, value_name = "N")]
     pub workers: Option<u64>,
@@ -87,6 +96,9 @@ pub struct RunArgs {
     /// Fault injection: every Nth task panics.
     #[arg(long, value_name = "N", hide = true)]
     pub panic_every: Option<u64>,
+    /// Where the embedded HTTP server listens (default 127.0.0.1:0), for tests.
+    #[arg(long, value_name = "ADDR", hide = true)]
+    pub http_bind: Option<std::net::SocketAddr>,
 }
 
 /// What `run` will do: one validated config per backend, in order.
@@ -96,7 +108,7 @@ pub struct Plan {
 }
 
 /// The backends run when neither a preset nor `--backend` names any.
-const DEFAULT_BACKENDS: [BackendKind; 3] = BackendKind::USER_FACING;
+const DEFAULT_BACKENDS: [BackendKind; 3] = [BackendKind::EventLoop, BackendKind::Threads, BackendKind::Processes];
 
 impl RunArgs {
     /// Merges the preset (if any) with the flags and validates every backend's config.
@@ -144,11 +156,24 @@ impl RunArgs {
         if let Some(every) = self.panic_every {
             base.panic_every = every;
         }
+        if let Some(steps) = self.steps {
+            base.steps = steps;
+        }
+        if let Some(millis) = self.io_wait {
+            base.io_wait_millis = millis;
+        }
+        if self.http_bind.is_some() {
+            base.http_bind_addr = self.http_bind;
+        }
         let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
         let configs = backends
             .into_iter()
             .map(|backend| {
-                let workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+                let mut workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+                if backend == BackendKind::EventLoop && self.tasks.is_some() && workers_for.contains_key(&backend) {
+                    // A preset's "every task in flight" still means that with fewer tasks.
+                    workers = workers.min(base.tasks);
+                }
                 let config = ExperimentConfig { backend, workers, ..base.clone() };
                 config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
             })
@@ -186,6 +211,22 @@ mod tests {
         assert_eq!(config.workload.size, Sizes::one(5));
         let plan = parse(&["--preset", "io-many-sleeps", "--workers", "4", "--tasks", "10"])?.plan()?;
         assert!(plan.configs.iter().all(|c| c.workers == 4), "--workers beats per-backend values");
+        Ok(())
+    }
+
+    #[test]
+    fn fewer_tasks_keep_a_preset_event_loop_fully_in_flight() -> anyhow::Result<()> {
+        let plan = parse(&["--preset", "io-many-sleeps", "--tasks", "10"])?.plan()?;
+        let workers: Vec<u64> = plan.configs.iter().map(|c| c.workers).collect();
+        assert_eq!(workers, vec![10, 32, 8]);
+        Ok(())
+    }
+
+    #[test]
+    fn steps_and_io_wait_flags_apply() -> anyhow::Result<()> {
+        let plan = parse(&["--workload", "mixed", "--io-wait", "7", "--steps", "3", "--backend", "rayon"])?.plan()?;
+        assert_eq!((plan.configs[0].steps, plan.configs[0].io_wait_millis), (3, 7));
+        assert_eq!(plan.configs[0].backend, BackendKind::Rayon);
         Ok(())
     }
 

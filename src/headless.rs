@@ -125,10 +125,10 @@ pub fn list_presets() -> ExitCode {
     let mut broken = false;
     for preset in presets::all() {
         let line = match preset {
-            Ok(p) => format!("{:<20} {:<8} {}", p.id, p.source.label(), p.name),
+            Ok(p) => format!("{:<24} {:<8} {}", p.id, p.source.label(), p.name),
             Err(e) => {
                 broken = true;
-                format!("{:<20} {:<8} {e}", "(invalid)", "user")
+                format!("{:<24} {:<8} {e}", "(invalid)", "user")
             }
         };
         let _ = writeln!(out, "{line}");

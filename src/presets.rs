@@ -8,13 +8,20 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, Workload, WorkloadKind};
+use crate::engine::config::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
     ("cpu-primes-gil", include_str!("../presets/cpu-primes-gil.toml")),
     ("cpu-primes-no-gil", include_str!("../presets/cpu-primes-no-gil.toml")),
     ("fib-process-pool", include_str!("../presets/fib-process-pool.toml")),
+    ("http-three-requests", include_str!("../presets/http-three-requests.toml")),
+    ("http-many-slow", include_str!("../presets/http-many-slow.toml")),
+    ("http-fast-few", include_str!("../presets/http-fast-few.toml")),
+    ("blocking-sleep-in-async", include_str!("../presets/blocking-sleep-in-async.toml")),
+    ("interleaving", include_str!("../presets/interleaving.toml")),
+    ("hybrids", include_str!("../presets/hybrids.toml")),
+    ("memory-many-tasks", include_str!("../presets/memory-many-tasks.toml")),
     ("io-many-sleeps", include_str!("../presets/io-many-sleeps.toml")),
     ("noop-dispatch", include_str!("../presets/noop-dispatch.toml")),
 ];
@@ -89,6 +96,8 @@ struct PresetToml {
 struct WorkloadToml {
     kind: WorkloadKind,
     size: Option<Sizes>,
+    /// The I/O wait of a `mixed` task.
+    io_wait_millis: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -102,6 +111,9 @@ struct RunToml {
     repeat: u32,
     #[serde(default)]
     warmup: u32,
+    /// Steps per task (interleaving probe).
+    #[serde(default = "one")]
+    steps: u32,
     #[serde(default)]
     workers_for: BTreeMap<BackendKind, u64>,
 }
@@ -133,6 +145,8 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
         gil: raw.run.gil,
         repeat: raw.run.repeat,
         warmup: raw.run.warmup,
+        steps: raw.run.steps,
+        io_wait_millis: raw.workload.io_wait_millis.unwrap_or(DEFAULT_IO_WAIT_MILLIS),
         ..ExperimentConfig::default()
     };
     let preset = Preset {
@@ -204,6 +218,33 @@ mod tests {
         for (id, text) in BUNDLED {
             let preset = parse(id, PresetSource::Bundled, text);
             assert!(preset.is_ok(), "{id}: {:?}", preset.err());
+        }
+    }
+
+    /// The article claims (issue 4), one preset each, in the articles' order.
+    pub const CLAIMS: [&str; 10] = [
+        "cpu-primes-gil",
+        "cpu-primes-no-gil",
+        "fib-process-pool",
+        "http-three-requests",
+        "http-many-slow",
+        "http-fast-few",
+        "blocking-sleep-in-async",
+        "interleaving",
+        "hybrids",
+        "memory-many-tasks",
+    ];
+
+    #[test]
+    fn every_claim_has_a_preset_that_states_it() {
+        for id in CLAIMS {
+            let preset = BUNDLED
+                .iter()
+                .find(|(bundled, _)| *bundled == id)
+                .map(|(id, text)| parse(id, PresetSource::Bundled, text));
+            let Some(Ok(preset)) = preset else { panic!("no valid bundled preset {id}") };
+            assert!(preset.description.starts_with("Claim"), "{id}: the description states its claim first");
+            assert!(preset.description.len() > 200, "{id}: and says what to look at");
         }
     }
 

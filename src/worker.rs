@@ -1,7 +1,12 @@
-//! The child side of the `processes` backend (`concurrency-lab __worker`). It says hello with
-//! the protocol version, takes one setup line, then runs task ranges one task at a time and
-//! reports span batches. It has its own GIL, like a CPython worker process. It exits when its
-//! stdin closes: the lifeline that ends it if the app dies, even by SIGKILL.
+//! The child side of the process backends (`concurrency-lab __worker`). It says hello with
+//! the protocol version, takes one setup line, then runs the task ranges it is sent and
+//! reports span batches: one task at a time (`processes`), only each task's blocking part
+//! (`event-loop+processes`), or all of them in flight on its own event loop
+//! (`processes+event-loop`, see [`event_loop`]). It has its own GIL, like a CPython worker
+//! process. It exits when its stdin closes: the lifeline that ends it if the app dies, even
+//! by SIGKILL.
+
+mod event_loop;
 
 use std::collections::VecDeque;
 use std::io::{BufRead, Write};
@@ -9,9 +14,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use crate::engine::backend::protocol::{FromWorker, PARENT_PID_ENV, PROTOCOL_VERSION, ToWorker, WireSpan};
+use crate::engine::backend::protocol::{
+    FromWorker, PARENT_PID_ENV, PROTOCOL_VERSION, Setup, ToWorker, WireSpan, WorkerMode,
+};
 use crate::engine::gil::Gil;
+use crate::engine::io::IoTargets;
 use crate::engine::sys::{die_with_parent, monotonic_nanos};
+use crate::engine::task_log::TaskLog;
 use crate::engine::workload::TaskRunner;
 use crate::engine::{CancelToken, Sizes};
 
@@ -52,33 +61,51 @@ fn serve() -> Result<(), String> {
     if read == 0 {
         return Ok(());
     }
-    let ToWorker::Setup { workload, sizes, gil, panic_every } =
-        serde_json::from_str(&first).map_err(|e| format!("bad setup line: {e}"))?
-    else {
+    let ToWorker::Setup(setup) = serde_json::from_str(&first).map_err(|e| format!("bad setup line: {e}"))? else {
         return Err("the first message was not a setup".to_owned());
     };
-    let runner = TaskRunner {
-        kind: workload,
-        sizes: Sizes::list(sizes),
+    let mode = setup.mode;
+    let runner = runner_for(setup)?;
+    if mode == WorkerMode::EventLoop {
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        spawn_reader(move |range| tx.send(range).is_ok())?;
+        return event_loop::run_tasks(runner, rx);
+    }
+    let (tx, rx) = mpsc::channel();
+    spawn_reader(move |range| tx.send(range).is_ok())?;
+    run_tasks(&runner, &rx, mode)
+}
+
+fn runner_for(setup: Setup) -> Result<TaskRunner, String> {
+    let Setup { workload, sizes, gil, panic_every, steps, record_steps, io_wait_millis, http_url, file_dir, .. } =
+        setup;
+    Ok(TaskRunner {
         panic_every,
         gil: gil.then(|| Arc::new(Gil::default())),
-        cancel: CancelToken::new(),
-    };
-    let (tx, rx) = mpsc::channel();
+        steps,
+        io_wait_millis,
+        io: Arc::new(IoTargets::new(http_url, file_dir)?),
+        log: Arc::new(TaskLog::new(record_steps)),
+        // The worker's token is never cancelled: the app stops a worker by killing it.
+        ..TaskRunner::new(workload, Sizes::list(sizes), CancelToken::new())
+    })
+}
+
+fn spawn_reader(forward: impl Fn((u64, u64)) -> bool + Send + 'static) -> Result<(), String> {
     std::thread::Builder::new()
         .name("lab-worker-stdin".to_owned())
-        .spawn(move || read_tasks(&tx))
-        .map_err(|e| format!("could not start the stdin thread: {e}"))?;
-    run_tasks(&runner, &rx)
+        .spawn(move || read_tasks(&forward))
+        .map(drop)
+        .map_err(|e| format!("could not start the stdin thread: {e}"))
 }
 
 /// Forwards task ranges; on EOF (the app closed us, or died) ends the process at once.
-fn read_tasks(tx: &mpsc::Sender<(u64, u64)>) {
+fn read_tasks(forward: &dyn Fn((u64, u64)) -> bool) {
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
         match serde_json::from_str(&line) {
             Ok(ToWorker::Tasks { first, count }) => {
-                if tx.send((first, count)).is_err() {
+                if !forward((first, count)) {
                     break;
                 }
             }
@@ -91,13 +118,13 @@ fn read_tasks(tx: &mpsc::Sender<(u64, u64)>) {
     std::process::exit(0);
 }
 
-fn run_tasks(runner: &TaskRunner, rx: &mpsc::Receiver<(u64, u64)>) -> Result<(), String> {
+fn run_tasks(runner: &TaskRunner, rx: &mpsc::Receiver<(u64, u64)>, mode: WorkerMode) -> Result<(), String> {
     let mut queue = VecDeque::new();
     let mut spans = Vec::with_capacity(FLUSH_SPANS);
     let mut last_flush = monotonic_nanos();
     loop {
         if queue.is_empty() {
-            flush(&mut spans)?;
+            flush(&mut spans, runner, None)?;
             match rx.recv() {
                 Ok(range) => queue.push_back(range),
                 Err(_) => return Ok(()),
@@ -107,22 +134,35 @@ fn run_tasks(runner: &TaskRunner, rx: &mpsc::Receiver<(u64, u64)>) -> Result<(),
         let Some((first, count)) = queue.pop_front() else { continue };
         for task in first..first.saturating_add(count) {
             let start = monotonic_nanos();
-            // The worker's token is never cancelled: the app stops a worker by killing it.
-            let ok = runner.run_blocking(task).unwrap_or(false);
+            let ok = match mode {
+                WorkerMode::Offload => {
+                    let part = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runner.blocking_part(task)));
+                    runner.settle(task, part.ok()).unwrap_or(false)
+                }
+                _ => runner.run_blocking(task).unwrap_or(false),
+            };
             let end = monotonic_nanos();
             spans.push(WireSpan(task, start, end, ok));
             if spans.len() >= FLUSH_SPANS || end.saturating_sub(last_flush) >= FLUSH_NANOS {
-                flush(&mut spans)?;
+                flush(&mut spans, runner, None)?;
                 last_flush = end;
             }
         }
     }
 }
 
-fn flush(spans: &mut Vec<WireSpan>) -> Result<(), String> {
+/// Sends buffered spans, step records, any task error and the loop lag.
+fn flush(
+    spans: &mut Vec<WireSpan>,
+    runner: &TaskRunner,
+    lag: Option<crate::engine::loop_lag::LoopLag>,
+) -> Result<(), String> {
+    if let Some((task, message)) = runner.log.take_error() {
+        send(&FromWorker::TaskError { task, message })?;
+    }
     if spans.is_empty() {
         return Ok(());
     }
-    let batch = FromWorker::Done { spans: std::mem::take(spans) };
+    let batch = FromWorker::Done { spans: std::mem::take(spans), steps: runner.log.take_steps(), lag };
     send(&batch)
 }

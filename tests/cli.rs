@@ -633,10 +633,21 @@ fn cpu_work_blocks_the_event_loop() {
     assert!(f(&run["effective_parallelism"]) < 1.2);
 }
 
+/// The window's launch flags are checked before a window opens (no display needed).
 #[test]
-fn no_subcommand_explains_the_window_is_not_built_in() {
+fn bad_launch_flags_fail_before_the_window_opens() {
     let _serial = serial();
-    let output = lab(&[]);
-    assert_eq!(code(&output), Some(2));
-    assert!(stderr(&output).contains("not built into this version"), "{}", stderr(&output));
+    let output = lab(&["--preset", "no-such-preset"]);
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("no-such-preset"), "{}", stderr(&output));
+    let output = lab(&["--png-path", "/no/such/dir/plots.png"]);
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--png-path: directory /no/such/dir does not exist"), "{}", stderr(&output));
+    // Launch flags belong to the window, not to a subcommand.
+    let output = lab(&["--preset", "cpu-primes-gil", "presets"]);
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
 }
+
+/// The article claims as presets, the new backends and workloads, and their bad input.
+#[path = "cli/claims.rs"]
+mod claims;

@@ -2,71 +2,13 @@
 //! an [`ExperimentConfig`] into a [`ValidConfig`]; the engine only runs valid ones, and the GUI
 //! and the CLI show the same [`ConfigError`] messages (field, bound, value).
 
-use std::fmt;
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
 pub use super::kinds::{BackendKind, WorkloadKind, thousands};
 use super::limits;
-
-/// The workload's size: one value, or a list cycled across tasks (task `i` gets
-/// `sizes[i % len]`). Serialized as a number when it is one value, else as a list.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sizes(Vec<u64>);
-
-impl Sizes {
-    pub fn one(size: u64) -> Self {
-        Self(vec![size])
-    }
-
-    pub fn list(sizes: Vec<u64>) -> Self {
-        Self(sizes)
-    }
-
-    pub fn values(&self) -> &[u64] {
-        &self.0
-    }
-
-    /// The size of task `task`.
-    pub fn for_task(&self, task: u64) -> u64 {
-        let len = self.0.len() as u64;
-        if len == 0 {
-            return 0;
-        }
-        usize::try_from(task % len).ok().and_then(|i| self.0.get(i).copied()).unwrap_or(0)
-    }
-}
-
-impl fmt::Display for Sizes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<String> = self.0.iter().map(u64::to_string).collect();
-        f.write_str(&parts.join(","))
-    }
-}
-
-impl Serialize for Sizes {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0.as_slice() {
-            [one] => serializer.serialize_u64(*one),
-            many => many.serialize(serializer),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Sizes {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged, expecting = "a size (a whole number) or a list of sizes")]
-        enum OneOrMany {
-            One(u64),
-            Many(Vec<u64>),
-        }
-        Ok(match OneOrMany::deserialize(deserializer)? {
-            OneOrMany::One(size) => Sizes::one(size),
-            OneOrMany::Many(sizes) => Sizes::list(sizes),
-        })
-    }
-}
+pub use super::sizes::Sizes;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Workload {
@@ -103,10 +45,32 @@ pub struct ExperimentConfig {
     /// Fault injection for tests: every `panic_every`-th task panics (0: never).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub panic_every: u64,
+    /// Each task does its work `steps` times, yielding between steps (an `await` on event
+    /// loops, `thread::yield_now` elsewhere). Above 1, the order of steps is recorded and
+    /// `distinct_orders` counts the different orders across repetitions.
+    #[serde(default = "one_step")]
+    pub steps: u32,
+    /// The I/O wait of each `mixed` task, after its CPU part (ignored by other workloads).
+    #[serde(default = "default_io_wait_millis")]
+    pub io_wait_millis: u64,
+    /// Where the embedded HTTP server of an `http` run listens (default: 127.0.0.1, an
+    /// ephemeral port). For tests of a server that cannot bind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_bind_addr: Option<SocketAddr>,
 }
 
 fn is_zero(n: &u64) -> bool {
     *n == 0
+}
+
+fn one_step() -> u32 {
+    1
+}
+
+pub const DEFAULT_IO_WAIT_MILLIS: u64 = 50;
+
+fn default_io_wait_millis() -> u64 {
+    DEFAULT_IO_WAIT_MILLIS
 }
 
 impl Default for ExperimentConfig {
@@ -121,6 +85,9 @@ impl Default for ExperimentConfig {
             warmup: 0,
             sample_interval_millis: 100,
             panic_every: 0,
+            steps: 1,
+            io_wait_millis: DEFAULT_IO_WAIT_MILLIS,
+            http_bind_addr: None,
         }
     }
 }
@@ -131,6 +98,8 @@ pub const MAX_SIZE_LIST: u64 = 1000;
 pub const MAX_REPEAT: u64 = 100;
 pub const MAX_WARMUP: u64 = 10;
 pub const SAMPLE_INTERVAL_BOUNDS_MILLIS: (u64, u64) = (50, 1000);
+pub const STEPS_BOUNDS: (u64, u64) = (1, 1000);
+pub const IO_WAIT_BOUNDS_MILLIS: (u64, u64) = (0, 60_000);
 
 /// Why a config can't run. Every message names the field, the bound and the value.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -152,6 +121,11 @@ pub enum ConfigError {
          lower workers or raise `ulimit -u`"
     )]
     ProcessLimit { value: u64, what: &'static str, limit: u64, in_use: u64 },
+    #[error(
+        "workers: {connections} HTTP connections at once need about {needed} open files, but the \
+         limit is {limit} (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -Hn`"
+    )]
+    OpenFiles { connections: u64, needed: u64, limit: u64 },
 }
 
 /// A config that passed [`ExperimentConfig::validate`]. Only these reach the engine.
@@ -181,8 +155,12 @@ impl ExperimentConfig {
         let backend = self.backend;
         match backend {
             BackendKind::EventLoop => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
-            BackendKind::Threads | BackendKind::Mock => (MAX_THREADS, format!(" for the {backend} backend")),
-            BackendKind::Processes => {
+            BackendKind::Threads
+            | BackendKind::Mock
+            | BackendKind::EventLoopMt
+            | BackendKind::Rayon
+            | BackendKind::EventLoopThreads => (MAX_THREADS, format!(" for the {backend} backend")),
+            BackendKind::Processes | BackendKind::EventLoopProcesses | BackendKind::ProcessesEventLoop => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
             }
@@ -206,17 +184,46 @@ impl ExperimentConfig {
         in_range("repeat", u64::from(self.repeat), (1, MAX_REPEAT), String::new())?;
         in_range("warmup", u64::from(self.warmup), (0, MAX_WARMUP), String::new())?;
         in_range("sample_interval_millis", self.sample_interval_millis, SAMPLE_INTERVAL_BOUNDS_MILLIS, String::new())?;
+        in_range("steps", u64::from(self.steps), STEPS_BOUNDS, String::new())?;
+        if self.workload.kind == WorkloadKind::Mixed {
+            in_range("io_wait_millis", self.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, " for mixed".into())?;
+        }
         self.check_process_limit()?;
+        self.check_open_files()?;
         Ok(ValidConfig(self.clone()))
+    }
+
+    /// HTTP connections open at once: one per task in flight.
+    pub fn http_connections(&self) -> u64 {
+        match self.backend {
+            BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
+                self.workers.min(self.tasks)
+            }
+            _ => self.tasks,
+        }
+    }
+
+    /// An `http` run needs a client and a server end per connection; the soft open-files
+    /// limit is raised to the hard one when the run starts, so the hard one is what counts.
+    fn check_open_files(&self) -> Result<(), ConfigError> {
+        if self.workload.kind != WorkloadKind::Http {
+            return Ok(());
+        }
+        let connections = self.http_connections();
+        let needed = 2 * connections + 64;
+        match limits::open_files_limit() {
+            Some(limit) if limit < needed => Err(ConfigError::OpenFiles { connections, needed, limit }),
+            _ => Ok(()),
+        }
     }
 
     /// Refuses thread or process counts the OS would not give us, before anything starts.
     fn check_process_limit(&self) -> Result<(), ConfigError> {
         let extra = match self.backend {
-            BackendKind::Threads => self.workers,
-            // Each worker process plus two reader threads for its pipes.
-            BackendKind::Processes => self.workers * 3,
-            BackendKind::EventLoop | BackendKind::Mock => return Ok(()),
+            b if b.uses_threads() => self.workers,
+            // Each worker process plus two reader threads for its pipes (and its own threads).
+            b if b.uses_processes() => self.workers * 4,
+            _ => return Ok(()),
         };
         let Some(limit) = limits::process_limit() else { return Ok(()) };
         // Counting the user's threads scans /proc; skip it when the request is far below the
@@ -237,21 +244,28 @@ impl ExperimentConfig {
         Ok(())
     }
 
+    /// One task's work: the workload, its I/O wait (mixed) and its steps.
+    fn describe_task(&self) -> String {
+        let mut text = self.workload.describe();
+        if self.workload.kind == WorkloadKind::Mixed {
+            text.push_str(&format!(" of {} ms", thousands(self.io_wait_millis)));
+        }
+        if self.steps > 1 {
+            text.push_str(&format!(" in {} steps", self.steps));
+        }
+        text
+    }
+
     /// The part every backend of a comparison shares: "primes below 100,000 × 2 tasks, GIL on".
     pub fn describe_work(&self) -> String {
-        format!(
-            "{} × {} tasks{}",
-            self.workload.describe(),
-            thousands(self.tasks),
-            if self.gil { ", GIL on" } else { "" }
-        )
+        format!("{} × {} tasks{}", self.describe_task(), thousands(self.tasks), if self.gil { ", GIL on" } else { "" })
     }
 
     /// "primes below 100,000 × 2 tasks, 2 threads, GIL on".
     pub fn describe(&self) -> String {
         format!(
             "{} × {} tasks, {} {}{}",
-            self.workload.describe(),
+            self.describe_task(),
             thousands(self.tasks),
             thousands(self.workers),
             self.backend.workers_meaning(),
@@ -330,12 +344,24 @@ mod tests {
     }
 
     #[test]
+    fn steps_and_io_wait_are_bounded() {
+        let steps = ExperimentConfig { steps: 0, ..config() }.validate().err().map(|e| e.to_string());
+        assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
+        let mixed =
+            ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
+        let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
+    }
+
+    #[test]
     fn names_round_trip() {
         for b in BackendKind::USER_FACING {
             assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
+            assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
         }
         for w in WorkloadKind::ALL {
             assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
+            assert_eq!(serde_json::to_value(w).ok(), Some(serde_json::Value::from(w.name())), "serde spelling of {w}");
         }
         assert!("fiber".parse::<BackendKind>().is_err());
     }

@@ -1,5 +1,6 @@
-//! What this machine can give: core count and the per-user process limit (threads count
-//! against it too), read before a run so impossible worker counts are refused up front.
+//! What this machine can give: core count, the per-user process limit (threads count
+//! against it too) and the open-files limit, read before a run so impossible worker counts
+//! are refused up front.
 
 use super::sys;
 
@@ -11,6 +12,11 @@ pub fn logical_cores() -> u64 {
 /// The soft `RLIMIT_NPROC`, or `None` when unlimited.
 pub fn process_limit() -> Option<u64> {
     sys::process_limit()
+}
+
+/// The hard `RLIMIT_NOFILE` (how far a run may raise its open-files limit), or `None`.
+pub fn open_files_limit() -> Option<u64> {
+    sys::open_files_hard_limit()
 }
 
 /// Threads (tasks, in kernel terms) that count against `RLIMIT_NPROC` for this user now.

@@ -15,7 +15,7 @@ pub struct Span {
     pub worker: u32,
     pub start_secs: f64,
     pub end_secs: f64,
-    /// False when the task panicked.
+    /// False when the task panicked or its I/O failed.
     pub ok: bool,
 }
 
@@ -99,6 +99,24 @@ pub struct RunResult {
     pub spans: Vec<Span>,
     pub cpu_samples: Vec<CpuSample>,
     pub sampler: SamplerInfo,
+    /// Event-loop backends: how late a 1 ms heartbeat woke, at worst (null elsewhere).
+    #[serde(default)]
+    pub loop_lag_max_secs: Option<f64>,
+    /// Event-loop backends: the 99th percentile of the heartbeat's lateness.
+    #[serde(default)]
+    pub loop_lag_p99_secs: Option<f64>,
+    /// Event-loop backends: whether the loop was blocked longer than 100 ms at a stretch
+    /// (asyncio debug mode's slow-callback threshold).
+    #[serde(default)]
+    pub loop_blocked: Option<bool>,
+    /// With `steps` > 1 (and at most 1,000,000 steps in all): how many different orders of
+    /// task steps the measured repetitions produced (1: deterministic interleaving).
+    #[serde(default)]
+    pub distinct_orders: Option<u64>,
+    /// With `steps` > 1: the order of `[task, step]` in the reported repetition (when it has
+    /// at most 10,000 steps).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub step_order: Vec<(u64, u32)>,
 }
 
 /// The whole result file (`--json`, and the GUI's "Export data").

@@ -2,17 +2,24 @@
 //! sampler thread and clock, assembled into a [`RunResult`] (medians, spread, and the spans
 //! and CPU samples of the repetition closest to the median).
 
-use std::sync::mpsc;
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use super::backend::{self, Backend, BackendReport, RunContext};
 use super::cancel::CancelToken;
-use super::config::ValidConfig;
+use super::config::{ValidConfig, WorkloadKind};
 use super::events::{Event, EventSink};
+use super::http_server::HttpServer;
+use super::io::{self, IoTargets};
+use super::loop_lag::LoopLag;
 use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
 use super::stats::{self, Stats};
+use super::sys;
+use super::task_log::TaskLog;
 
 /// One repetition, measured.
 #[derive(Debug)]
@@ -26,11 +33,30 @@ struct RepetitionResult {
     samples: Vec<CpuSample>,
     peak_rss_bytes: Option<u64>,
     sampler: SamplerInfo,
+    loop_lag: Option<LoopLag>,
+    /// A fingerprint of the order of task steps (when recorded).
+    order_hash: Option<u64>,
+    /// The order itself, when short enough to put in the result.
+    step_order: Option<Vec<(u64, u32)>>,
 }
+
+/// Steps are recorded only when there are at most this many (`tasks × steps`).
+pub const MAX_RECORDED_STEPS: u64 = 1_000_000;
+/// The order goes into the result when it has at most this many steps.
+pub const MAX_REPORTED_STEPS: usize = 10_000;
 
 /// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
 /// A failed or cancelled repetition ends the run; its partial spans are kept.
 pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn EventSink) -> RunResult {
+    // The HTTP server (and the temp-dir check) are outside every measured repetition.
+    let (_server, io) = match prepare_io(config) {
+        Ok(prepared) => prepared,
+        Err(error) => {
+            let result = empty_result(config, error);
+            sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: 0.0 });
+            return result;
+        }
+    };
     let backend = backend::for_kind(config.backend);
     let total = config.warmup + config.repeat;
     let mut measured = Vec::new();
@@ -38,7 +64,7 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
     for index in 0..total {
         let warmup = index < config.warmup;
         sink.emit(Event::RepetitionStarted { backend: config.backend, index, of: total, warmup });
-        let repetition = run_repetition(config, backend.as_ref(), cancel, sink);
+        let repetition = run_repetition(config, backend.as_ref(), &io, cancel, sink);
         if repetition.outcome != Outcome::Completed {
             unfinished = Some(repetition);
             break;
@@ -52,12 +78,37 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
     result
 }
 
+/// Starts the run's HTTP server (`http`) and checks its temp directory (`file`).
+fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), String> {
+    let server = match config.workload.kind {
+        WorkloadKind::Http => {
+            // Validation checked the hard limit; the soft one may still be lower.
+            sys::raise_open_files_limit();
+            Some(HttpServer::start(config.http_bind_addr)?)
+        }
+        _ => None,
+    };
+    let file_dir = match config.workload.kind {
+        WorkloadKind::File => {
+            let dir = std::env::temp_dir();
+            io::check_temp_dir(&dir)?;
+            Some(dir)
+        }
+        _ => None,
+    };
+    let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
+    Ok((server, Arc::new(targets)))
+}
+
 fn run_repetition(
     config: &ValidConfig,
     backend: &dyn Backend,
+    io: &Arc<IoTargets>,
     cancel: &CancelToken,
     sink: &dyn EventSink,
 ) -> RepetitionResult {
+    let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
+    let log = Arc::new(TaskLog::new(record_steps));
     let spans = SpanLog::new();
     let pids = Pids::default();
     let interval = Duration::from_millis(config.sample_interval_millis);
@@ -71,8 +122,11 @@ fn run_repetition(
         let clock = RunClock::start();
         // If the sampler thread could not start, the run goes on without samples.
         let _ = clock_tx.send(clock);
-        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids };
-        let report = backend.run(&ctx);
+        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log };
+        let mut report = backend.run(&ctx);
+        if report.error.is_none() {
+            report.error = log.error_summary();
+        }
         drop(stop_tx);
         let sampled = match sampler {
             Ok(handle) => handle.join().ok(),
@@ -91,7 +145,14 @@ fn run_repetition(
         },
     });
     let spans = spans.into_sorted();
-    finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel)
+    let mut repetition = finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel);
+    if let Some(order) = log.step_order() {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        order.hash(&mut hasher);
+        repetition.order_hash = Some(hasher.finish());
+        repetition.step_order = (order.len() <= MAX_REPORTED_STEPS).then_some(order);
+    }
+    repetition
 }
 
 fn finish_repetition(
@@ -113,6 +174,7 @@ fn finish_repetition(
     } else {
         Outcome::Completed
     };
+    let loop_lag = report.loop_lag;
     let error = report.error.or_else(|| {
         (outcome == Outcome::Failed).then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
     });
@@ -129,6 +191,9 @@ fn finish_repetition(
         samples,
         peak_rss_bytes,
         sampler,
+        loop_lag,
+        order_hash: None,
+        step_order: None,
     }
 }
 
@@ -142,13 +207,15 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         .collect();
     let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
+    let orders: HashSet<u64> = measured.iter().filter_map(|r| r.order_hash).collect();
+    let distinct_orders = (config.steps > 1 && !orders.is_empty()).then_some(orders.len() as u64);
     let representative = match unfinished {
         Some(partial) => partial,
         None => {
             let index = stats::closest_to_median(&elapsed).unwrap_or(0);
             let mut measured = measured;
             if measured.is_empty() {
-                return empty_result(config);
+                return empty_result(config, "no repetition ran".to_owned());
             }
             measured.swap_remove(index.min(measured.len() - 1))
         }
@@ -176,15 +243,20 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         spans: representative.spans,
         cpu_samples: representative.samples,
         sampler: representative.sampler,
+        loop_lag_max_secs: representative.loop_lag.map(|l| l.max_secs),
+        loop_lag_p99_secs: representative.loop_lag.map(|l| l.p99_secs),
+        loop_blocked: representative.loop_lag.map(|l| l.blocked()),
+        distinct_orders,
+        step_order: representative.step_order.unwrap_or_default(),
     }
 }
 
-/// Only reachable with zero repetitions, which validation forbids; kept total for safety.
-fn empty_result(config: &ValidConfig) -> RunResult {
+/// A run that failed before any repetition (its I/O could not be set up).
+fn empty_result(config: &ValidConfig, error: String) -> RunResult {
     RunResult {
         config: (**config).clone(),
         outcome: Outcome::Failed,
-        error: Some("no repetition ran".to_owned()),
+        error: Some(error),
         elapsed_secs: 0.0,
         setup_secs: 0.0,
         cpu_secs: None,
@@ -202,5 +274,10 @@ fn empty_result(config: &ValidConfig) -> RunResult {
             cpu_secs: None,
             note: None,
         },
+        loop_lag_max_secs: None,
+        loop_lag_p99_secs: None,
+        loop_blocked: None,
+        distinct_orders: None,
+        step_order: Vec::new(),
     }
 }

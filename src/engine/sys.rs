@@ -77,6 +77,55 @@ pub fn process_limit() -> Option<u64> {
     None
 }
 
+/// The hard limit on open files (`RLIMIT_NOFILE`): as far as the soft limit can be raised.
+/// `None` when unlimited or unknown.
+#[cfg(unix)]
+pub fn open_files_hard_limit() -> Option<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `limit` is a valid, writable rlimit struct.
+    let rc = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) };
+    if rc != 0 || limit.rlim_max == libc::RLIM_INFINITY {
+        return None;
+    }
+    #[allow(clippy::useless_conversion, reason = "rlim_t is not u64 on every Unix")]
+    u64::try_from(limit.rlim_max).ok()
+}
+
+#[cfg(not(unix))]
+pub fn open_files_hard_limit() -> Option<u64> {
+    None
+}
+
+/// Raises the soft limit on open files (`RLIMIT_NOFILE`) to the hard limit, as servers do,
+/// and returns the soft limit now in force (`None`: unlimited or unknown). An HTTP run with a
+/// thousand connections needs two thousand descriptors: a client end and a server end each.
+#[cfg(unix)]
+pub fn raise_open_files_limit() -> Option<u64> {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: `limit` is a valid, writable rlimit struct.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return None;
+    }
+    if limit.rlim_cur < limit.rlim_max {
+        let raised = libc::rlimit { rlim_cur: limit.rlim_max, rlim_max: limit.rlim_max };
+        // SAFETY: `raised` is a valid rlimit; raising the soft limit up to the hard one needs
+        // no privilege. On failure the old limit stays in force.
+        if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &raised) } == 0 {
+            limit = raised;
+        }
+    }
+    if limit.rlim_cur == libc::RLIM_INFINITY {
+        return None;
+    }
+    #[allow(clippy::useless_conversion, reason = "rlim_t is not u64 on every Unix")]
+    u64::try_from(limit.rlim_cur).ok()
+}
+
+#[cfg(not(unix))]
+pub fn raise_open_files_limit() -> Option<u64> {
+    None
+}
+
 /// How a reaped child ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExitKind {

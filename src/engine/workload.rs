@@ -1,7 +1,8 @@
 //! The work a task does, and [`TaskRunner`], which runs one task the same way on every
 //! backend (and inside worker processes): fault injection, panic capture, GIL, cancellation.
 //! CPU work goes through `black_box` so the optimizer cannot delete it, and reaches a
-//! checkpoint every ~50-100 µs so Stop lands and the GIL changes hands.
+//! checkpoint every ~50-100 µs so Stop lands and the GIL changes hands. A task may do its
+//! work in several steps (the interleaving probe); every step start is logged when asked.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -10,6 +11,8 @@ use std::time::Duration;
 use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
 use super::gil::{Gil, GilGuard};
+use super::io::IoTargets;
+use super::task_log::TaskLog;
 
 /// Count primes in 2..=n by trial division (the seeds' algorithm), calling `checkpoint`
 /// every 64 candidates.
@@ -52,6 +55,21 @@ fn fib_plain(n: u64) -> u64 {
     if n < 2 { n } else { fib_plain(n - 1) + fib_plain(n - 2) }
 }
 
+/// Why a task (or one step of it) did not finish.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TaskFailure {
+    /// The run was stopped.
+    Cancelled,
+    /// Its I/O failed (the message names what and where).
+    Io(String),
+}
+
+impl From<Cancelled> for TaskFailure {
+    fn from(_: Cancelled) -> Self {
+        Self::Cancelled
+    }
+}
+
 /// Everything needed to run any task of one experiment. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct TaskRunner {
@@ -60,51 +78,132 @@ pub struct TaskRunner {
     pub panic_every: u64,
     pub gil: Option<Arc<Gil>>,
     pub cancel: CancelToken,
+    /// Each task does its work this many times, yielding between steps.
+    pub steps: u32,
+    /// The I/O wait of a `mixed` task.
+    pub io_wait_millis: u64,
+    pub io: Arc<IoTargets>,
+    pub log: Arc<TaskLog>,
 }
 
 impl TaskRunner {
+    /// A runner with one step, no GIL, no fault injection and no I/O targets.
+    pub fn new(kind: WorkloadKind, sizes: Sizes, cancel: CancelToken) -> Self {
+        Self {
+            kind,
+            sizes,
+            panic_every: 0,
+            gil: None,
+            cancel,
+            steps: 1,
+            io_wait_millis: 0,
+            io: Arc::new(IoTargets::default()),
+            log: Arc::new(TaskLog::default()),
+        }
+    }
+
     /// Whether task `task` is one that fault injection makes panic.
     pub fn panics(&self, task: u64) -> bool {
         self.panic_every > 0 && (task + 1).is_multiple_of(self.panic_every)
     }
 
-    /// Runs task `task` on this thread, blocking. `Ok(true)`: done; `Ok(false)`: it panicked
-    /// (caught here, so the run and the app go on); `Err(Cancelled)`: the run was stopped.
-    pub fn run_blocking(&self, task: u64) -> Result<bool, Cancelled> {
-        let size = self.sizes.for_task(task);
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
-            if self.panics(task) {
-                panic!("injected panic in task {task} (panic_every = {})", self.panic_every);
-            }
-            let guard = self.gil.as_deref().map(Gil::acquire);
-            self.work(size, guard.as_ref())
-        }));
-        match outcome {
-            Ok(Ok(())) => Ok(true),
-            Ok(Err(Cancelled)) => Err(Cancelled),
-            Err(_panic) => Ok(false),
+    /// Panics if fault injection says so (call inside `catch_unwind`).
+    pub fn inject_panic(&self, task: u64) {
+        if self.panics(task) {
+            panic!("injected panic in task {task} (panic_every = {})", self.panic_every);
         }
     }
 
-    fn work(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), Cancelled> {
+    /// Runs task `task` on this thread, blocking. `Ok(true)`: done; `Ok(false)`: it panicked
+    /// or its I/O failed (caught here, so the run and the app go on; the error is logged);
+    /// `Err(Cancelled)`: the run was stopped.
+    pub fn run_blocking(&self, task: u64) -> Result<bool, Cancelled> {
+        let outcome = catch_unwind(AssertUnwindSafe(|| {
+            self.inject_panic(task);
+            for step in 0..self.steps {
+                if step > 0 {
+                    std::thread::yield_now();
+                }
+                self.log.step(task, step);
+                self.step_blocking(task)?;
+            }
+            Ok(())
+        }));
+        self.settle(task, outcome.ok())
+    }
+
+    /// Turns a task's outcome (`None`: it panicked) into what the backends record.
+    pub fn settle(&self, task: u64, outcome: Option<Result<(), TaskFailure>>) -> Result<bool, Cancelled> {
+        match outcome {
+            Some(Ok(())) => Ok(true),
+            Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
+            Some(Err(TaskFailure::Io(message))) => {
+                self.log.error(task, &message);
+                Ok(false)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// One step of a task on a plain thread: CPU parts hold the GIL, every wait releases it.
+    fn step_blocking(&self, task: u64) -> Result<(), TaskFailure> {
+        let size = self.sizes.for_task(task);
+        let guard = self.gil.as_deref().map(Gil::acquire);
+        let released = |wait: &dyn Fn() -> Result<(), TaskFailure>| match guard.as_ref() {
+            Some(guard) => guard.released_while(wait),
+            None => wait(),
+        };
+        match self.kind {
+            WorkloadKind::Primes | WorkloadKind::Fib => self.cpu(size, guard.as_ref()),
+            WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
+            WorkloadKind::Noop => Ok(()),
+            WorkloadKind::Http => released(&|| self.io.get_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::File => released(&|| self.io.file_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::Mixed => {
+                self.cpu(size, guard.as_ref())?;
+                released(&|| self.sleep_blocking(self.io_wait_millis))
+            }
+        }
+    }
+
+    /// The part of one step that blocks its thread, as an event loop hands it to
+    /// `to_thread` or a process pool: the CPU work (holding the GIL), or the blocking sleep
+    /// of `blocking-sleep`. Nothing for pure I/O workloads.
+    pub fn blocking_part(&self, task: u64) -> Result<(), TaskFailure> {
+        let size = self.sizes.for_task(task);
+        match self.kind {
+            WorkloadKind::Primes | WorkloadKind::Fib | WorkloadKind::Mixed => {
+                let guard = self.gil.as_deref().map(Gil::acquire);
+                self.cpu(size, guard.as_ref())
+            }
+            WorkloadKind::BlockingSleep => {
+                let guard = self.gil.as_deref().map(Gil::acquire);
+                match guard {
+                    Some(guard) => guard.released_while(|| self.sleep_blocking(size)),
+                    None => self.sleep_blocking(size),
+                }
+            }
+            WorkloadKind::Sleep | WorkloadKind::Noop | WorkloadKind::Http | WorkloadKind::File => Ok(()),
+        }
+    }
+
+    fn sleep_blocking(&self, millis: u64) -> Result<(), TaskFailure> {
+        Ok(self.cancel.sleep(Duration::from_millis(millis))?)
+    }
+
+    /// CPU work of `size` (primes for `mixed`), with GIL and cancel checkpoints.
+    fn cpu(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), TaskFailure> {
         let mut checkpoint = || {
             if let Some(guard) = guard {
                 guard.yield_if_requested();
             }
             self.cancel.check()
         };
-        match self.kind {
-            WorkloadKind::Primes => count_primes(size, &mut checkpoint).map(drop),
+        let counted = match self.kind {
             WorkloadKind::Fib => fib(size, &mut checkpoint).map(drop),
-            WorkloadKind::Sleep => {
-                let wait = || self.cancel.sleep(Duration::from_millis(size));
-                match guard {
-                    Some(guard) => guard.released_while(wait),
-                    None => wait(),
-                }
-            }
-            WorkloadKind::Noop => Ok(()),
-        }
+            _ => count_primes(size, &mut checkpoint).map(drop),
+        };
+        Ok(counted?)
     }
 }
 
@@ -143,7 +242,7 @@ mod tests {
     }
 
     fn runner(kind: WorkloadKind, size: u64) -> TaskRunner {
-        TaskRunner { kind, sizes: Sizes::one(size), panic_every: 0, gil: None, cancel: CancelToken::new() }
+        TaskRunner::new(kind, Sizes::one(size), CancelToken::new())
     }
 
     #[test]
@@ -166,5 +265,30 @@ mod tests {
         let r = runner(WorkloadKind::Sleep, 10_000);
         r.cancel.cancel();
         assert_eq!(r.run_blocking(0), Err(Cancelled));
+    }
+}
+
+#[cfg(test)]
+mod step_tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_logged_in_order() {
+        let log = Arc::new(TaskLog::new(true));
+        let r = TaskRunner {
+            steps: 3,
+            log: log.clone(),
+            ..TaskRunner::new(WorkloadKind::Noop, Sizes::one(0), CancelToken::new())
+        };
+        assert_eq!(r.run_blocking(5), Ok(true));
+        assert_eq!(log.step_order(), Some(vec![(5, 0), (5, 1), (5, 2)]));
+    }
+
+    #[test]
+    fn io_errors_fail_the_task_and_are_logged() {
+        let r = TaskRunner::new(WorkloadKind::Http, Sizes::one(1), CancelToken::new());
+        assert_eq!(r.run_blocking(0), Ok(false));
+        let msg = r.log.error_summary().unwrap_or_default();
+        assert!(msg.contains("no HTTP server"), "{msg}");
     }
 }

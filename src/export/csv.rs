@@ -5,7 +5,7 @@ use crate::engine::result::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 20] = [
+const HEADER: [&str; 24] = [
     "backend",
     "workload",
     "size",
@@ -26,6 +26,10 @@ const HEADER: [&str; 20] = [
     "stddev_secs",
     "min_secs",
     "max_secs",
+    "loop_lag_max_secs",
+    "loop_lag_p99_secs",
+    "loop_blocked",
+    "distinct_orders",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -63,6 +67,10 @@ impl Exporter for Csv {
                 run.stats.stddev_secs.to_string(),
                 run.stats.min_secs.to_string(),
                 run.stats.max_secs.to_string(),
+                opt(run.loop_lag_max_secs),
+                opt(run.loop_lag_p99_secs),
+                opt(run.loop_blocked),
+                opt(run.distinct_orders),
             ])?;
         }
         Ok(writer.into_inner()?)

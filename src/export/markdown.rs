@@ -19,13 +19,13 @@ impl Exporter for Markdown {
         writeln!(out, "Machine: {} ({} logical cores), {}\n", m.cpu_brand, m.logical_cores, m.os)?;
         writeln!(
             out,
-            "| Backend | Config | Outcome | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Relative |"
+            "| Backend | Config | Outcome | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Loop lag (max) | Distinct orders | Relative |"
         )?;
-        writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|:---|")?;
+        writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|")?;
         for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 run.config.backend,
                 run.config.describe(),
                 run.outcome.name(),
@@ -36,6 +36,11 @@ impl Exporter for Markdown {
                 or_na(run.cpu_secs, duration),
                 or_na(run.effective_parallelism, |p| format!("{p:.2}")),
                 or_na(run.peak_rss_bytes, bytes),
+                or_na(run.loop_lag_max_secs, |lag| {
+                    let blocked = if run.loop_blocked == Some(true) { " (blocked)" } else { "" };
+                    format!("{}{blocked}", duration(lag))
+                }),
+                or_na(run.distinct_orders, |d| d.to_string()),
                 comparison,
             )?;
         }

@@ -12,7 +12,7 @@ mod table;
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
-pub use self::table::Table;
+pub use self::table::{Table, loop_note, orders_note};
 
 use crate::engine::result::{Outcome, ResultFile, RunResult};
 
@@ -96,6 +96,11 @@ pub(crate) mod sample {
                 cpu_secs: Some(0.0001),
                 note: None,
             },
+            loop_lag_max_secs: None,
+            loop_lag_p99_secs: None,
+            loop_blocked: None,
+            distinct_orders: None,
+            step_order: Vec::new(),
         }
     }
 

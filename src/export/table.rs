@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::format::{bytes, duration, or_na};
 use super::{Exporter, compare};
-use crate::engine::result::{Outcome, ResultFile};
+use crate::engine::result::{Outcome, ResultFile, RunResult};
 
 pub struct Table;
 
@@ -50,11 +50,47 @@ impl Exporter for Table {
                 writeln!(out, "  {}: {error}", run.config.backend)?;
             }
             if run.tasks_failed > 0 {
-                writeln!(out, "  {}: {} of {} tasks panicked", run.config.backend, run.tasks_failed, run.config.tasks)?;
+                writeln!(out, "  {}: {} of {} tasks failed", run.config.backend, run.tasks_failed, run.config.tasks)?;
+            }
+        }
+        for run in &file.runs {
+            if let Some(note) = run.config.workload.kind.note_on(run.config.backend) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
+            }
+        }
+        for run in &file.runs {
+            if let Some(note) = loop_note(run) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
+            }
+        }
+        for run in &file.runs {
+            if let Some(note) = orders_note(run) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
             }
         }
         Ok(out.into_bytes())
     }
+}
+
+/// "3 distinct orders of task steps in 20 repetitions" when steps were recorded.
+pub fn orders_note(run: &RunResult) -> Option<String> {
+    let distinct = run.distinct_orders?;
+    let reps = run.repetitions.len();
+    let orders = if distinct == 1 { "order" } else { "orders" };
+    let verdict = if distinct == 1 && reps > 1 { " (deterministic)" } else { "" };
+    let plural = if reps == 1 { "" } else { "s" };
+    Some(format!("{distinct} distinct {orders} of task steps in {reps} repetition{plural}{verdict}"))
+}
+
+/// "loop lag max 80.1 ms, p99 79.9 ms: BLOCKED > 100 ms ..." for event-loop runs.
+pub fn loop_note(run: &RunResult) -> Option<String> {
+    let (max, p99) = (run.loop_lag_max_secs?, run.loop_lag_p99_secs?);
+    let blocked = if run.loop_blocked == Some(true) {
+        " — BLOCKED: the loop stalled for more than 100 ms (asyncio's slow-callback threshold)"
+    } else {
+        ""
+    };
+    Some(format!("loop lag max {}, p99 {}{blocked}", duration(max), duration(p99)))
 }
 
 #[cfg(test)]
@@ -72,6 +108,19 @@ mod tests {
         assert!(lines[3].ends_with("2.00× faster than event-loop"), "{}", lines[3]);
         let column = lines[1].find("setup");
         assert_eq!(column, lines[2].find("1.0 ms"), "columns align");
+        Ok(())
+    }
+
+    #[test]
+    fn loop_lag_and_orders_are_noted() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[0].loop_lag_max_secs = Some(0.25);
+        file.runs[0].loop_lag_p99_secs = Some(0.2);
+        file.runs[0].loop_blocked = Some(true);
+        file.runs[1].distinct_orders = Some(1);
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("event-loop: loop lag max 250.0 ms, p99 200.0 ms — BLOCKED"), "{text}");
+        assert!(text.contains("threads: 1 distinct order of task steps in 1 repetition"), "{text}");
         Ok(())
     }
 }

@@ -353,9 +353,9 @@ fn no_samples_note(result: &RunResult) -> String {
 fn lane_word(backend: BackendKind) -> &'static str {
     match backend {
         BackendKind::EventLoop => "loop",
-        BackendKind::Threads => "thread",
-        BackendKind::Processes => "process",
-        BackendKind::Mock => "lane",
+        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt => "thread",
+        BackendKind::Processes | BackendKind::ProcessesEventLoop => "process",
+        BackendKind::EventLoopThreads | BackendKind::EventLoopProcesses | BackendKind::Mock => "worker",
     }
 }
 

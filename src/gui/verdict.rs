@@ -3,6 +3,7 @@
 //! start-up share, GIL, waits in flight) rather than assumed from the backend's name.
 
 use crate::engine::{BackendKind, Outcome, RunResult};
+use crate::export::format;
 
 /// Within this ratio two runs are "about the same".
 const SAME_WITHIN: f64 = 1.10;
@@ -56,7 +57,11 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
     if setup_share > 0.3 {
         return format!("{} of the {} run went to start-up", percent(setup_share), slow.config.backend);
     }
-    if cpu_bound && slow_cfg.gil && slow_cfg.backend == BackendKind::Threads && slow_par < 1.3 {
+    if slow.loop_blocked == Some(true) {
+        let lag = slow.loop_lag_max_secs.map_or_else(String::new, |s| format!(" for up to {}", format::duration(s)));
+        return format!("{}'s event loop was blocked{lag}: a blocking call stalls every task on it", slow_cfg.backend);
+    }
+    if slow_cfg.workload.kind.has_cpu_part() && slow_cfg.gil && slow_cfg.backend.uses_threads() && slow_par < 1.3 {
         return "with the GIL on, threads take turns on one core".to_owned();
     }
     if cpu_bound && slow_cfg.backend == BackendKind::EventLoop {
@@ -131,6 +136,20 @@ mod tests {
         assert_eq!(
             verdict(&without, &[&with_gil]),
             "threads (GIL off) were 2.00× faster than threads (GIL on): with the GIL on, threads take turns on one core."
+        );
+    }
+
+    #[test]
+    fn a_blocked_loop_is_the_reason_when_it_was_measured() {
+        let mut blocked = run(BackendKind::EventLoop, 1.0, 0.01, false);
+        blocked.config.workload = crate::engine::Workload::new(crate::engine::WorkloadKind::BlockingSleep, 100);
+        blocked.loop_blocked = Some(true);
+        blocked.loop_lag_max_secs = Some(0.9);
+        let offloaded = run(BackendKind::EventLoopThreads, 0.1, 0.01, false);
+        assert_eq!(
+            verdict(&offloaded, &[&blocked]),
+            "event-loop+threads were 10.00× faster than event-loop: event-loop's event loop was blocked for up to \
+             900.0 ms: a blocking call stalls every task on it."
         );
     }
 

@@ -1,24 +1,41 @@
-//! The `event-loop` backend (asyncio): one thread runs a tokio current-thread runtime;
-//! `workers` is the number of tasks in flight (a semaphore, like `asyncio.Semaphore` around
-//! `gather`). Every task is its own spawned task. `sleep` awaits a timer; CPU work runs on
-//! the loop itself and blocks it, exactly as in Python. CPU time is the loop thread's.
+//! The event-loop backends, one implementation with four flavours:
+//! - `event-loop` (asyncio): a tokio current-thread runtime; `workers` = tasks in flight (a
+//!   semaphore, like `asyncio.Semaphore` around `gather`); blocking parts run on the loop.
+//! - `event-loop-mt`: a tokio multi-thread runtime with `workers` worker threads, every task
+//!   in flight; blocking parts run on whichever worker polls the task.
+//! - `event-loop+threads` (`asyncio.to_thread`): one loop, every task in flight; each
+//!   blocking part goes to the runtime's blocking pool, capped at `workers` threads.
+//! - `event-loop+processes` (`run_in_executor` with a process pool): one loop, every task in
+//!   flight; each blocking part goes to one of `workers` worker processes.
+//!
+//! A 1 ms heartbeat measures loop lag. CPU time is the loop thread's own, plus every thread
+//! the runtime started (summed when each stops), plus the worker processes'.
 
-use std::cell::{Cell, RefCell};
-use std::panic::AssertUnwindSafe;
-use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
+use super::loop_task::{Offload, run_task_async, set_lane};
+use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::config::WorkloadKind;
+use crate::engine::loop_lag::LagRecorder;
 use crate::engine::result::Span;
 use crate::engine::spans::RunClock;
 use crate::engine::sys;
 use crate::engine::workload::TaskRunner;
 
-pub struct EventLoop;
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    Single,
+    MultiThread,
+    ToThreads,
+    ToProcesses,
+}
+
+pub struct EventLoop(pub Flavor);
 
 /// The dispatcher yields to the loop after spawning this many tasks.
 const SPAWN_BATCH: u64 = 1024;
@@ -26,109 +43,187 @@ const SPAWN_BATCH: u64 = 1024;
 /// How often the loop looks at the cancel token and publishes finished spans.
 const CANCEL_POLL: Duration = Duration::from_millis(10);
 
+/// How long a stopped run waits for blocking parts still running.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
 impl Backend for EventLoop {
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport {
+        let flavor = self.0;
         let cpu_start = sys::thread_cpu_secs();
-        let runtime = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
-            Ok(runtime) => runtime,
-            Err(err) => {
-                let error = Some(format!("could not start the tokio runtime: {err}"));
-                return BackendReport { ended_secs: ctx.clock.now_secs(), error, ..BackendReport::default() };
-            }
+        let pool_cpu_nanos = Arc::new(AtomicU64::new(0));
+        let failed = |error: String| BackendReport {
+            ended_secs: ctx.clock.now_secs(),
+            error: Some(error),
+            ..BackendReport::default()
         };
-        let local = tokio::task::LocalSet::new();
+        let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
+        let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
+            Ok(runtime) => runtime,
+            Err(err) => return failed(format!("could not start the tokio runtime: {err}")),
+        };
+        let (offload, pool) = match flavor {
+            Flavor::Single | Flavor::MultiThread => (Offload::Inline, None),
+            Flavor::ToThreads => (Offload::Threads, None),
+            Flavor::ToProcesses => match offload_pool::start(ctx) {
+                Ok((pool, client)) => (Offload::Processes(client), Some(pool)),
+                Err(error) => return failed(error),
+            },
+        };
         let setup_secs = ctx.clock.now_secs();
-        // Tasks must be 'static, so they record into a local buffer that the loop moves into
-        // the shared log whenever it polls the cancel token.
-        let recorded = Rc::new(RefCell::new(Vec::new()));
-        let flush = || ctx.spans.append(&mut recorded.borrow_mut());
-        let runner = Rc::new(ctx.runner());
-        let in_flight = ctx.config.workers;
-        let clock = ctx.clock;
-        let tasks = ctx.config.tasks;
-        let finished = Rc::new(Finished { count: Cell::new(0), total: tasks, all_done: Notify::new() });
-        local.block_on(&runtime, async {
-            // No limiter at all when every task may be in flight (asyncio.gather).
-            let limiter = (in_flight < tasks)
-                .then(|| Arc::new(Semaphore::new(usize::try_from(in_flight).unwrap_or(Semaphore::MAX_PERMITS))));
-            let dispatch = async {
-                for task in 0..tasks {
-                    let permit = match &limiter {
-                        Some(limiter) => match limiter.clone().acquire_owned().await {
-                            Ok(permit) => Some(permit),
-                            Err(_) => return,
-                        },
-                        None => None,
-                    };
-                    let shared =
-                        Shared { runner: runner.clone(), recorded: recorded.clone(), finished: finished.clone() };
-                    tokio::task::spawn_local(run_task(task, clock, shared, permit));
-                    if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
-                        // Let the loop start what was spawned and service its timers.
-                        tokio::task::yield_now().await;
-                    }
-                }
-                finished.all_done.notified().await;
-            };
-            let cancelled = async {
-                while !ctx.cancel.is_cancelled() {
-                    flush();
-                    tokio::time::sleep(CANCEL_POLL).await;
-                }
-            };
-            tokio::select! {
-                () = dispatch => {}
-                () = cancelled => {}
-            }
+        let lag = LagRecorder::default();
+        let shared = Arc::new(Shared {
+            runner: Arc::new(ctx.runner()),
+            offload,
+            clock: ctx.clock,
+            recorded: Mutex::new(Vec::new()),
+            started: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+            total: ctx.config.tasks,
+            all_done: Notify::new(),
         });
-        // Dropping the loop drops the tasks still waiting (a cancelled run).
-        drop(local);
-        drop(runtime);
+        let in_flight = if flavor == Flavor::Single { ctx.config.workers } else { ctx.config.tasks };
+        let flush = || ctx.spans.append(&mut shared.recorded.lock().unwrap_or_else(|p| p.into_inner()));
+        let (bridged, loop_lag) = std::thread::scope(|scope| {
+            let bridge = pool.map(|pool| {
+                std::thread::Builder::new()
+                    .name("lab-offload-pool".to_owned())
+                    .spawn_scoped(scope, || offload_pool::serve(pool, ctx))
+            });
+            runtime.block_on(async {
+                let beat = tokio::spawn(lag.clone().heartbeat());
+                tokio::select! {
+                    () = dispatch(&shared, in_flight, flavor != Flavor::MultiThread) => {}
+                    () = async {
+                        while !ctx.cancel.is_cancelled() {
+                            flush();
+                            tokio::time::sleep(CANCEL_POLL).await;
+                        }
+                    } => {}
+                }
+                beat.abort();
+            });
+            let loop_lag = lag.summary();
+            if let Offload::Processes(client) = &shared.offload {
+                client.finish();
+            }
+            let bridged = match bridge {
+                Some(Ok(handle)) => handle.join().unwrap_or_default(),
+                Some(Err(e)) => {
+                    Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() }
+                }
+                None => Bridged::default(),
+            };
+            (bridged, loop_lag)
+        });
+        // Dropping the runtime drops the tasks still waiting (a cancelled run); its threads
+        // stop and add their CPU time.
+        runtime.shutdown_timeout(SHUTDOWN_GRACE);
         flush();
-        let cpu_secs = sys::thread_cpu_secs().zip(cpu_start).map(|(end, start)| end - start);
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: None }
+        let loop_cpu = sys::thread_cpu_secs().zip(cpu_start).map(|(end, start)| end - start);
+        let pool_cpu = pool_cpu_nanos.load(Ordering::Relaxed) as f64 / 1e9;
+        let children_cpu = if flavor == Flavor::ToProcesses { bridged.cpu_secs } else { Some(0.0) };
+        let cpu_secs = loop_cpu.zip(children_cpu).map(|(a, b)| a + b + pool_cpu);
+        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag }
     }
+}
+
+/// The runtime of one repetition. The I/O driver only for `http`: a loop with it polls
+/// epoll whenever it runs out of ready tasks, which costs a syscall per turn.
+fn build_runtime(
+    flavor: Flavor,
+    workers: u64,
+    needs_io: bool,
+    pool_cpu_nanos: &Arc<AtomicU64>,
+) -> std::io::Result<tokio::runtime::Runtime> {
+    let mut builder = match flavor {
+        Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let workers = usize::try_from(workers.max(1)).unwrap_or(1);
+    if flavor == Flavor::MultiThread {
+        builder.worker_threads(workers);
+    }
+    if flavor == Flavor::ToThreads {
+        builder.max_blocking_threads(workers);
+    }
+    let prefix = match flavor {
+        Flavor::MultiThread => "lab-loop",
+        Flavor::ToThreads => "lab-to-thread",
+        // tokio::fs runs on these.
+        Flavor::Single | Flavor::ToProcesses => "lab-loop-blocking",
+    };
+    let named = Arc::new(AtomicU32::new(0));
+    let started = Arc::new(AtomicU32::new(0));
+    let lanes = u32::try_from(workers).unwrap_or(u32::MAX);
+    let stopped = pool_cpu_nanos.clone();
+    if needs_io {
+        builder.enable_io();
+    }
+    builder
+        .enable_time()
+        .thread_name_fn(move || format!("{prefix}-{}", named.fetch_add(1, Ordering::Relaxed)))
+        .on_thread_start(move || set_lane(started.fetch_add(1, Ordering::Relaxed) % lanes))
+        .on_thread_stop(move || {
+            // A pool thread's CPU clock started with the thread, so its reading is its share.
+            let nanos = sys::thread_cpu_secs().map_or(0, |secs| (secs * 1e9) as u64);
+            stopped.fetch_add(nanos, Ordering::Relaxed);
+        })
+        .build()
 }
 
 /// What every task of a loop shares.
 struct Shared {
-    runner: Rc<TaskRunner>,
-    recorded: Rc<RefCell<Vec<Span>>>,
-    finished: Rc<Finished>,
-}
-
-/// Counts finished tasks; wakes the dispatcher when the last one is done.
-struct Finished {
-    count: Cell<u64>,
+    runner: Arc<TaskRunner>,
+    offload: Offload,
+    clock: RunClock,
+    recorded: Mutex<Vec<Span>>,
+    /// Tasks polled at least once (the dispatcher waits for them on a one-thread loop).
+    started: AtomicU64,
+    finished: AtomicU64,
     total: u64,
     all_done: Notify,
 }
 
-/// One task of the event loop: `sleep` awaits a timer, anything else runs right here on the
-/// loop's thread and blocks it (as a CPU-bound coroutine does in asyncio).
-async fn run_task(task: u64, clock: RunClock, shared: Shared, permit: Option<OwnedSemaphorePermit>) {
-    let Shared { runner, recorded, finished } = shared;
-    let start_secs = clock.now_secs();
-    let outcome = if runner.kind == WorkloadKind::Sleep {
-        let millis = runner.sizes.for_task(task);
-        let injected = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            if runner.panics(task) {
-                panic!("injected panic in task {task}");
+/// Spawns every task (at most `in_flight` at once) and waits for the last one. On a
+/// one-thread loop, after each batch it yields until the batch has started: the run queue
+/// stays short instead of holding a million spawned tasks (a yield only lets a few dozen
+/// tasks run before the dispatcher is back).
+async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
+    let tasks = shared.total;
+    // No limiter at all when every task may be in flight (asyncio.gather).
+    let limiter = (in_flight < tasks)
+        .then(|| Arc::new(Semaphore::new(usize::try_from(in_flight).unwrap_or(Semaphore::MAX_PERMITS))));
+    for task in 0..tasks {
+        let permit = match &limiter {
+            Some(limiter) => match limiter.clone().acquire_owned().await {
+                Ok(permit) => Some(permit),
+                Err(_) => return,
+            },
+            None => None,
+        };
+        tokio::spawn(run_one(shared.clone(), task, permit));
+        if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
+            // Let the loop start what was spawned and service its timers.
+            tokio::task::yield_now().await;
+            while one_thread && shared.started.load(Ordering::Relaxed) <= task {
+                tokio::task::yield_now().await;
             }
-        }));
-        if injected.is_ok() {
-            tokio::time::sleep(Duration::from_millis(millis)).await;
         }
-        Ok(injected.is_ok())
-    } else {
-        runner.run_blocking(task)
-    };
+    }
+    shared.all_done.notified().await;
+}
+
+async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
+    shared.started.fetch_add(1, Ordering::Relaxed);
+    let start_secs = shared.clock.now_secs();
+    let (outcome, worker) =
+        run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
     if let Ok(ok) = outcome {
-        recorded.borrow_mut().push(Span { task, worker: 0, start_secs, end_secs: clock.now_secs(), ok });
+        let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
+        shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);
     }
     drop(permit);
-    finished.count.set(finished.count.get() + 1);
-    if finished.count.get() == finished.total {
-        finished.all_done.notify_one();
+    if shared.finished.fetch_add(1, Ordering::AcqRel) + 1 == shared.total {
+        shared.all_done.notify_one();
     }
 }

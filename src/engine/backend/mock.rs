@@ -30,7 +30,9 @@ impl Backend for Mock {
             }
             let lane = usize::try_from(task % workers).unwrap_or(0);
             let duration_secs = match config.workload.kind {
-                WorkloadKind::Sleep => config.workload.size.for_task(task) as f64 / 1000.0,
+                WorkloadKind::Sleep | WorkloadKind::BlockingSleep | WorkloadKind::Http => {
+                    config.workload.size.for_task(task) as f64 / 1000.0
+                }
                 _ => 0.001,
             };
             let start_secs = if serialized { clock_secs } else { lane_free_at[lane] };
@@ -51,6 +53,6 @@ impl Backend for Mock {
         }
         recorder.flush();
         let ended_secs = lane_free_at.iter().copied().fold(clock_secs, f64::max);
-        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), error: None }
+        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), error: None, loop_lag: None }
     }
 }

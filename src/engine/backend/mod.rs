@@ -3,9 +3,13 @@
 //! reports its setup time, end time, and the CPU time of its workers.
 
 mod event_loop;
+mod loop_task;
 mod mock;
+mod offload_pool;
+mod pool;
 mod processes;
 pub mod protocol;
+mod rayon_pool;
 mod threads;
 
 use std::sync::Arc;
@@ -13,9 +17,14 @@ use std::sync::Arc;
 use super::cancel::CancelToken;
 use super::config::{BackendKind, ValidConfig};
 use super::gil::Gil;
+use super::io::IoTargets;
+use super::loop_lag::LoopLag;
 use super::sampler::Pids;
 use super::spans::{RunClock, SpanLog};
+use super::task_log::TaskLog;
 use super::workload::TaskRunner;
+
+pub use loop_task::{Offload, run_task_async};
 
 /// What a backend gets for one repetition.
 pub struct RunContext<'a> {
@@ -26,6 +35,10 @@ pub struct RunContext<'a> {
     pub spans: &'a SpanLog,
     /// Worker process ids, so the sampler can include their memory.
     pub pids: &'a Pids,
+    /// The run's HTTP server and temp directory.
+    pub io: &'a Arc<IoTargets>,
+    /// Step order and task errors of this repetition.
+    pub log: &'a Arc<TaskLog>,
 }
 
 impl RunContext<'_> {
@@ -37,6 +50,10 @@ impl RunContext<'_> {
             panic_every: self.config.panic_every,
             gil: self.config.gil.then(|| Arc::new(Gil::default())),
             cancel: self.cancel.clone(),
+            steps: self.config.steps,
+            io_wait_millis: self.config.io_wait_millis,
+            io: self.io.clone(),
+            log: self.log.clone(),
         }
     }
 }
@@ -52,6 +69,8 @@ pub struct BackendReport {
     pub cpu_secs: Option<f64>,
     /// Why the repetition failed (a worker died, a thread could not start, ...).
     pub error: Option<String>,
+    /// How late the event loop's heartbeat woke (event-loop backends only).
+    pub loop_lag: Option<LoopLag>,
 }
 
 pub trait Backend {
@@ -60,9 +79,14 @@ pub trait Backend {
 
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
     match kind {
-        BackendKind::EventLoop => Box::new(event_loop::EventLoop),
+        BackendKind::EventLoop => Box::new(event_loop::EventLoop(event_loop::Flavor::Single)),
+        BackendKind::EventLoopMt => Box::new(event_loop::EventLoop(event_loop::Flavor::MultiThread)),
+        BackendKind::EventLoopThreads => Box::new(event_loop::EventLoop(event_loop::Flavor::ToThreads)),
+        BackendKind::EventLoopProcesses => Box::new(event_loop::EventLoop(event_loop::Flavor::ToProcesses)),
         BackendKind::Threads => Box::new(threads::Threads),
-        BackendKind::Processes => Box::new(processes::Processes),
+        BackendKind::Rayon => Box::new(rayon_pool::Rayon),
+        BackendKind::Processes => Box::new(processes::Processes { mode: protocol::WorkerMode::Blocking }),
+        BackendKind::ProcessesEventLoop => Box::new(processes::Processes { mode: protocol::WorkerMode::EventLoop }),
         BackendKind::Mock => Box::new(mock::Mock),
     }
 }

@@ -5,9 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::config::WorkloadKind;
+use std::path::PathBuf;
 
-pub const PROTOCOL_VERSION: u32 = 1;
+use crate::engine::config::WorkloadKind;
+use crate::engine::loop_lag::LoopLag;
+
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// The hidden subcommand that turns this binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
@@ -15,21 +18,83 @@ pub const WORKER_SUBCOMMAND: &str = "__worker";
 /// The environment variable that tells a worker its parent's pid (see `sys::die_with_parent`).
 pub const PARENT_PID_ENV: &str = "CONCURRENCY_LAB_PARENT_PID";
 
+/// How a worker runs the tasks it is given.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum WorkerMode {
+    /// One task at a time, blocking (ProcessPoolExecutor).
+    #[default]
+    Blocking,
+    /// Only each task's blocking part (CPU work), for a loop in the app (run_in_executor).
+    Offload,
+    /// Its own event loop with every task it was given in flight (aiomultiprocess).
+    EventLoop,
+}
+
+/// Sent once, after the worker's hello: everything a worker needs to run any task.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Setup {
+    pub workload: WorkloadKind,
+    pub sizes: Vec<u64>,
+    pub gil: bool,
+    pub panic_every: u64,
+    #[serde(default)]
+    pub mode: WorkerMode,
+    #[serde(default = "one")]
+    pub steps: u32,
+    /// Record step start times (the interleaving probe).
+    #[serde(default)]
+    pub record_steps: bool,
+    #[serde(default)]
+    pub io_wait_millis: u64,
+    /// The run's HTTP server, for `http`.
+    #[serde(default)]
+    pub http_url: Option<String>,
+    /// The run's temp directory, for `file`.
+    #[serde(default)]
+    pub file_dir: Option<PathBuf>,
+}
+
+fn one() -> u32 {
+    1
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {
-    /// Sent once, after the worker's hello.
-    Setup { workload: WorkloadKind, sizes: Vec<u64>, gil: bool, panic_every: u64 },
+    Setup(Setup),
     /// Run tasks `first .. first + count`, in order, one at a time.
-    Tasks { first: u64, count: u64 },
+    Tasks {
+        first: u64,
+        count: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum FromWorker {
-    Hello { protocol: u32, version: String, pid: u32 },
-    Done { spans: Vec<WireSpan> },
-    Error { message: String },
+    Hello {
+        protocol: u32,
+        version: String,
+        pid: u32,
+    },
+    Done {
+        spans: Vec<WireSpan>,
+        /// Step starts `[nanos, task, step]`, when recording steps.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        steps: Vec<(u64, u64, u32)>,
+        /// The worker's loop lag so far (event-loop mode).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        lag: Option<LoopLag>,
+    },
+    /// A task failed with an I/O error (the task's span still comes, with `ok: false`).
+    TaskError {
+        task: u64,
+        message: String,
+    },
+    Error {
+        message: String,
+    },
 }
 
 /// `[task, start, end, ok]` with times in shared monotonic nanoseconds.
@@ -56,7 +121,7 @@ mod tests {
     fn messages_are_compact_json_lines() {
         let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap_or_default();
         assert_eq!(tasks, r#"{"type":"tasks","first":5,"count":2}"#);
-        let done = FromWorker::Done { spans: vec![WireSpan(5, 10, 20, true)] };
+        let done = FromWorker::Done { spans: vec![WireSpan(5, 10, 20, true)], steps: vec![], lag: None };
         let line = serde_json::to_string(&done).unwrap_or_default();
         assert_eq!(line, r#"{"type":"done","spans":[[5,10,20,true]]}"#);
         assert_eq!(serde_json::from_str::<FromWorker>(&line).ok(), Some(done));
@@ -67,6 +132,6 @@ mod tests {
         let hello = |protocol| FromWorker::Hello { protocol, version: "x".into(), pid: 7 };
         assert_eq!(check_hello(&hello(PROTOCOL_VERSION)), Ok(7));
         let err = check_hello(&hello(PROTOCOL_VERSION + 1)).err().unwrap_or_default();
-        assert!(err.contains("speaks protocol 2"), "{err}");
+        assert!(err.contains(&format!("speaks protocol {}", PROTOCOL_VERSION + 1)), "{err}");
     }
 }

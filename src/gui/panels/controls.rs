@@ -6,7 +6,7 @@
 use eframe::egui::{self, ProgressBar, RichText};
 
 use crate::engine::config::thousands;
-use crate::engine::config::{MAX_REPEAT, MAX_TASKS, MAX_WARMUP};
+use crate::engine::config::{IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP, STEPS_BOUNDS};
 use crate::engine::limits::logical_cores;
 use crate::engine::{BackendKind, ExperimentConfig, ValidConfig, WorkloadKind};
 use crate::export::format;
@@ -56,8 +56,7 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     );
     ui.add_space(2.0);
     ui.label("Backend").on_hover_text("How the tasks run.");
-    let options: Vec<(BackendKind, &str, &str)> =
-        view.backends.iter().map(|&b| (b, b.name(), backend_tooltip(b))).collect();
+    let options: Vec<(BackendKind, &str, &str)> = view.backends.iter().map(|&b| (b, b.name(), b.summary())).collect();
     segmented(ui, &mut config.backend, &options);
     let cores = logical_cores();
     let (max_workers, _) = config.max_workers();
@@ -69,8 +68,15 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
         (1, max_workers.max(2)),
         true,
         Some((cores, &cores_mark)),
-        workers_tooltip(config.backend),
+        &format!("How many {} (at most {max_workers}).", config.backend.workers_meaning()),
     );
+    let steps_tip = "Each task does its work in this many steps, yielding between them. Above 1 the \
+        order of steps is recorded, and repetitions count how many different orders occurred: one \
+        event loop always gives the same order, threads rarely do.";
+    let mut steps = u64::from(config.steps);
+    if count_slider(ui, "Steps per task", &mut steps, STEPS_BOUNDS, true, None, steps_tip) {
+        config.steps = u32::try_from(steps).unwrap_or(u32::MAX);
+    }
     ui.checkbox(&mut config.gil, "Emulate the GIL").on_hover_text(GIL_TOOLTIP);
     let mut repeat = u64::from(config.repeat);
     let repeat_tip = "Measured repetitions: the median is reported, with min–max whiskers on the chart.";
@@ -90,7 +96,7 @@ fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
     ui.label("Workload").on_hover_text("What each task does.");
     let mut kind = settings.config.workload.kind;
     let options: Vec<(WorkloadKind, &str, &str)> =
-        WorkloadKind::ALL.iter().map(|&k| (k, k.name(), workload_tooltip(k))).collect();
+        WorkloadKind::ALL.iter().map(|&k| (k, k.name(), k.summary())).collect();
     if segmented(ui, &mut kind, &options) {
         settings.set_workload_kind(kind);
     }
@@ -101,16 +107,18 @@ fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
         return;
     }
     let mut size = sizes.first().copied().unwrap_or_else(|| kind.default_size());
-    let (label, logarithmic) = match kind {
-        WorkloadKind::Primes => ("Size (N)", true),
-        WorkloadKind::Fib => ("Size (n)", false),
-        WorkloadKind::Sleep => ("Size (ms)", true),
-        WorkloadKind::Noop => ("Size", false),
-    };
+    let label = format!("Size ({})", kind.size_unit());
+    let (lo, hi) = kind.size_bounds();
+    let logarithmic = hi > 100 * lo.max(1);
     let tip = "The size of each task's work. Bigger means longer tasks.";
-    if count_slider(ui, label, &mut size, kind.size_bounds(), logarithmic, None, tip) {
+    if count_slider(ui, &label, &mut size, (lo, hi), logarithmic, None, tip) {
         workload.size = crate::engine::Sizes::one(size);
     }
+    if kind == WorkloadKind::Mixed {
+        let tip = "The I/O wait of each task, after its CPU part.";
+        count_slider(ui, "I/O wait (ms)", &mut settings.config.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, true, None, tip);
+    }
+    let workload = &settings.config.workload;
     let each = if sizes.len() > 1 && workload.size.values().len() > 1 {
         format!("tasks cycle through {} (from the preset; the slider sets one size)", workload.describe())
     } else {
@@ -173,37 +181,4 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
         what += &format!(" · repetition {} of {}", live.repetition, live.repetitions);
     }
     ui.label(RichText::new(what).color(palette::backend(live.config.backend)));
-}
-
-pub fn backend_tooltip(backend: BackendKind) -> &'static str {
-    match backend {
-        BackendKind::EventLoop => {
-            "One thread running a tokio event loop (like asyncio). Waits overlap; CPU work runs one task at a time."
-        }
-        BackendKind::Threads => "A pool of OS threads pulling tasks from a queue (like ThreadPoolExecutor).",
-        BackendKind::Processes => {
-            "Child processes of this app, one task at a time each (like ProcessPoolExecutor). Pays start-up and memory."
-        }
-        BackendKind::Mock => "Deterministic virtual timings, for tests.",
-    }
-}
-
-fn workers_tooltip(backend: BackendKind) -> &'static str {
-    match backend {
-        BackendKind::EventLoop => {
-            "For the event loop: how many tasks may be in flight at once (at most the task count)."
-        }
-        BackendKind::Threads => "How many OS threads in the pool (up to 1,024).",
-        BackendKind::Processes => "How many worker processes (up to 4 × the cores).",
-        BackendKind::Mock => "How many virtual lanes.",
-    }
-}
-
-fn workload_tooltip(kind: WorkloadKind) -> &'static str {
-    match kind {
-        WorkloadKind::Primes => "CPU: count primes below N by trial division (the articles' example).",
-        WorkloadKind::Fib => "CPU: naive recursive Fibonacci of n.",
-        WorkloadKind::Sleep => "I/O-like: wait for the given milliseconds (non-blocking on the event loop).",
-        WorkloadKind::Noop => "Nothing: measures what dispatching a task costs.",
-    }
 }

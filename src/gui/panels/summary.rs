@@ -4,7 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::engine::RunResult;
-use crate::export::format;
+use crate::export::{format, loop_note, orders_note};
 
 use super::super::plots::palette;
 use super::super::verdict::{cores_used, verdict};
@@ -51,6 +51,17 @@ pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&Ru
         row(ui, "Tasks", tasks, "Tasks that finished, and tasks that panicked.");
         ui.end_row();
     });
+    let notes = [
+        run.config.workload.kind.note_on(run.config.backend).map(str::to_owned),
+        loop_note(run).map(|n| format!("Event loop: {n}")),
+        orders_note(run).map(|n| format!("Interleaving: {n}")),
+    ];
+    for note in notes.into_iter().flatten() {
+        let blocked = note.contains("BLOCKED");
+        let text = RichText::new(note).small();
+        let text = if blocked { text.color(palette::error_text(ui.visuals().dark_mode)) } else { text.weak() };
+        ui.add(egui::Label::new(text).wrap());
+    }
     let text = verdict(run, others);
     let color = if run.error.is_some() {
         palette::error_text(ui.visuals().dark_mode)
