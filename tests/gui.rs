@@ -141,3 +141,36 @@ fn a_preset_loads_its_values_into_the_controls() {
     harness.get_by_label_contains(&format!("Preset: {}", preset.name));
     assert!(harness.state().status().text.starts_with("Loaded preset"));
 }
+
+#[test]
+fn run_this_preset_runs_each_listed_backend_with_its_worker_count() {
+    let text = r#"
+version = 1
+name = "two backends"
+description = "Mock with three lanes, then threads with two."
+backends = ["mock", "threads"]
+[workload]
+kind = "noop"
+[run]
+tasks = 30
+workers = 2
+[run.workers_for]
+mock = 3
+"#;
+    let source = concurrency_lab::presets::PresetSource::Bundled;
+    let preset = concurrency_lab::presets::parse("two-backends", source, text).unwrap_or_else(|e| panic!("{e}"));
+    let mut app = LabApp::with_settings(Settings::default());
+    app.load_preset(preset);
+    let mut harness = harness(app);
+    harness.get_by_label("Preset: two backends");
+    harness.get_by_label("Run this preset").click();
+    step_until(&mut harness, "both backends", |app| !app.is_running() && app.history().entries().len() == 2);
+    let runs: Vec<(BackendKind, u64)> = harness
+        .state()
+        .history()
+        .entries()
+        .iter()
+        .map(|e| (e.result.config.backend, e.result.config.workers))
+        .collect();
+    assert_eq!(runs, [(BackendKind::Mock, 3), (BackendKind::Threads, 2)]);
+}

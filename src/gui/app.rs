@@ -13,6 +13,7 @@ use super::command::UiCommand;
 use super::history::History;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
 use super::panels::history_list::history_ui;
+use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
 use super::panels::summary::summary_ui;
 use super::panels::top_bar::{TopBarView, top_bar_ui};
@@ -158,6 +159,18 @@ impl LabApp {
                 }
             }
             UiCommand::LoadPreset(preset) => self.load_preset(*preset),
+            UiCommand::RunPreset => {
+                let Some(preset) = &self.loaded_preset else { return };
+                let configs: Result<Vec<_>, String> = preset
+                    .configs()
+                    .into_iter()
+                    .map(|c| c.validate().map_err(|e| format!("{}: {e}", c.backend)))
+                    .collect();
+                match configs {
+                    Ok(configs) => self.start(configs, ctx),
+                    Err(e) => self.status = Status::error(format!("Not run: {e}")),
+                }
+            }
             UiCommand::Select(id) => self.history.select(id),
             UiCommand::Delete(id) => self.history.delete(id),
             UiCommand::ClearHistory => self.history.clear(),
@@ -384,11 +397,12 @@ impl eframe::App for LabApp {
         let controls = egui::Panel::left("experiment").resizable(true).default_size(330.0).show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .show(ui, |ui| {
+                    let mut command = None;
                     if let Some(preset) = &self.loaded_preset {
-                        preset_note(ui, preset, &self.settings);
+                        command = preset_note_ui(ui, preset, &self.settings, self.runs.is_running());
                     }
                     let view = ControlsView { backends: &self.backends, live: self.runs.live() };
-                    controls_ui(ui, &mut self.settings, &view)
+                    controls_ui(ui, &mut self.settings, &view).or(command)
                 })
                 .inner
         });
@@ -423,17 +437,4 @@ impl eframe::App for LabApp {
         // joins the run thread, which kills and reaps any worker processes.
         self.runs.stop();
     }
-}
-
-fn preset_note(ui: &mut egui::Ui, preset: &Preset, settings: &Settings) {
-    let modified = preset.configs().first().is_none_or(|c| *c != settings.config);
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.strong(format!("Preset: {}{}", preset.name, if modified { " (modified)" } else { "" }));
-        ui.add(egui::Label::new(egui::RichText::new(one_paragraph(&preset.description)).small()).wrap());
-    });
-}
-
-/// Preset descriptions are wrapped by hand in their TOML files; let the panel wrap them instead.
-pub fn one_paragraph(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -14,6 +14,8 @@ pub enum UiCommand {
     RunAllBackends,
     Stop,
     LoadPreset(Box<Preset>),
+    /// Run the loaded preset as the CLI does: each of its backends, with its worker counts.
+    RunPreset,
     Select(RunId),
     Delete(RunId),
     ClearHistory,

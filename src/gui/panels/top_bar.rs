@@ -75,7 +75,7 @@ fn presets_menu(ui: &mut egui::Ui, presets: &[Result<Preset, PresetError>]) -> O
                 }
                 let text = RichText::new(&preset.name).strong();
                 let backends: Vec<&str> = preset.backends.iter().map(|b| b.name()).collect();
-                let description = super::super::app::one_paragraph(&preset.description);
+                let description = super::preset_note::one_paragraph(&preset.description);
                 let button = ui.button(text).on_hover_text(format!("Backends: {}", backends.join(", ")));
                 if button.clicked() {
                     chosen = Some(preset.clone());

@@ -1,0 +1,35 @@
+//! The loaded preset, above the controls: its name (marked "modified" once the controls differ),
+//! its description (which states the claim and what to look at), and "Run this preset", which
+//! runs every backend the preset lists with its own worker counts, as the CLI does.
+
+use eframe::egui::{self, RichText};
+
+use crate::presets::Preset;
+
+use super::super::command::UiCommand;
+use super::super::settings::Settings;
+
+pub fn preset_note_ui(ui: &mut egui::Ui, preset: &Preset, settings: &Settings, running: bool) -> Option<UiCommand> {
+    let modified = preset.configs().first().is_none_or(|c| *c != settings.config);
+    let mut command = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.strong(format!("Preset: {}{}", preset.name, if modified { " (modified)" } else { "" }));
+        ui.add(egui::Label::new(RichText::new(one_paragraph(&preset.description)).small()).wrap());
+        let backends: Vec<&str> = preset.backends.iter().map(|b| b.name()).collect();
+        let run = ui.add_enabled(!running, egui::Button::new("Run this preset"));
+        let tip = format!(
+            "Run the preset as saved, on each of its backends ({}) with its worker counts. \
+             Your edits to the controls are not used.",
+            backends.join(", ")
+        );
+        if run.on_hover_text(tip).clicked() {
+            command = Some(UiCommand::RunPreset);
+        }
+    });
+    command
+}
+
+/// Preset descriptions are wrapped by hand in their TOML files; let the panel wrap them instead.
+pub fn one_paragraph(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
