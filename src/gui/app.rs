@@ -424,7 +424,7 @@ impl eframe::App for LabApp {
         }
         if self.runs.is_running() {
             // Keep the elapsed counter and the live bar moving between engine events.
-            ctx.request_repaint_after(std::time::Duration::from_millis(100));
+            ctx.request_repaint_after(super::run_controller::REPAINT_AFTER);
         }
     }
 

@@ -42,9 +42,12 @@ fn compare(fast: &RunResult, slow: &RunResult) -> String {
     let ratio = slow.elapsed_secs / fast.elapsed_secs;
     let (fast_name, slow_name) = (name(fast, slow), name(slow, fast));
     if ratio < SAME_WITHIN {
-        return format!("{fast_name} and {slow_name} took about the same time ({ratio:.2}×): {}.", same_reason(fast));
+        return format!(
+            "The {fast_name} and {slow_name} runs took about the same time ({ratio:.2}×): {}.",
+            same_reason(fast)
+        );
     }
-    format!("{fast_name} were {ratio:.2}× faster than {slow_name}: {}.", reason(fast, slow))
+    format!("The {fast_name} run was {ratio:.2}× faster than the {slow_name} run: {}.", reason(fast, slow))
 }
 
 /// Why `slow` lost, from what was measured.
@@ -124,7 +127,10 @@ mod tests {
         let threads = run(BackendKind::Threads, 2.0, 1.0, true);
         let processes = run(BackendKind::Processes, 1.02, 1.95, true);
         let text = verdict(&processes, &[&threads]);
-        assert_eq!(text, "processes were 1.96× faster than threads: with the GIL on, threads take turns on one core.");
+        assert_eq!(
+            text,
+            "The processes run was 1.96× faster than the threads run: with the GIL on, threads take turns on one core."
+        );
         // Seen from the loser, the same comparison.
         assert_eq!(verdict(&threads, &[&processes]), text);
     }
@@ -135,7 +141,7 @@ mod tests {
         let without = run(BackendKind::Threads, 1.0, 1.97, false);
         assert_eq!(
             verdict(&without, &[&with_gil]),
-            "threads (GIL off) were 2.00× faster than threads (GIL on): with the GIL on, threads take turns on one core."
+            "The threads (GIL off) run was 2.00× faster than the threads (GIL on) run: with the GIL on, threads take turns on one core."
         );
     }
 
@@ -148,8 +154,8 @@ mod tests {
         let offloaded = run(BackendKind::EventLoopThreads, 0.1, 0.01, false);
         assert_eq!(
             verdict(&offloaded, &[&blocked]),
-            "event-loop+threads were 10.00× faster than event-loop: event-loop's event loop was blocked for up to \
-             900.0 ms: a blocking call stalls every task on it."
+            "The event-loop+threads run was 10.00× faster than the event-loop run: event-loop's event loop was \
+             blocked for up to 900.0 ms: a blocking call stalls every task on it."
         );
     }
 
@@ -165,7 +171,7 @@ mod tests {
     fn close_results_are_called_the_same() {
         let a = run(BackendKind::Threads, 1.0, 1.9, false);
         let b = run(BackendKind::Processes, 1.05, 1.9, false);
-        assert!(verdict(&a, &[&b]).starts_with("threads and processes took about the same time (1.05×)"));
+        assert!(verdict(&a, &[&b]).starts_with("The threads and processes runs took about the same time (1.05×)"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! live while a run goes on. A dashed line marks where setup ended and tasks began.
 
 use eframe::egui::{self, Align2, RichText, Stroke};
-use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Text, VLine};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points, Text, VLine};
 
 use crate::engine::CpuSample;
 
@@ -32,7 +32,7 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
         .include_y(0.0)
         .include_y(100.0)
         .include_x(0.0)
-        .include_x(view.t_end_secs.max(0.001))
+        .include_x(view.t_end_secs.max(view.samples.last().map_or(0.001, |s| s.t_secs)))
         .x_axis_label("time since the run started")
         .y_axis_label("busy %")
         .x_axis_formatter(|mark, _| super::elapsed::axis_secs(mark.value))
@@ -49,6 +49,10 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
                     .iter()
                     .filter_map(|s| s.per_core.get(core).map(|v| [s.t_secs, f64::from(*v)]))
                     .collect();
+                // A few samples (a short run) are dots as well as a line, so one sample still shows.
+                if points.len() < 20 {
+                    plot_ui.points(Points::new("", points.clone()).color(palette::core(core)).radius(3.0));
+                }
                 plot_ui.line(
                     Line::new(format!("core {core}"), PlotPoints::new(decimate(&points, buckets)))
                         .color(palette::core(core))

@@ -61,6 +61,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .height(height)
         .legend(Legend::default().position(Corner::LeftTop))
         .include_y(0.0)
+        .include_y(if view.entries.is_empty() && view.live.is_none() { 1.0 } else { 0.0 })
         .include_x(-0.6)
         .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
         .y_axis_label("elapsed (median)")
