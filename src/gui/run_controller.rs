@@ -38,7 +38,8 @@ pub struct LiveRun {
     pub warmup: bool,
     pub tasks_done: u64,
     pub tasks_total: u64,
-    /// When this config started, on the UI's clock.
+    /// When the current repetition started, on the UI's clock (the live bar and the core plot
+    /// show one repetition, as a finished run does).
     pub started: Instant,
     /// Spans and CPU samples of the current repetition, as they arrive.
     pub spans: Vec<Span>,
@@ -56,6 +57,7 @@ impl LiveRun {
                 self.repetition = index;
                 self.repetitions = of;
                 self.warmup = warmup;
+                self.started = Instant::now();
                 self.tasks_done = 0;
                 self.spans.clear();
                 self.cpu_samples.clear();

@@ -60,15 +60,17 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
     if setup_share > 0.3 {
         return format!("{} of the {} run went to start-up", percent(setup_share), slow.config.backend);
     }
+    let lag = slow
+        .loop_lag_max_secs
+        .map_or_else(String::new, |s| format!(" (the loop stalled up to {})", format::duration(s)));
+    if slow_cfg.backend == BackendKind::EventLoop && slow_cfg.workload.kind.has_cpu_part() {
+        return format!("an event loop runs CPU work on one thread, one task at a time{lag}");
+    }
     if slow.loop_blocked == Some(true) {
-        let lag = slow.loop_lag_max_secs.map_or_else(String::new, |s| format!(" for up to {}", format::duration(s)));
-        return format!("{}'s event loop was blocked{lag}: a blocking call stalls every task on it", slow_cfg.backend);
+        return format!("a blocking call held up {}'s event loop{lag}, and every task on it waited", slow_cfg.backend);
     }
     if slow_cfg.workload.kind.has_cpu_part() && slow_cfg.gil && slow_cfg.backend.uses_threads() && slow_par < 1.3 {
         return "with the GIL on, threads take turns on one core".to_owned();
-    }
-    if cpu_bound && slow_cfg.backend == BackendKind::EventLoop {
-        return "an event loop runs CPU work on one thread, one task at a time".to_owned();
     }
     if !cpu_bound && slow_cfg.workers < fast.config.workers && slow_cfg.workers < slow_cfg.tasks {
         return format!("only {} waits overlapped at a time there, against {}", slow_cfg.workers, fast.config.workers);
@@ -154,8 +156,8 @@ mod tests {
         let offloaded = run(BackendKind::EventLoopThreads, 0.1, 0.01, false);
         assert_eq!(
             verdict(&offloaded, &[&blocked]),
-            "The event-loop+threads run was 10.00× faster than the event-loop run: event-loop's event loop was \
-             blocked for up to 900.0 ms: a blocking call stalls every task on it."
+            "The event-loop+threads run was 10.00× faster than the event-loop run: a blocking call held up \
+             event-loop's event loop (the loop stalled up to 900.0 ms), and every task on it waited."
         );
     }
 

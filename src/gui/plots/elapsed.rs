@@ -61,7 +61,8 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .height(height)
         .legend(Legend::default().position(Corner::LeftTop))
         .include_y(0.0)
-        .include_y(if view.entries.is_empty() && view.live.is_none() { 1.0 } else { 0.0 })
+        // Headroom over the tallest bar or whisker for the legend.
+        .include_y(headroom(view))
         .include_x(-0.6)
         .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
         .y_axis_label("elapsed (median)")
@@ -131,23 +132,30 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     None
 }
 
+/// 1.3 × the tallest thing drawn (1 s on an empty chart), so the legend sits above the bars.
+fn headroom(view: &ElapsedView<'_>) -> f64 {
+    let tallest = view
+        .entries
+        .iter()
+        .map(|e| e.result.elapsed_secs.max(e.result.stats.max_secs))
+        .chain(view.live.as_ref().map(|l| l.elapsed_secs))
+        .fold(0.0, f64::max);
+    if tallest > 0.0 { tallest * 1.3 } else { 1.0 }
+}
+
 fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
     let r = &entry.result;
-    let mut name = format!(
-        "#{} {} · {}\nmedian {}",
-        entry.id,
-        r.config.backend,
-        r.config.describe(),
-        format::duration(r.elapsed_secs)
-    );
+    // Short lines: egui_plot clips a hover label at the plot's edge. The summary has the rest.
+    let mut name = format!("{}: {}", entry.label(), format::duration(r.elapsed_secs));
     if r.repetitions.len() > 1 {
         name += &format!(
-            " of {} (min {}, max {})",
+            "\nmedian of {}, {}–{}",
             r.repetitions.len(),
             format::duration(r.stats.min_secs),
             format::duration(r.stats.max_secs)
         );
     }
+    name += &format!("\n{} {}", r.config.workers, r.config.backend.workers_meaning());
     if r.outcome != Outcome::Completed {
         name += &format!("\n{}", r.outcome.name());
     }
