@@ -12,20 +12,17 @@ use super::background::Background;
 use super::command::UiCommand;
 use super::history::History;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
-use super::panels::history_list::history_ui;
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
-use super::panels::summary::summary_ui;
 use super::panels::top_bar::{TopBarView, top_bar_ui};
-use super::plots::cores::CoresView;
-use super::plots::elapsed::{ElapsedView, LiveBar};
-use super::plots::timeline::{Lanes, timeline_ui};
-use super::plots::{SideBySide, side_by_side};
+use super::plots::timeline::Lanes;
 use super::png_export::PngExport;
 use super::run_controller::RunController;
 use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
 use super::settings::Settings;
 use super::{data_export, utc_stamp};
+
+mod central;
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 const RUN_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Enter);
@@ -266,109 +263,6 @@ impl LabApp {
                 None
             }
         })
-    }
-
-    fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
-        let height = ui.available_height();
-        let live = self.runs.live();
-        let selected = self.history.selected();
-        let (samples, t_end, setup, title, lanes, backend, note) = match (live, selected) {
-            (Some(live), _) => (
-                &live.cpu_samples[..],
-                live.elapsed_secs().max(self.live_lanes.end_secs()),
-                None,
-                format!("running {}", live.config.backend),
-                &self.live_lanes,
-                live.config.backend,
-                "Waiting for the first CPU sample…".to_owned(),
-            ),
-            (None, Some(entry)) => (
-                &entry.result.cpu_samples[..],
-                entry.result.elapsed_secs.max(entry.lanes.end_secs()),
-                Some(entry.result.setup_secs),
-                format!("run {}", entry.label()),
-                &entry.lanes,
-                entry.result.config.backend,
-                no_samples_note(&entry.result),
-            ),
-            (None, None) => (
-                &[][..],
-                1.0,
-                None,
-                "no run yet".to_owned(),
-                &self.live_lanes,
-                self.settings.config.backend,
-                "Press Run to watch the cores.".to_owned(),
-            ),
-        };
-        let view = SideBySide {
-            elapsed: ElapsedView {
-                entries: self.history.entries(),
-                selected: selected.map(|e| e.id),
-                live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
-                interactive: !self.png.is_capturing(),
-            },
-            cores: CoresView {
-                samples,
-                empty_note: Some(note),
-                t_end_secs: t_end,
-                setup_secs: setup,
-                interactive: !self.png.is_capturing(),
-            },
-            cores_title: title,
-        };
-        let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
-        commands.extend(plots.clicked.map(UiCommand::Select));
-        self.plots_rect = Some(plots.rect);
-        if let Some(report) = self.png.after_plots(ui.ctx(), plots.rect, &mut self.writes) {
-            self.status = Status::error(report.unwrap_or_else(|e| e));
-        }
-        ui.add_space(6.0);
-        ui.horizontal(|ui| {
-            ui.strong("Timeline");
-            ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
-        });
-        // A lane needs ~30 points to read; never more than a quarter of the window.
-        let timeline_height = (lanes.lane_count().max(1) as f32 * 30.0 + 26.0).clamp(70.0, (height * 0.26).max(120.0));
-        let empty = if live.is_some() { "No task has finished yet." } else { "No tasks yet: press Run." };
-        timeline_ui(ui, lanes, t_end, lane_word(backend), timeline_height, empty);
-        ui.add_space(6.0);
-        let summary_width = (ui.available_width() * 0.64).floor();
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                ui.set_width(summary_width);
-                if let Some(entry) = self.history.selected() {
-                    let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
-                    summary_ui(ui, &entry.label(), &entry.result, &others);
-                } else {
-                    ui.weak("The summary of the selected run shows here.");
-                }
-            });
-            ui.separator();
-            ui.vertical(|ui| commands.extend(history_ui(ui, &self.history)));
-        });
-    }
-}
-
-/// Why the core plot of a finished run is empty, if it is.
-fn no_samples_note(result: &RunResult) -> String {
-    let interval = result.sampler.interval_millis;
-    match &result.sampler.note {
-        Some(note) => format!("No CPU samples: {note}"),
-        None => format!(
-            "No CPU samples: the run took {}, less than one\nsampling interval ({interval} ms). Raise the size or the tasks.",
-            crate::export::format::duration(result.elapsed_secs)
-        ),
-    }
-}
-
-/// What a timeline lane is, for this backend.
-fn lane_word(backend: BackendKind) -> &'static str {
-    match backend {
-        BackendKind::EventLoop => "loop",
-        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt => "thread",
-        BackendKind::Processes | BackendKind::ProcessesEventLoop => "process",
-        BackendKind::EventLoopThreads | BackendKind::EventLoopProcesses | BackendKind::Mock => "worker",
     }
 }
 
