@@ -1,6 +1,7 @@
 //! Smoke test of the real binary in a real window: Xvfb (a virtual X server) and xdotool (real
 //! key presses through XTEST). Launch with a small processes preset, press Ctrl+Enter, check the
 //! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
+//! press Esc mid-run and check the app (still running) has ended its workers, then run again,
 //! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
@@ -152,8 +153,21 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
     wait_for("the PNG", Duration::from_secs(20), || png_is_not_blank(&png).then_some(()));
 
-    // Still mid-run (60 × 250 ms on two workers is 7.5 s): quit, which stops the run.
-    assert!(workers.iter().any(|w| alive(*w)), "the run ended before Ctrl+Q; lengthen the preset");
+    // Still mid-run (60 × 250 ms on two workers is 7.5 s): Esc stops it, and the app itself
+    // kills and reaps the workers while it keeps running.
+    assert!(workers.iter().any(|w| alive(*w)), "the run ended before Esc; lengthen the preset");
+    xdotool(&display, &["key", "--clearmodifiers", "Escape"]);
+    // Gone from /proc, not zombies: the app reaped them.
+    let gone = |pid: &u32| !Path::new(&format!("/proc/{pid}")).exists();
+    wait_for("Stop to end and reap the workers", Duration::from_secs(10), || workers.iter().all(gone).then_some(()));
+    assert!(app.0.try_wait()?.is_none(), "the app is still running after Stop");
+
+    // Run again and close the window mid-run: the run stops the same way.
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    let workers = wait_for("worker processes of the second run", Duration::from_secs(20), || {
+        let w = live_workers(pid);
+        (w.len() == 2).then_some(w)
+    });
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
     let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
     let mut stderr = String::new();

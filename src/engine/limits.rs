@@ -4,9 +4,11 @@
 
 use super::sys;
 
-/// Logical cores available to this process (at least 1).
+/// Logical cores available to this process (at least 1). Read once: std reads cgroup files
+/// for it, and the GUI asks every frame.
 pub fn logical_cores() -> u64 {
-    std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1)
+    static CORES: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(1))
 }
 
 /// The soft `RLIMIT_NPROC`, or `None` when unlimited.

@@ -50,6 +50,7 @@ pub struct LabApp {
     /// Spans of the run in progress, sorted into lanes as they arrive.
     live_lanes: Lanes,
     live_spans_seen: usize,
+    live_generation: u64,
     png: PngExport,
     png_path: Option<PathBuf>,
     dialog: Option<SaveDialog>,
@@ -83,6 +84,7 @@ impl LabApp {
             runs: RunController::default(),
             live_lanes: Lanes::default(),
             live_spans_seen: 0,
+            live_generation: u64::MAX,
             png: PngExport::default(),
             png_path: None,
             dialog: None,
@@ -228,11 +230,12 @@ impl LabApp {
             self.live_spans_seen = 0;
         }
         if let Some(live) = self.runs.live() {
-            if live.spans.len() < self.live_spans_seen {
+            if live.generation != self.live_generation {
                 self.live_lanes = Lanes::default();
                 self.live_spans_seen = 0;
+                self.live_generation = live.generation;
             }
-            self.live_lanes.extend(&live.spans[self.live_spans_seen..]);
+            self.live_lanes.extend(&live.spans[self.live_spans_seen.min(live.spans.len())..]);
             self.live_spans_seen = live.spans.len();
         }
         for report in self.writes.poll() {
@@ -247,6 +250,8 @@ impl LabApp {
         if self.dialog.is_some() {
             return None;
         }
+        // Esc stops a run; otherwise it is left to close menus and cancel edits.
+        let running = self.runs.is_running();
         ctx.input_mut(|i| {
             // The longer shortcut first: Ctrl+Enter would also match Ctrl+Shift+Enter.
             if i.consume_shortcut(&RUN_ALL) {
@@ -255,7 +260,7 @@ impl LabApp {
                 Some(UiCommand::Run)
             } else if i.consume_shortcut(&SAVE) {
                 Some(UiCommand::SavePng)
-            } else if i.consume_shortcut(&STOP) {
+            } else if running && i.consume_shortcut(&STOP) {
                 Some(UiCommand::Stop)
             } else if i.consume_shortcut(&QUIT) {
                 Some(UiCommand::Quit)
@@ -330,5 +335,12 @@ impl eframe::App for LabApp {
         // Closing the window stops the run the way Stop does; dropping the controller then
         // joins the run thread, which kills and reaps any worker processes.
         self.runs.stop();
+        // A PNG or export still being written is finished, not lost (bounded: a stuck disk
+        // must not keep the window from closing).
+        for report in self.writes.wait(std::time::Duration::from_secs(5)) {
+            if let Err(e) = report {
+                eprintln!("{e}");
+            }
+        }
     }
 }

@@ -19,9 +19,11 @@ use crate::engine::{CancelToken, CpuSample, Event, ExperimentConfig, RunResult, 
 /// frame) takes as little as possible from the run it is measuring.
 pub const REPAINT_AFTER: Duration = Duration::from_millis(200);
 
+/// What the run thread sends. Times are taken on the run thread, so a UI that polls late
+/// still shows how long the run has really been going.
 enum Message {
-    Started { config: ExperimentConfig, index: usize },
-    Event(Event),
+    Started { config: ExperimentConfig, index: usize, at: Instant },
+    Event(Event, Instant),
     Finished(Box<RunResult>),
 }
 
@@ -32,10 +34,13 @@ pub struct LiveRun {
     /// Which of the queued configs is running (0-based) and how many there are.
     pub index: usize,
     pub of: usize,
-    /// Current repetition (1-based), of how many, and whether it is a warm-up.
-    pub repetition: u32,
-    pub repetitions: u32,
+    /// The repetition in progress: `None` before the first starts; else 1-based among the
+    /// warm-ups (when `warmup`) or among the measured repetitions.
+    pub repetition: Option<u32>,
     pub warmup: bool,
+    /// Bumped whenever the spans start over (a new config or repetition), so a consumer that
+    /// copies them incrementally knows to start over too.
+    pub generation: u64,
     pub tasks_done: u64,
     pub tasks_total: u64,
     /// When the current repetition started, on the UI's clock (the live bar and the core plot
@@ -51,13 +56,14 @@ impl LiveRun {
         self.started.elapsed().as_secs_f64()
     }
 
-    fn apply(&mut self, event: Event) {
+    fn apply(&mut self, event: Event, at: Instant) {
         match event {
-            Event::RepetitionStarted { index, of, warmup, .. } => {
-                self.repetition = index;
-                self.repetitions = of;
+            Event::RepetitionStarted { index, warmup, .. } => {
+                let measured_index = index.saturating_sub(self.config.warmup);
+                self.repetition = Some(if warmup { index + 1 } else { measured_index + 1 });
                 self.warmup = warmup;
-                self.started = Instant::now();
+                self.started = at;
+                self.generation += 1;
                 self.tasks_done = 0;
                 self.spans.clear();
                 self.cpu_samples.clear();
@@ -125,27 +131,32 @@ impl RunController {
         let mut disconnected = false;
         loop {
             match active.rx.try_recv() {
-                Ok(Message::Started { config, index }) => {
+                Ok(Message::Started { config, index, at }) => {
+                    let generation = active.live.as_ref().map_or(0, |l| l.generation + 1);
                     active.live = Some(LiveRun {
                         tasks_total: config.tasks,
-                        repetitions: config.repeat,
                         config,
                         index,
                         of: active.of,
-                        repetition: 0,
+                        repetition: None,
                         warmup: false,
+                        generation,
                         tasks_done: 0,
-                        started: Instant::now(),
+                        started: at,
                         spans: Vec::new(),
                         cpu_samples: Vec::new(),
                     });
                 }
-                Ok(Message::Event(event)) => {
+                Ok(Message::Event(event, at)) => {
                     if let Some(live) = &mut active.live {
-                        live.apply(event);
+                        live.apply(event, at);
                     }
                 }
-                Ok(Message::Finished(result)) => finished.push(*result),
+                Ok(Message::Finished(result)) => {
+                    // The run is in the history now; don't also draw it as the live one.
+                    active.live = None;
+                    finished.push(*result);
+                }
                 Err(mpsc::TryRecvError::Empty) => break,
                 Err(mpsc::TryRecvError::Disconnected) => {
                     disconnected = true;
@@ -189,14 +200,14 @@ fn run_all(configs: &[ValidConfig], cancel: &CancelToken, tx: &Sender<Message>, 
     }
     let sink = |event: Event| {
         // A closed channel means the UI is gone; the cancel token stops the run.
-        let _ = tx.send(Message::Event(event));
+        let _ = tx.send(Message::Event(event, Instant::now()));
         ctx.request_repaint_after(REPAINT_AFTER);
     };
     for (index, config) in configs.iter().enumerate() {
         if cancel.is_cancelled() {
             break;
         }
-        let _ = tx.send(Message::Started { config: (**config).clone(), index });
+        let _ = tx.send(Message::Started { config: (**config).clone(), index, at: Instant::now() });
         let result = run_experiment(config, cancel, &sink);
         let _ = tx.send(Message::Finished(Box::new(result)));
         ctx.request_repaint();

@@ -16,8 +16,16 @@ pub fn verdict(run: &RunResult, others: &[&RunResult]) -> String {
             _ => format!("The run failed: {}", run.error.as_deref().unwrap_or("no reason was recorded")),
         };
     }
-    let rivals: Vec<&RunResult> =
-        others.iter().copied().filter(|r| r.outcome == Outcome::Completed && r.elapsed_secs > 0.0).collect();
+    // Only clean runs compete: a run whose tasks panicked did less work.
+    let clean = |r: &RunResult| r.outcome == Outcome::Completed && r.elapsed_secs > 0.0 && r.tasks_failed == 0;
+    if !clean(run) {
+        return format!(
+            "{} of {} tasks panicked, so this run is not compared with the others.",
+            run.tasks_failed,
+            run.tasks_ok + run.tasks_failed
+        );
+    }
+    let rivals: Vec<&RunResult> = others.iter().copied().filter(|r| clean(r)).collect();
     let cores = cores_used(run);
     // Compare with the slowest rival if this run won, or with the fastest if it lost.
     let slower = rivals.iter().copied().filter(|r| r.elapsed_secs >= run.elapsed_secs).max_by(by_elapsed);
@@ -44,7 +52,7 @@ fn compare(fast: &RunResult, slow: &RunResult) -> String {
     if ratio < SAME_WITHIN {
         return format!(
             "The {fast_name} and {slow_name} runs took about the same time ({ratio:.2}×): {}.",
-            same_reason(fast)
+            same_reason(fast, slow)
         );
     }
     format!("The {fast_name} run was {ratio:.2}× faster than the {slow_name} run: {}.", reason(fast, slow))
@@ -54,8 +62,9 @@ fn compare(fast: &RunResult, slow: &RunResult) -> String {
 fn reason(fast: &RunResult, slow: &RunResult) -> String {
     let slow_cfg = &slow.config;
     let cpu_bound = slow_cfg.workload.kind.is_cpu_bound();
-    let slow_par = slow.effective_parallelism.unwrap_or(0.0);
-    let fast_par = fast.effective_parallelism.unwrap_or(0.0);
+    // Reasons that need parallelism are skipped where it was not measured.
+    let slow_par = slow.effective_parallelism;
+    let fast_par = fast.effective_parallelism;
     let setup_share = if slow.elapsed_secs > 0.0 { slow.setup_secs / slow.elapsed_secs } else { 0.0 };
     if setup_share > 0.3 {
         return format!("{} of the {} run went to start-up", percent(setup_share), slow.config.backend);
@@ -67,23 +76,30 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
         return format!("an event loop runs CPU work on one thread, one task at a time{lag}");
     }
     if slow.loop_blocked == Some(true) {
-        return format!("a blocking call held up {}'s event loop{lag}, and every task on it waited", slow_cfg.backend);
+        let what = if slow_cfg.workload.kind.has_cpu_part() { "CPU work" } else { "a blocking call" };
+        return format!("{what} held up {}'s event loop{lag}, and every task on it waited", slow_cfg.backend);
     }
-    if slow_cfg.workload.kind.has_cpu_part() && slow_cfg.gil && slow_cfg.backend.uses_threads() && slow_par < 1.3 {
+    if slow_cfg.workload.kind.has_cpu_part()
+        && slow_cfg.gil
+        && slow_cfg.backend.uses_threads()
+        && slow_par.is_some_and(|p| p < 1.3)
+    {
         return "with the GIL on, threads take turns on one core".to_owned();
     }
     if !cpu_bound && slow_cfg.workers < fast.config.workers && slow_cfg.workers < slow_cfg.tasks {
         return format!("only {} waits overlapped at a time there, against {}", slow_cfg.workers, fast.config.workers);
     }
-    if fast_par > slow_par + 0.3 {
+    if let (Some(fast_par), Some(slow_par)) = (fast_par, slow_par)
+        && fast_par > slow_par + 0.3
+    {
         return format!("{} kept {fast_par:.2} cores busy, {} {slow_par:.2}", fast.config.backend, slow.config.backend);
     }
     "the work was the same; the difference is overhead (dispatch, start-up, memory)".to_owned()
 }
 
-fn same_reason(a: &RunResult) -> String {
+fn same_reason(a: &RunResult, b: &RunResult) -> String {
     if a.config.workload.kind.is_cpu_bound() {
-        format!("both used about {}", cores_used(a))
+        format!("they used {} and {}", cores_used(a), cores_used(b))
     } else {
         "the tasks mostly wait, so how they wait matters little at this scale".to_owned()
     }

@@ -102,13 +102,16 @@ impl LabApp {
 /// Why the core plot of a finished run is empty, if it is.
 fn no_samples_note(result: &RunResult) -> String {
     let interval = result.sampler.interval_millis;
-    match &result.sampler.note {
-        Some(note) => format!("No CPU samples: {note}"),
-        None => format!(
+    if let Some(note) = &result.sampler.note {
+        return format!("No CPU samples: {note}");
+    }
+    if result.outcome == crate::engine::Outcome::Completed && result.elapsed_secs * 1000.0 < interval as f64 {
+        return format!(
             "No CPU samples: the run took {}, less than one\nsampling interval ({interval} ms). Raise the size or the tasks.",
             crate::export::format::duration(result.elapsed_secs)
-        ),
+        );
     }
+    format!("No CPU samples were recorded (the run {}).", result.outcome.name())
 }
 
 /// What a timeline lane is, for this backend.

@@ -173,12 +173,11 @@ fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     if live.of > 1 {
         what += &format!(" ({} of {})", live.index + 1, live.of);
     }
-    if live.repetition == 0 {
-        what += " · starting";
-    } else if live.warmup {
-        what += " · warm-up";
-    } else if live.repetitions > 1 {
-        what += &format!(" · repetition {} of {}", live.repetition, live.repetitions);
+    match live.repetition {
+        None => what += " · starting",
+        Some(n) if live.warmup => what += &format!(" · warm-up {n} of {}", live.config.warmup),
+        Some(n) if live.config.repeat > 1 => what += &format!(" · repetition {n} of {}", live.config.repeat),
+        Some(_) => {}
     }
     ui.label(RichText::new(what).color(palette::backend(live.config.backend)));
 }

@@ -16,7 +16,10 @@ pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&Ru
     });
     egui::Grid::new("summary").num_columns(4).spacing([16.0, 2.0]).show(ui, |ui| {
         let reps = run.repetitions.len();
-        let elapsed = if reps > 1 {
+        let elapsed = if run.outcome != crate::engine::Outcome::Completed {
+            let of = run.config.repeat;
+            format!("{} ({} after {reps} of {of} repetitions)", format::duration(run.elapsed_secs), run.outcome.name())
+        } else if reps > 1 {
             format!(
                 "{} (median of {reps}, {}–{})",
                 format::duration(run.elapsed_secs),

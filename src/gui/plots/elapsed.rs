@@ -33,9 +33,7 @@ fn positions(entries: &[Entry]) -> Vec<f64> {
     let mut out = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         if i > 0 {
-            let prev = &entries[i - 1].result.config;
-            let cur = &entry.result.config;
-            let same = prev.workload == cur.workload && prev.tasks == cur.tasks;
+            let same = super::super::history::same_work(&entries[i - 1].result, &entry.result);
             x += if same { 1.0 } else { 1.0 + GROUP_GAP };
         }
         out.push(x);
@@ -56,6 +54,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     // egui_plot skips a tick label wider than the spacing it is told; the labels were sized to
     // fit above, so report a generous spacing.
     let label_step = if dense { 1.0 } else { 3.0 };
+    let marks_at = xs.clone();
     let response = Plot::new("elapsed")
         .width(width)
         .height(height)
@@ -67,15 +66,14 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
         .y_axis_label("elapsed (median)")
         .y_axis_formatter(|mark, _| axis_secs(mark.value))
+        // One mark under each bar (bars after a workload gap sit off the whole numbers).
         .x_grid_spacer(move |input| {
             let (lo, hi) = input.bounds;
-            let mut marks = Vec::new();
-            let mut x = lo.ceil();
-            while x <= hi {
-                marks.push(GridMark { value: x, step_size: label_step });
-                x += 1.0;
-            }
-            marks
+            marks_at
+                .iter()
+                .filter(|x| (lo..=hi).contains(*x))
+                .map(|&value| GridMark { value, step_size: label_step })
+                .collect()
         })
         .x_axis_formatter(move |mark, _| {
             labels.iter().find(|(x, _)| (x - mark.value).abs() < 0.5).map(|(_, l)| l.clone()).unwrap_or_default()
@@ -106,7 +104,8 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
             }
             for (entry, x) in view.entries.iter().zip(&xs) {
                 let stats = &entry.result.stats;
-                if entry.result.repetitions.len() > 1 {
+                // A stopped run's bar is its unfinished repetition, not a median: no whisker.
+                if entry.result.repetitions.len() > 1 && entry.result.outcome == Outcome::Completed {
                     whisker(plot_ui, *x, stats.min_secs, stats.max_secs, whisker_color);
                 }
             }
@@ -147,7 +146,7 @@ fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
     let r = &entry.result;
     // Short lines: egui_plot clips a hover label at the plot's edge. The summary has the rest.
     let mut name = format!("{}: {}", entry.label(), format::duration(r.elapsed_secs));
-    if r.repetitions.len() > 1 {
+    if r.repetitions.len() > 1 && r.outcome == Outcome::Completed {
         name += &format!(
             "\nmedian of {}, {}–{}",
             r.repetitions.len(),
