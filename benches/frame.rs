@@ -3,7 +3,7 @@
 //! 1280×800. Prints the median CPU time per frame over many frames (target: under 16 ms).
 //! Run with `cargo bench --bench frame`.
 
-use concurrency_lab::engine::result::{Repetition, SamplerInfo};
+use concurrency_lab::engine::result::Repetition;
 use concurrency_lab::engine::stats::Stats;
 use concurrency_lab::engine::sys::thread_cpu_secs;
 use concurrency_lab::engine::{
@@ -40,33 +40,25 @@ fn big_run() -> RunResult {
     let cpu_samples = (1..=100)
         .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0 + (i % 7) as f32, 80.0 + (i % 5) as f32] })
         .collect();
+    let config = ExperimentConfig {
+        backend: BackendKind::Threads,
+        workload: Workload::new(WorkloadKind::Sleep, 1),
+        tasks: SPANS,
+        workers: lanes,
+        ..ExperimentConfig::default()
+    };
     RunResult {
-        config: ExperimentConfig {
-            backend: BackendKind::Threads,
-            workload: Workload::new(WorkloadKind::Sleep, 1),
-            tasks: SPANS,
-            workers: lanes,
-            ..ExperimentConfig::default()
-        },
-        outcome: Outcome::Completed,
-        error: None,
         elapsed_secs: 10.0,
         setup_secs: 0.001,
         cpu_secs: Some(18.0),
         effective_parallelism: Some(1.8),
         peak_rss_bytes: Some(40 << 20),
         tasks_ok: SPANS,
-        tasks_failed: 0,
         repetitions: vec![Repetition { elapsed_secs: 10.0, cpu_secs: Some(18.0), setup_secs: 0.001 }],
         stats: Stats::of(&[10.0]),
         spans,
         cpu_samples,
-        sampler: SamplerInfo { source: "proc-stat".into(), interval_millis: 100, cpu_secs: None, note: None },
-        loop_lag_max_secs: None,
-        loop_lag_p99_secs: None,
-        loop_blocked: None,
-        distinct_orders: None,
-        step_order: Vec::new(),
+        ..RunResult::unmeasured(config, Outcome::Completed)
     }
 }
 

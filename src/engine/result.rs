@@ -119,6 +119,37 @@ pub struct RunResult {
     pub step_order: Vec<(u64, u32)>,
 }
 
+impl RunResult {
+    /// A result with nothing measured: the base that results built field by field start from
+    /// (`RunResult { elapsed_secs, .., ..RunResult::unmeasured(config, outcome) }`), so a new
+    /// field is added in one place.
+    pub fn unmeasured(config: ExperimentConfig, outcome: Outcome) -> Self {
+        let interval_millis = config.sample_interval_millis;
+        Self {
+            config,
+            outcome,
+            error: None,
+            elapsed_secs: 0.0,
+            setup_secs: 0.0,
+            cpu_secs: None,
+            effective_parallelism: None,
+            peak_rss_bytes: None,
+            tasks_ok: 0,
+            tasks_failed: 0,
+            repetitions: Vec::new(),
+            stats: Stats::default(),
+            spans: Vec::new(),
+            cpu_samples: Vec::new(),
+            sampler: SamplerInfo { source: "unavailable".to_owned(), interval_millis, cpu_secs: None, note: None },
+            loop_lag_max_secs: None,
+            loop_lag_p99_secs: None,
+            loop_blocked: None,
+            distinct_orders: None,
+            step_order: Vec::new(),
+        }
+    }
+}
+
 /// The whole result file (`--json`, and the GUI's "Export data").
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ResultFile {

@@ -253,31 +253,5 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
 
 /// A run that failed before any repetition (its I/O could not be set up).
 fn empty_result(config: &ValidConfig, error: String) -> RunResult {
-    RunResult {
-        config: (**config).clone(),
-        outcome: Outcome::Failed,
-        error: Some(error),
-        elapsed_secs: 0.0,
-        setup_secs: 0.0,
-        cpu_secs: None,
-        effective_parallelism: None,
-        peak_rss_bytes: None,
-        tasks_ok: 0,
-        tasks_failed: 0,
-        repetitions: Vec::new(),
-        stats: Stats::default(),
-        spans: Vec::new(),
-        cpu_samples: Vec::new(),
-        sampler: SamplerInfo {
-            source: "unavailable".to_owned(),
-            interval_millis: config.sample_interval_millis,
-            cpu_secs: None,
-            note: None,
-        },
-        loop_lag_max_secs: None,
-        loop_lag_p99_secs: None,
-        loop_blocked: None,
-        distinct_orders: None,
-        step_order: Vec::new(),
-    }
+    RunResult { error: Some(error), ..RunResult::unmeasured((**config).clone(), Outcome::Failed) }
 }

@@ -74,9 +74,8 @@ pub(crate) mod sample {
     use crate::engine::stats::Stats;
 
     pub fn run(backend: BackendKind, elapsed_secs: f64, outcome: Outcome) -> RunResult {
+        let config = ExperimentConfig { backend, ..ExperimentConfig::default() };
         RunResult {
-            config: ExperimentConfig { backend, ..ExperimentConfig::default() },
-            outcome,
             error: (outcome == Outcome::Failed)
                 .then(|| "worker process 1 (pid 7) was killed by signal 9 (SIGKILL)".into()),
             elapsed_secs,
@@ -96,11 +95,7 @@ pub(crate) mod sample {
                 cpu_secs: Some(0.0001),
                 note: None,
             },
-            loop_lag_max_secs: None,
-            loop_lag_p99_secs: None,
-            loop_blocked: None,
-            distinct_orders: None,
-            step_order: Vec::new(),
+            ..RunResult::unmeasured(config, outcome)
         }
     }
 
