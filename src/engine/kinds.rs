@@ -258,6 +258,11 @@ impl WorkloadKind {
         matches!(self, Self::Primes | Self::Fib)
     }
 
+    /// Work that waits `io_wait_millis` after its CPU part (`mixed`).
+    pub fn uses_io_wait(self) -> bool {
+        matches!(self, Self::Mixed)
+    }
+
     /// Work with a CPU part (all of `primes`/`fib`, the first half of `mixed`).
     pub fn has_cpu_part(self) -> bool {
         matches!(self, Self::Primes | Self::Fib | Self::Mixed)

@@ -26,6 +26,7 @@ pub mod workload;
 pub use cancel::{CancelToken, Cancelled};
 pub use config::{BackendKind, ConfigError, ExperimentConfig, Sizes, ValidConfig, Workload, WorkloadKind};
 pub use events::{Event, EventSink, NullSink};
+pub use limits::logical_cores;
 pub use machine::Machine;
-pub use result::{CpuSample, Outcome, ResultFile, RunResult, Span};
+pub use result::{CpuSample, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
 pub use run::run_experiment;

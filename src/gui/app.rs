@@ -223,7 +223,7 @@ impl LabApp {
                 "{} finished: {} in {}",
                 result.config.backend,
                 result.outcome.name(),
-                crate::export::format::duration(result.elapsed_secs)
+                crate::report::format::duration(result.elapsed_secs)
             ));
             self.history.push(result);
             self.live_lanes = Lanes::default();

@@ -14,7 +14,6 @@ pub mod png_export;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;
-pub mod verdict;
 
 pub use app::{LabApp, Launch};
 

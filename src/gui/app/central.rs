@@ -9,7 +9,7 @@ use crate::engine::{BackendKind, RunResult};
 use super::super::command::UiCommand;
 use super::super::panels::history_list::history_ui;
 use super::super::panels::status_bar::Status;
-use super::super::panels::summary::summary_ui;
+use super::super::panels::summary::{SummaryView, summary_ui};
 use super::super::plots::cores::CoresView;
 use super::super::plots::elapsed::{ElapsedView, LiveBar};
 use super::super::plots::timeline::timeline_ui;
@@ -87,8 +87,12 @@ impl LabApp {
             ui.vertical(|ui| {
                 ui.set_width(summary_width);
                 if let Some(entry) = self.history.selected() {
-                    let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
-                    summary_ui(ui, &entry.label(), &entry.result, &others);
+                    let entries = self.history.entries();
+                    let runs: Vec<&RunResult> = entries.iter().map(|e| &e.result).collect();
+                    let names: Vec<String> =
+                        entries.iter().map(|e| format!("run #{} ({})", e.id, e.result.config.backend)).collect();
+                    let subject = entries.iter().position(|e| e.id == entry.id).unwrap_or(0);
+                    summary_ui(ui, &SummaryView { label: &entry.label(), runs: &runs, names: &names, subject });
                 } else {
                     ui.weak("The summary of the selected run shows here.");
                 }
@@ -108,7 +112,7 @@ fn no_samples_note(result: &RunResult) -> String {
     if result.outcome == crate::engine::Outcome::Completed && result.elapsed_secs * 1000.0 < interval as f64 {
         return format!(
             "No CPU samples: the run took {}, less than one\nsampling interval ({interval} ms). Raise the size or the tasks.",
-            crate::export::format::duration(result.elapsed_secs)
+            crate::report::format::duration(result.elapsed_secs)
         );
     }
     format!("No CPU samples were recorded (the run {}).", result.outcome.name())

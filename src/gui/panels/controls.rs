@@ -9,7 +9,7 @@ use crate::engine::config::thousands;
 use crate::engine::config::{IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP, STEPS_BOUNDS};
 use crate::engine::limits::logical_cores;
 use crate::engine::{BackendKind, ExperimentConfig, ValidConfig, WorkloadKind};
-use crate::export::format;
+use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::plots::palette;

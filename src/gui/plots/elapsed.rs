@@ -6,7 +6,7 @@ use eframe::egui::{self, Stroke};
 use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot};
 
 use crate::engine::{BackendKind, Outcome};
-use crate::export::format;
+use crate::report::format;
 
 use super::super::history::{Entry, RunId};
 use super::palette;
@@ -33,7 +33,7 @@ fn positions(entries: &[Entry]) -> Vec<f64> {
     let mut out = Vec::with_capacity(entries.len());
     for (i, entry) in entries.iter().enumerate() {
         if i > 0 {
-            let same = super::super::history::same_work(&entries[i - 1].result, &entry.result);
+            let same = crate::report::comparable(&entries[i - 1].result, &entry.result);
             x += if same { 1.0 } else { 1.0 + GROUP_GAP };
         }
         out.push(x);

@@ -6,7 +6,7 @@
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
 use crate::engine::Span;
-use crate::export::format;
+use crate::report::format;
 
 use super::palette;
 
