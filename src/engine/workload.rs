@@ -12,6 +12,7 @@ use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
 use super::gil::{Gil, GilGuard};
 use super::io::IoTargets;
+use super::kinds::CpuWork;
 use super::task_log::TaskLog;
 
 /// Count primes in 2..=n by trial division (the seeds' algorithm), calling `checkpoint`
@@ -191,7 +192,8 @@ impl TaskRunner {
         Ok(self.cancel.sleep(Duration::from_millis(millis))?)
     }
 
-    /// CPU work of `size` (primes for `mixed`), with GIL and cancel checkpoints.
+    /// The CPU work of this workload's row at `size` (primes for `mixed`), with GIL and cancel
+    /// checkpoints.
     fn cpu(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), TaskFailure> {
         let mut checkpoint = || {
             if let Some(guard) = guard {
@@ -199,9 +201,10 @@ impl TaskRunner {
             }
             self.cancel.check()
         };
-        let counted = match self.kind {
-            WorkloadKind::Fib => fib(size, &mut checkpoint).map(drop),
-            _ => count_primes(size, &mut checkpoint).map(drop),
+        let counted = match self.kind.info().cpu {
+            Some(CpuWork::Primes) => count_primes(size, &mut checkpoint).map(drop),
+            Some(CpuWork::Fib) => fib(size, &mut checkpoint).map(drop),
+            None => Ok(()),
         };
         Ok(counted?)
     }

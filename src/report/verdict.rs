@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::noise::{Difference, NoiseRule, Spread, between};
 use super::{Excluded, comparable, excluded, groups};
-use crate::engine::{BackendKind, RunResult};
+use crate::engine::RunResult;
 
 /// A start-up share above this is the reason a run lost.
 const START_UP_SHARE: f64 = 0.3;
@@ -166,7 +166,7 @@ fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
         return Reason::StartUp { share };
     }
     let lag_secs = slow.loop_lag_max_secs;
-    if slow_cfg.backend == BackendKind::EventLoop && kind.has_cpu_part() {
+    if slow_cfg.backend.one_loop_thread_runs_cpu_work() && kind.has_cpu_part() {
         return Reason::LoopRunsCpuWork { lag_secs };
     }
     if slow.loop_blocked == Some(true) {
@@ -195,7 +195,7 @@ fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Outcome, Workload, WorkloadKind};
+    use crate::engine::{BackendKind, Outcome, Workload, WorkloadKind};
     use crate::report::sample::run;
 
     fn with_parallelism(backend: BackendKind, repetitions: &[f64], parallelism: f64, gil: bool) -> RunResult {

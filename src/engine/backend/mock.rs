@@ -33,7 +33,11 @@ impl Backend for Mock {
                 WorkloadKind::Sleep | WorkloadKind::BlockingSleep | WorkloadKind::Http => {
                     config.workload.size.for_task(task) as f64 / 1000.0
                 }
-                _ => 0.001,
+                WorkloadKind::Primes
+                | WorkloadKind::Fib
+                | WorkloadKind::Noop
+                | WorkloadKind::File
+                | WorkloadKind::Mixed => 0.001,
             };
             let start_secs = if serialized { clock_secs } else { lane_free_at[lane] };
             let end_secs = start_secs + duration_secs;

@@ -2,15 +2,17 @@
 //! records one span per task into the repetition's [`SpanLog`], honours the cancel token, and
 //! reports its setup time, end time, and the CPU time of its workers.
 
-mod event_loop;
+// The implementations are visible to the backend table (`kinds/backends.rs`), whose rows
+// point at their constructors.
+pub(super) mod event_loop;
 mod loop_task;
-mod mock;
+pub(super) mod mock;
 mod offload_pool;
 mod pool;
-mod processes;
+pub(super) mod processes;
 pub mod protocol;
-mod rayon_pool;
-mod threads;
+pub(super) mod rayon_pool;
+pub(super) mod threads;
 
 use std::sync::Arc;
 
@@ -77,16 +79,7 @@ pub trait Backend {
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport;
 }
 
+/// The implementation of `kind`, from its row of the backend table.
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
-    match kind {
-        BackendKind::EventLoop => Box::new(event_loop::EventLoop(event_loop::Flavor::Single)),
-        BackendKind::EventLoopMt => Box::new(event_loop::EventLoop(event_loop::Flavor::MultiThread)),
-        BackendKind::EventLoopThreads => Box::new(event_loop::EventLoop(event_loop::Flavor::ToThreads)),
-        BackendKind::EventLoopProcesses => Box::new(event_loop::EventLoop(event_loop::Flavor::ToProcesses)),
-        BackendKind::Threads => Box::new(threads::Threads),
-        BackendKind::Rayon => Box::new(rayon_pool::Rayon),
-        BackendKind::Processes => Box::new(processes::Processes { mode: protocol::WorkerMode::Blocking }),
-        BackendKind::ProcessesEventLoop => Box::new(processes::Processes { mode: protocol::WorkerMode::EventLoop }),
-        BackendKind::Mock => Box::new(mock::Mock),
-    }
+    (kind.info().start)()
 }

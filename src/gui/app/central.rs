@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use crate::engine::{BackendKind, RunResult};
+use crate::engine::RunResult;
 
 use super::super::command::UiCommand;
 use super::super::panels::history_list::history_ui;
@@ -75,12 +75,12 @@ impl LabApp {
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             ui.strong("Timeline");
-            ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
+            ui.weak(format!("one lane per {}, a bar per task; hover for details", backend.info().lane_word));
         });
         // A lane needs ~30 points to read; never more than a quarter of the window.
         let timeline_height = (lanes.lane_count().max(1) as f32 * 30.0 + 26.0).clamp(70.0, (height * 0.26).max(120.0));
         let empty = if live.is_some() { "No task has finished yet." } else { "No tasks yet: press Run." };
-        timeline_ui(ui, lanes, t_end, lane_word(backend), timeline_height, empty);
+        timeline_ui(ui, lanes, t_end, backend.info().lane_word, timeline_height, empty);
         ui.add_space(6.0);
         let summary_width = (ui.available_width() * 0.64).floor();
         ui.horizontal_top(|ui| {
@@ -116,14 +116,4 @@ fn no_samples_note(result: &RunResult) -> String {
         );
     }
     format!("No CPU samples were recorded (the run {}).", result.outcome.name())
-}
-
-/// What a timeline lane is, for this backend.
-fn lane_word(backend: BackendKind) -> &'static str {
-    match backend {
-        BackendKind::EventLoop => "loop",
-        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt => "thread",
-        BackendKind::Processes | BackendKind::ProcessesEventLoop => "process",
-        BackendKind::EventLoopThreads | BackendKind::EventLoopProcesses | BackendKind::Mock => "worker",
-    }
 }
