@@ -10,6 +10,9 @@ use concurrency_lab::engine::backend::protocol::WORKER_SUBCOMMAND;
 use concurrency_lab::{headless, worker};
 
 fn main() -> ExitCode {
+    // Memory figures are the workload's, not the allocator's huge pages (workers inherit this).
+    // Refused, the lab still runs; its memory figures then include huge pages.
+    let _ = concurrency_lab::engine::sys::disable_transparent_huge_pages();
     // A worker process must never touch argument parsing beyond this, nor any window code.
     if std::env::args_os().nth(1).is_some_and(|arg| arg == WORKER_SUBCOMMAND) {
         return worker::main();

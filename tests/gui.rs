@@ -174,3 +174,33 @@ mock = 3
         .collect();
     assert_eq!(runs, [(BackendKind::Mock, 3), (BackendKind::Threads, 2)]);
 }
+
+/// The window reports the run's memory, not its own: the same threads run gives about the same
+/// peak in the window (which holds a renderer, fonts and this test harness) as on the command
+/// line (a small process). Before, the window counted its own ~100 MiB.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_window_and_the_cli_report_the_same_memory_for_the_same_run() {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let config = settings(Workload::new(WorkloadKind::Sleep, 100), 64, 64);
+    let mut harness = harness(LabApp::with_settings(config));
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the threads run", |app| !app.is_running() && app.history().entries().len() == 1);
+    let window = &harness.state().history().entries()[0].result;
+    assert_eq!(window.outcome, Outcome::Completed, "{:?}", window.error);
+    let window_peak = window.peak_rss_bytes.expect("measured on Linux") as f64 / MIB;
+    let window_baseline = window.baseline_rss_bytes.expect("measured on Linux") as f64 / MIB;
+
+    let args = ["run", "--backend", "threads", "--workload", "sleep", "--size", "100", "--tasks", "64"];
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_concurrency-lab"))
+        .args(args)
+        .args(["--workers", "64", "--json", "-"])
+        .output()
+        .expect("the CLI runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("the CLI prints JSON");
+    let cli_peak = json["runs"][0]["peak_rss_bytes"].as_f64().expect("measured on Linux") / MIB;
+    assert!(
+        (window_peak - cli_peak).abs() < 8.0,
+        "window {window_peak:.1} MiB vs CLI {cli_peak:.1} MiB (the window held {window_baseline:.1} MiB before)"
+    );
+}

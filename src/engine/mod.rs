@@ -13,6 +13,7 @@ pub mod kinds;
 pub mod limits;
 pub mod loop_lag;
 pub mod machine;
+mod memory;
 pub mod result;
 mod run;
 pub mod sampler;

@@ -7,7 +7,7 @@ use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 26] = [
+const HEADER: [&str; 27] = [
     "backend",
     "workload",
     "size",
@@ -34,6 +34,7 @@ const HEADER: [&str; 26] = [
     "distinct_orders",
     "comparable_group",
     "relative",
+    "baseline_rss_bytes",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -78,6 +79,7 @@ impl Exporter for Csv {
                 opt(run.distinct_orders),
                 judged.group.to_string(),
                 judged.relative.text.clone(),
+                opt(run.baseline_rss_bytes),
             ])?;
         }
         Ok(writer.into_inner()?)
@@ -96,8 +98,8 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        assert!(lines[1].ends_with(",0,slowest"), "{}", lines[1]);
-        assert!(lines[2].ends_with(",0,2.00× faster than event-loop"), "{}", lines[2]);
+        assert!(lines[1].ends_with(",0,slowest,"), "{}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,"), "{}", lines[2]);
         assert_eq!(lines[1].split(',').count(), HEADER.len());
         Ok(())
     }

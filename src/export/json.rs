@@ -50,6 +50,7 @@ mod tests {
             "cpu_secs",
             "effective_parallelism",
             "peak_rss_bytes",
+            "baseline_rss_bytes",
             "repetitions",
             "stats",
             "spans",

@@ -121,9 +121,16 @@ impl Backend for EventLoop {
         flush();
         let loop_cpu = sys::thread_cpu_secs().zip(cpu_start).map(|(end, start)| end - start);
         let pool_cpu = pool_cpu_nanos.load(Ordering::Relaxed) as f64 / 1e9;
-        let children_cpu = if flavor == Flavor::ToProcesses { bridged.cpu_secs } else { Some(0.0) };
+        let children_cpu = if flavor == Flavor::ToProcesses { bridged.used.cpu_secs } else { Some(0.0) };
         let cpu_secs = loop_cpu.zip(children_cpu).map(|(a, b)| a + b + pool_cpu);
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag }
+        BackendReport {
+            setup_secs,
+            ended_secs: ctx.clock.now_secs(),
+            cpu_secs,
+            workers_peak_rss_bytes: bridged.used.peak_rss_bytes.filter(|_| flavor == Flavor::ToProcesses),
+            error: bridged.error,
+            loop_lag,
+        }
     }
 }
 

@@ -57,6 +57,6 @@ impl Backend for Mock {
         }
         recorder.flush();
         let ended_secs = lane_free_at.iter().copied().fold(clock_secs, f64::max);
-        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), error: None, loop_lag: None }
+        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), ..BackendReport::default() }
     }
 }

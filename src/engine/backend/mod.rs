@@ -69,6 +69,8 @@ pub struct BackendReport {
     pub ended_secs: f64,
     /// CPU time of the workers themselves, when it could be measured.
     pub cpu_secs: Option<f64>,
+    /// Worker processes only: the sum of each worker's own peak resident memory.
+    pub workers_peak_rss_bytes: Option<u64>,
     /// Why the repetition failed (a worker died, a thread could not start, ...).
     pub error: Option<String>,
     /// How late the event loop's heartbeat woke (event-loop backends only).

@@ -9,7 +9,7 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use super::RunContext;
-use super::pool::{Incoming, OffloadReply, Pool};
+use super::pool::{Incoming, OffloadReply, Pool, WorkersUsage};
 use super::protocol::{FromWorker, ToWorker, WorkerMode};
 use crate::engine::workload::TaskFailure;
 
@@ -37,7 +37,7 @@ impl OffloadClient {
 /// What the bridge reports when it ends.
 #[derive(Debug, Default)]
 pub struct Bridged {
-    pub cpu_secs: Option<f64>,
+    pub used: WorkersUsage,
     pub error: Option<String>,
 }
 
@@ -99,6 +99,6 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
         let _ = reply.send(Err(why.clone()));
     }
     let clean = error.is_none() && !ctx.cancel.is_cancelled();
-    let cpu_secs = pool.shutdown(clean, ctx);
-    Bridged { cpu_secs, error }
+    let used = pool.shutdown(clean, ctx);
+    Bridged { used, error }
 }

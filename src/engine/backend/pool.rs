@@ -45,6 +45,15 @@ pub struct Worker {
     reaped: Option<sys::Reaped>,
 }
 
+/// What the reaped workers used, by the kernel's account (`None` where it can't tell).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WorkersUsage {
+    /// Their CPU time, summed.
+    pub cpu_secs: Option<f64>,
+    /// Each worker's peak resident memory, summed.
+    pub peak_rss_bytes: Option<u64>,
+}
+
 pub struct Pool {
     pub workers: Vec<Worker>,
     pub rx: Receiver<Incoming>,
@@ -180,8 +189,8 @@ impl Pool {
     }
 
     /// Ends every worker and reaps it. `clean`: close stdin and give them time to exit;
-    /// otherwise (stop, failure) kill at once. Returns the workers' total CPU time.
-    pub fn shutdown(&mut self, clean: bool, ctx: &RunContext<'_>) -> Option<f64> {
+    /// otherwise (stop, failure) kill at once. Returns what the workers used.
+    pub fn shutdown(&mut self, clean: bool, ctx: &RunContext<'_>) -> WorkersUsage {
         for worker in &mut self.workers {
             drop(worker.stdin.take());
             if !clean && worker.reaped.is_none() {
@@ -208,7 +217,10 @@ impl Pool {
                 io::remove_leftovers(dir, worker.child.id());
             }
         }
-        self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum()
+        WorkersUsage {
+            cpu_secs: self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum(),
+            peak_rss_bytes: self.workers.iter().map(|w| w.reaped.and_then(|r| r.max_rss_bytes)).sum(),
+        }
     }
 }
 

@@ -35,8 +35,15 @@ impl Backend for Processes {
         });
         let ended_secs = ctx.clock.now_secs();
         let clean = outcome.is_ok() && !ctx.cancel.is_cancelled();
-        let cpu_secs = pool.shutdown(clean, ctx);
-        BackendReport { setup_secs, ended_secs, cpu_secs, error: outcome.err(), loop_lag }
+        let used = pool.shutdown(clean, ctx);
+        BackendReport {
+            setup_secs,
+            ended_secs,
+            cpu_secs: used.cpu_secs,
+            workers_peak_rss_bytes: used.peak_rss_bytes,
+            error: outcome.err(),
+            loop_lag,
+        }
     }
 }
 

@@ -56,6 +56,6 @@ impl Backend for Rayon {
             .sum::<Option<f64>>();
         let error =
             escaped_panic.load(Ordering::Relaxed).then(|| "a panic escaped a task on the rayon pool".to_owned());
-        BackendReport { setup_secs, ended_secs, cpu_secs, error, loop_lag: None }
+        BackendReport { setup_secs, ended_secs, cpu_secs, error, ..BackendReport::default() }
     }
 }

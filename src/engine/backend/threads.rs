@@ -61,6 +61,6 @@ impl Backend for Threads {
                 cpu_secs = cpu_secs.zip(lane_cpu).map(|(a, b)| a + b);
             }
         });
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, loop_lag: None }
+        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, ..BackendReport::default() }
     }
 }

@@ -77,12 +77,12 @@ fn figures_ui(ui: &mut egui::Ui, run: &RunResult) {
         let parallelism = text::cores_used(run.effective_parallelism, logical_cores());
         row(ui, "Parallelism", parallelism, "CPU time ÷ elapsed: how many cores the run really used.");
         ui.end_row();
-        row(
-            ui,
-            "Peak memory",
-            format::or_na(run.peak_rss_bytes, format::bytes),
-            "Peak resident memory of the app plus its workers, as sampled.",
+        let baseline = format::or_na(run.baseline_rss_bytes, format::bytes);
+        let memory_tip = format!(
+            "The run's memory: the peak resident memory it added to the app, plus each worker process's own \
+             peak. Not counted: the {baseline} the app held when the run started."
         );
+        row(ui, "Peak memory", format::or_na(run.peak_rss_bytes, format::bytes), &memory_tip);
         let tasks = if run.tasks_failed > 0 {
             format!("{} ok, {} failed", run.tasks_ok, run.tasks_failed)
         } else {
