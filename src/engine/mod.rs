@@ -5,6 +5,7 @@
 pub mod backend;
 pub mod cancel;
 pub mod config;
+pub mod error;
 pub mod events;
 pub mod gil;
 pub mod http_server;

@@ -10,6 +10,7 @@ use std::time::Duration;
 use super::backend::{self, Backend, BackendReport, RunContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
+use super::error::{RunError, SetupError};
 use super::events::{Event, EventSink};
 use super::http_server::HttpServer;
 use super::io::{self, IoTargets};
@@ -60,7 +61,7 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
     let (_server, io) = match prepare_io(config) {
         Ok(prepared) => prepared,
         Err(error) => {
-            let result = empty_result(config, error);
+            let result = empty_result(config, error.to_string());
             sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: 0.0 });
             return result;
         }
@@ -87,22 +88,21 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
 }
 
 /// Starts the run's HTTP server (`http`) and checks its temp directory (`file`).
-fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), String> {
-    let server = match config.workload.kind {
-        WorkloadKind::Http => {
-            // Validation checked the hard limit; the soft one may still be lower.
-            sys::raise_open_files_limit();
-            Some(HttpServer::start(config.http_bind_addr)?)
-        }
-        _ => None,
+fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), SetupError> {
+    let kind = config.workload.kind;
+    let server = if kind == WorkloadKind::Http {
+        // Validation checked the hard limit; the soft one may still be lower.
+        sys::raise_open_files_limit();
+        Some(HttpServer::start(config.http_bind_addr)?)
+    } else {
+        None
     };
-    let file_dir = match config.workload.kind {
-        WorkloadKind::File => {
-            let dir = std::env::temp_dir();
-            io::check_temp_dir(&dir)?;
-            Some(dir)
-        }
-        _ => None,
+    let file_dir = if kind == WorkloadKind::File {
+        let dir = std::env::temp_dir();
+        io::check_temp_dir(&dir)?;
+        Some(dir)
+    } else {
+        None
     };
     let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
     Ok((server, Arc::new(targets)))
@@ -134,7 +134,7 @@ fn run_repetition(
         let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log };
         let mut report = backend.run(&ctx);
         if report.error.is_none() {
-            report.error = log.error_summary();
+            report.error = log.error_summary().map(RunError::from);
         }
         drop(stop_tx);
         let sampled = match sampler {
@@ -192,9 +192,9 @@ fn finish_repetition(
         Outcome::Completed
     };
     let loop_lag = report.loop_lag;
-    let error = report.error.or_else(|| {
-        (outcome == Outcome::Failed).then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
-    });
+    let unfinished = RunError::Unfinished { done: spans.len() as u64, tasks: config.tasks };
+    // Where the engine's errors become the result's message.
+    let error = report.error.or_else(|| (outcome == Outcome::Failed).then_some(unfinished)).map(|e| e.to_string());
     // Elapsed ends at the last task's end; an unfinished run ends when the backend returned.
     let last_end = spans.iter().map(|s| s.end_secs).fold(f64::NAN, f64::max);
     let elapsed_secs = if outcome == Outcome::Completed && last_end.is_finite() { last_end } else { report.ended_secs };
@@ -351,13 +351,13 @@ mod tests {
     #[test]
     fn a_cancelled_repetition_is_cancelled_and_an_incomplete_one_failed() {
         let cancel = CancelToken::new();
-        let report = BackendReport { ended_secs: 0.5, ..BackendReport::default() };
+        let report = || BackendReport { ended_secs: 0.5, ..BackendReport::default() };
         let info = repetition(0.0, 0, 0).sampler;
-        let done = finish_repetition(&config(), report.clone(), Vec::new(), Vec::new(), None, info.clone(), &cancel);
+        let done = finish_repetition(&config(), report(), Vec::new(), Vec::new(), None, info.clone(), &cancel);
         assert_eq!(done.outcome, Outcome::Failed);
         assert_eq!(done.error.as_deref(), Some("only 0 of 1 tasks finished"));
         cancel.cancel();
-        let stopped = finish_repetition(&config(), report, Vec::new(), Vec::new(), None, info, &cancel);
+        let stopped = finish_repetition(&config(), report(), Vec::new(), Vec::new(), None, info, &cancel);
         assert_eq!((stopped.outcome, stopped.elapsed_secs), (Outcome::Cancelled, 0.5));
     }
 }

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
+use super::error::{IoError, TaskError, WorkerError};
 use super::gil::{Gil, GilGuard};
 use super::io::IoTargets;
 use super::kinds::CpuWork;
@@ -57,17 +58,35 @@ fn fib_plain(n: u64) -> u64 {
 }
 
 /// Why a task (or one step of it) did not finish.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum TaskFailure {
     /// The run was stopped.
     Cancelled,
-    /// Its I/O failed (the message names what and where).
-    Io(String),
+    /// It failed (its I/O, or the thread or process its blocking part was sent to).
+    Failed(TaskError),
 }
 
 impl From<Cancelled> for TaskFailure {
     fn from(_: Cancelled) -> Self {
         Self::Cancelled
+    }
+}
+
+impl From<TaskError> for TaskFailure {
+    fn from(error: TaskError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<IoError> for TaskFailure {
+    fn from(error: IoError) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<WorkerError> for TaskFailure {
+    fn from(error: WorkerError) -> Self {
+        Self::Failed(error.into())
     }
 }
 
@@ -138,8 +157,8 @@ impl TaskRunner {
         match outcome {
             Some(Ok(())) => Ok(true),
             Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
-            Some(Err(TaskFailure::Io(message))) => {
-                self.log.error(task, &message);
+            Some(Err(TaskFailure::Failed(error))) => {
+                self.log.error(task, &error.to_string());
                 Ok(false)
             }
             None => Ok(false),
@@ -158,8 +177,8 @@ impl TaskRunner {
             WorkloadKind::Primes | WorkloadKind::Fib => self.cpu(size, guard.as_ref()),
             WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
             WorkloadKind::Noop => Ok(()),
-            WorkloadKind::Http => released(&|| self.io.get_blocking(size).map_err(TaskFailure::Io)),
-            WorkloadKind::File => released(&|| self.io.file_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::Http => released(&|| Ok(self.io.get_blocking(size)?)),
+            WorkloadKind::File => released(&|| Ok(self.io.file_blocking(size)?)),
             WorkloadKind::Mixed => {
                 self.cpu(size, guard.as_ref())?;
                 released(&|| self.sleep_blocking(self.io_wait_millis))
@@ -291,7 +310,7 @@ mod step_tests {
     fn io_errors_fail_the_task_and_are_logged() {
         let r = TaskRunner::new(WorkloadKind::Http, Sizes::one(1), CancelToken::new());
         assert_eq!(r.run_blocking(0), Ok(false));
-        let msg = r.log.error_summary().unwrap_or_default();
+        let msg = r.log.error_summary().unwrap().to_string();
         assert!(msg.contains("no HTTP server"), "{msg}");
     }
 }

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 use super::cancel::CancelToken;
 use super::config::{BackendKind, ValidConfig};
+use super::error::RunError;
 use super::gil::Gil;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
@@ -61,7 +62,7 @@ impl RunContext<'_> {
 }
 
 /// How a repetition went, from the backend's side.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct BackendReport {
     /// Seconds from the clock's start until the backend was ready to run tasks.
     pub setup_secs: f64,
@@ -72,7 +73,7 @@ pub struct BackendReport {
     /// Worker processes only: the sum of each worker's own peak resident memory.
     pub workers_peak_rss_bytes: Option<u64>,
     /// Why the repetition failed (a worker died, a thread could not start, ...).
-    pub error: Option<String>,
+    pub error: Option<RunError>,
     /// How late the event loop's heartbeat woke (event-loop backends only).
     pub loop_lag: Option<LoopLag>,
 }
