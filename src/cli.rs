@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, ValidConfig, WorkloadKind};
+use crate::engine::{BackendKind, ExperimentConfig, Sizes, ValidConfig, WorkloadKind};
 use crate::presets;
 
 #[derive(Debug, Parser)]

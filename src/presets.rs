@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::config::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
+use crate::engine::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[

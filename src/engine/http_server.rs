@@ -65,6 +65,7 @@ impl HttpServer {
         format!("http://{}", self.addr)
     }
 
+    #[cfg(test)]
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }

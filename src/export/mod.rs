@@ -35,7 +35,7 @@ fn report_of(file: &ResultFile) -> Summary {
 #[cfg(test)]
 pub(crate) mod sample {
     //! A small, fixed result file for the exporters' tests.
-    use crate::engine::stats::Stats;
+    use crate::engine::Stats;
     use crate::engine::{
         BackendKind, CpuSample, ExperimentConfig, Machine, Outcome, Repetition, ResultFile, RunResult, SamplerInfo,
         Span,

@@ -3,7 +3,7 @@
 
 use crate::engine::RunResult;
 
-use super::plots::timeline::Lanes;
+use super::lanes::Lanes;
 
 /// A run's identity in the history; stable across deletions ("#3" stays "#3").
 pub type RunId = u64;

@@ -8,6 +8,7 @@ mod background;
 pub mod command;
 mod data_export;
 pub mod history;
+pub mod lanes;
 pub mod panels;
 pub mod plots;
 pub mod png_export;

@@ -88,7 +88,7 @@ pub fn excluded(run: &RunResult) -> Option<Excluded> {
 #[cfg(test)]
 pub(crate) mod sample {
     //! Hand-made results for the report's tests: a run is built from its repetitions' times.
-    use crate::engine::stats::Stats;
+    use crate::engine::Stats;
     use crate::engine::{BackendKind, ExperimentConfig, Outcome, Repetition, RunResult};
 
     /// A completed run of the default work (primes, 2 tasks) with these repetition times.

@@ -5,13 +5,14 @@
 use eframe::egui;
 
 use crate::engine::RunResult;
+use crate::report;
 
 use super::super::command::UiCommand;
 use super::super::panels::history_list::history_ui;
 use super::super::panels::status_bar::Status;
 use super::super::panels::summary::{SummaryView, summary_ui};
 use super::super::plots::cores::CoresView;
-use super::super::plots::elapsed::{ElapsedView, LiveBar};
+use super::super::plots::elapsed::{ElapsedView, LiveBar, RunBar};
 use super::super::plots::timeline::timeline_ui;
 use super::super::plots::{SideBySide, side_by_side};
 use super::LabApp;
@@ -24,10 +25,10 @@ impl LabApp {
         let (samples, t_end, setup, title, lanes, backend, note) = match (live, selected) {
             (Some(live), _) => (
                 &live.cpu_samples[..],
-                live.elapsed_secs().max(self.live_lanes.end_secs()),
+                live.elapsed_secs().max(live.lanes.end_secs()),
                 None,
                 format!("running {}", live.config.backend),
-                &self.live_lanes,
+                &live.lanes,
                 live.config.backend,
                 "Waiting for the first CPU sample…".to_owned(),
             ),
@@ -45,14 +46,24 @@ impl LabApp {
                 1.0,
                 None,
                 "no run yet".to_owned(),
-                &self.live_lanes,
+                &self.no_lanes,
                 self.settings.config.backend,
                 "Press Run to watch the cores.".to_owned(),
             ),
         };
+        let entries = self.history.entries();
+        let bars: Vec<RunBar<'_>> = (entries.iter().enumerate())
+            .map(|(i, entry)| RunBar {
+                id: entry.id,
+                label: entry.label(),
+                short_label: format!("#{}", entry.id),
+                result: &entry.result,
+                new_group: i > 0 && !report::comparable(&entries[i - 1].result, &entry.result),
+            })
+            .collect();
         let view = SideBySide {
             elapsed: ElapsedView {
-                entries: self.history.entries(),
+                bars: &bars,
                 selected: selected.map(|e| e.id),
                 live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
                 interactive: !self.png.is_capturing(),

@@ -1,4 +1,5 @@
-//! The child side of the process backends (`concurrency-lab __worker`). It says hello with
+//! The child side of the process backends (`concurrency-lab __worker`, which the binary hands to
+//! `engine::run_worker` before anything else). It says hello with
 //! the protocol version, takes one setup line, then runs the task ranges it is sent and
 //! reports span batches: one task at a time (`processes`), only each task's blocking part
 //! (`event-loop+processes`), or all of them in flight on its own event loop
@@ -50,6 +51,8 @@ pub enum ChildError {
 const FLUSH_SPANS: usize = 256;
 const FLUSH_NANOS: u64 = 50_000_000;
 
+/// Runs this process as a worker until the app closes its stdin; the exit code is 0 on a clean
+/// end, 2 when the worker failed (it told the app why), 3 when the app was already gone.
 pub fn main() -> ExitCode {
     let parent = std::env::var(PARENT_PID_ENV).ok().and_then(|pid| pid.parse().ok());
     if let Err(err) = die_with_parent(parent) {
