@@ -1,5 +1,6 @@
-//! The command line (DESIGN.md §3): clap definitions, and turning `run` flags plus an optional
-//! preset into a [`Plan`] of validated configs (flags override preset values).
+//! The command line (a contract: ARCHITECTURE.md, "Command line"): clap definitions, and turning
+//! `run` flags plus an optional preset into a [`Plan`] of validated configs (flags override
+//! preset values).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

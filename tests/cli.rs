@@ -652,6 +652,7 @@ fn bad_launch_flags_fail_before_the_window_opens() {
     assert_eq!(code(&output), Some(2), "{}", stderr(&output));
 }
 
-/// The article claims as presets, the new backends and workloads, and their bad input.
+/// The claims of the Python concurrency articles as presets (ARCHITECTURE.md, "The claims"), the
+/// newer backends and workloads, and their bad input.
 #[path = "cli/claims.rs"]
 mod claims;

@@ -2,7 +2,8 @@
 //! a named thread (`lab-http-server`), listening on 127.0.0.1 with an ephemeral port. The
 //! engine starts it before the first repetition, outside the measured backend, and stops it
 //! when the run ends. `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON
-//! body, like the articles' "what is my IP" service without the internet.
+//! body, like the "what is my IP" web service that the Python articles' I/O examples call
+//! (ARCHITECTURE.md, "What it is for"), without the internet.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;

@@ -1,5 +1,5 @@
-//! What a run produced. Field names here are the result JSON contract (DESIGN.md §3): add
-//! fields freely, never rename.
+//! What a run produced. Field names here are the result JSON contract (ARCHITECTURE.md,
+//! "Result JSON"): add fields freely, never rename.
 
 use serde::{Deserialize, Serialize};
 

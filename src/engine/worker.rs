@@ -1,11 +1,10 @@
 //! The child side of the process backends (`concurrency-lab __worker`, which the binary hands to
-//! `engine::run_worker` before anything else). It says hello with
-//! the protocol version, takes one setup line, then runs the task ranges it is sent and
-//! reports span batches: one task at a time (`processes`), only each task's blocking part
-//! (`event-loop+processes`), or all of them in flight on its own event loop
-//! (`processes+event-loop`, see [`event_loop`]). It has its own GIL, like a CPython worker
-//! process. It exits when its stdin closes: the lifeline that ends it if the app dies, even
-//! by SIGKILL.
+//! `engine::run_worker` before anything else). It says hello with the protocol version, takes
+//! one setup line, then runs the task ranges it is sent and reports span batches: one task at a
+//! time (`processes`), only each task's blocking part (`event-loop+processes`), or all of them
+//! in flight on its own event loop (`processes+event-loop`, see [`event_loop`]). It has its own
+//! GIL, like a CPython worker process. It exits when its stdin closes: the lifeline that ends it
+//! if the app dies, even by SIGKILL.
 
 mod event_loop;
 

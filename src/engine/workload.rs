@@ -16,7 +16,8 @@ use super::io::IoTargets;
 use super::kinds::CpuWork;
 use super::task_log::TaskLog;
 
-/// Count primes in 2..=n by trial division (the seeds' algorithm), calling `checkpoint`
+/// Count primes in 2..=n by trial division (the Python articles' example work: ARCHITECTURE.md,
+/// "What it is for"), calling `checkpoint`
 /// every 64 candidates.
 pub fn count_primes(n: u64, checkpoint: &mut impl FnMut() -> Result<(), Cancelled>) -> Result<u64, Cancelled> {
     let n = std::hint::black_box(n);

@@ -1,6 +1,7 @@
-//! The article claims, one shape test per bundled preset at a reduced size, plus the new
-//! backends end to end and the bad input of the I/O workloads (a server that can't bind, a
-//! temp dir that can't be written). Directions with generous margins, never stopwatch bounds.
+//! The claims of the Python concurrency articles (ARCHITECTURE.md, "The claims"), one shape
+//! test per bundled preset at a reduced size, plus the newer backends end to end and the bad
+//! input of the I/O workloads (a server that can't bind, a temp dir that can't be written).
+//! Directions with generous margins, never stopwatch bounds.
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -85,7 +86,8 @@ fn claim_2_without_the_gil_threads_run_in_parallel() {
 }
 
 /// fib(28..32) takes milliseconds in Rust, so at the preset's sizes process start-up decides;
-/// the claim's direction shows from fib(32..36) on (DESIGN: shapes, not stopwatches).
+/// the claim's direction shows from fib(32..36) on (shapes, not stopwatches: ARCHITECTURE.md,
+/// "Tests").
 #[test]
 fn claim_3_fib_on_a_process_pool_beats_a_gil_thread_pool() {
     let _serial = serial();

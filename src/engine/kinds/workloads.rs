@@ -68,8 +68,8 @@ workloads! {
     Primes => WorkloadInfo {
         name: "primes",
         size_unit: "upper bound",
-        summary: "CPU: count primes below N by trial division (the \"threads vs async vs processes\" articles' \
-                  example).",
+        summary: "CPU: count primes below N by trial division (the classic example of the Python threads vs \
+                  processes articles).",
         size_bounds: (2, 10_000_000),
         default_size: 100_000,
         cpu: Some(CpuWork::Primes),
