@@ -240,8 +240,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_backend_field_and_bound() -> anyhow::Result<()> {
-        let err = parse(&["--backend", "threads,processes", "--workers", "0"])?.plan().err();
-        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        let msg = parse(&["--backend", "threads,processes", "--workers", "0"])?.plan().unwrap_err().to_string();
         assert_eq!(msg, "backend threads: workers must be between 1 and 1024 for the threads backend, got 0");
         assert!(parse(&["--backend", "fibers"]).is_err());
         assert!(parse(&["--gil", "--no-gil"]).is_err());

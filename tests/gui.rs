@@ -2,6 +2,7 @@
 //! running on the mock backend (deterministic, instant) and, for the comparison, on real
 //! threads. Save PNG renders through wgpu on Mesa's software rasterizer.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test's helpers fail the test loudly")]
 
 use std::time::{Duration, Instant};
 
@@ -131,12 +132,12 @@ fn an_invalid_value_disables_run_and_shows_the_engines_message() {
 fn a_preset_loads_its_values_into_the_controls() {
     let mut harness = harness(LabApp::with_settings(Settings::default()));
     let preset = concurrency_lab::presets::load("io-many-sleeps").map_err(|e| e.to_string());
-    let preset = preset.unwrap_or_else(|e| panic!("{e}"));
+    let preset = preset.unwrap();
     harness.get_by_label("Presets").click();
     harness.run_steps(2);
     harness.get_by_label(&preset.name).click();
     harness.run_steps(2);
-    let expected = preset.configs().into_iter().next().unwrap_or_default();
+    let expected = preset.configs().into_iter().next().expect("a preset lists a backend");
     assert_eq!(harness.state().settings().config, expected);
     harness.get_by_label_contains(&format!("Preset: {}", preset.name));
     assert!(harness.state().status().text.starts_with("Loaded preset"));
@@ -158,7 +159,7 @@ workers = 2
 mock = 3
 "#;
     let source = concurrency_lab::presets::PresetSource::Bundled;
-    let preset = concurrency_lab::presets::parse("two-backends", source, text).unwrap_or_else(|e| panic!("{e}"));
+    let preset = concurrency_lab::presets::parse("two-backends", source, text).unwrap();
     let mut app = LabApp::with_settings(Settings::default());
     app.load_preset(preset);
     let mut harness = harness(app);

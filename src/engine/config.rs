@@ -282,15 +282,14 @@ mod tests {
 
     #[test]
     fn zero_tasks_names_field_bound_and_value() {
-        let err = ExperimentConfig { tasks: 0, ..config() }.validate().err();
-        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        let msg = ExperimentConfig { tasks: 0, ..config() }.validate().unwrap_err().to_string();
         assert_eq!(msg, "tasks must be between 1 and 1000000, got 0");
     }
 
     #[test]
     fn too_many_threads_is_refused() {
         let cfg = ExperimentConfig { workers: 5000, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workers must be between 1 and 1024 for the threads backend, got 5000");
     }
 
@@ -298,7 +297,7 @@ mod tests {
     fn processes_are_bounded_by_cores() {
         let cores = limits::logical_cores();
         let cfg = ExperimentConfig { backend: BackendKind::Processes, workers: 4 * cores + 1, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains(&format!("(4 × {cores} cores)")), "{msg}");
         assert!(msg.contains(&format!("got {}", 4 * cores + 1)), "{msg}");
     }
@@ -306,14 +305,14 @@ mod tests {
     #[test]
     fn event_loop_in_flight_is_bounded_by_tasks() {
         let cfg = ExperimentConfig { backend: BackendKind::EventLoop, tasks: 10, workers: 11, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains("between 1 and 10 (the task count)"), "{msg}");
     }
 
     #[test]
     fn size_bounds_are_per_workload() {
         let cfg = ExperimentConfig { workload: Workload::new(WorkloadKind::Fib, 90), ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workload.size must be between 1 and 45 for fib, got 90");
         let zero = ExperimentConfig { workload: Workload::new(WorkloadKind::Sleep, 0), ..config() };
         assert!(zero.validate().is_err());
@@ -342,7 +341,7 @@ mod tests {
         assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
         let mixed =
             ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
-        let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = mixed.validate().unwrap_err().to_string();
         assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
     }
 

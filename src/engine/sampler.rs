@@ -247,8 +247,8 @@ mod tests {
 
     #[test]
     fn proc_stat_deltas_give_busy_percent() {
-        let a = parse_proc_stat(STAT_A).unwrap_or_default();
-        let b = parse_proc_stat(STAT_B).unwrap_or_default();
+        let a = parse_proc_stat(STAT_A).unwrap();
+        let b = parse_proc_stat(STAT_B).unwrap();
         assert_eq!(a.len(), 2, "the aggregate line is skipped");
         assert_eq!(busy_percent(&a, &b), Some(vec![100.0, 0.0]));
     }
@@ -256,7 +256,7 @@ mod tests {
     #[test]
     fn cores_are_indexed_by_label() {
         let text = "cpu0 1 0 1 8 0 0 0 0\ncpu2 2 0 2 6 0 0 0 0\n";
-        let ticks = parse_proc_stat(text).unwrap_or_default();
+        let ticks = parse_proc_stat(text).unwrap();
         assert_eq!(ticks, vec![(2, 10), (0, 0), (4, 10)]);
     }
 

@@ -103,7 +103,7 @@ mod tests {
         let text = String::from_utf8(Markdown.render(&file)?)?;
         assert_eq!(text.matches("\n### ").count(), 2, "{text}");
         assert!(text.contains("### sleep 10 ms × 2 tasks"), "{text}");
-        let sleep_row = text.lines().find(|l| l.starts_with("| `processes`")).unwrap_or_default();
+        let sleep_row = text.lines().find(|l| l.starts_with("| `processes`")).unwrap();
         assert!(sleep_row.ends_with("| — |"), "alone in its group: {sleep_row}");
         assert!(!text.contains("faster than processes"), "{text}");
         Ok(())

@@ -330,7 +330,7 @@ mod tests {
             assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
             assert!(BackendKind::ALL[..i].iter().all(|other| other.name() != b.name()), "{b} twice");
         }
-        let err = "fiber".parse::<BackendKind>().err().map(|e| e.to_string()).unwrap_or_default();
+        let err = "fiber".parse::<BackendKind>().unwrap_err().to_string();
         assert!(err.starts_with("unknown backend 'fiber' (expected one of: event-loop, threads, processes"), "{err}");
         assert!(!err.contains("mock"), "the test double is not offered: {err}");
     }
