@@ -205,3 +205,17 @@ fn the_window_and_the_cli_report_the_same_memory_for_the_same_run() {
         "window {window_peak:.1} MiB vs CLI {cli_peak:.1} MiB (the window held {window_baseline:.1} MiB before)"
     );
 }
+
+/// Running the same experiment twice gives two different times (the machine varies); the
+/// verdict calls the difference noise and gives no reason for it.
+#[test]
+fn two_identical_runs_are_within_noise() {
+    let mut harness = harness(LabApp::with_settings(settings(Workload::new(WorkloadKind::Primes, 20_000), 2, 2)));
+    for n in 1..=2 {
+        harness.get_by_label("Run").click();
+        step_until(&mut harness, "a threads run", |app| !app.is_running() && app.history().entries().len() == n);
+    }
+    harness.get_by_label_contains("Run #2 (threads) and run #1 (threads) ran the same experiment");
+    harness.get_by_label_contains("difference is within noise: the machine's own variation");
+    assert!(harness.query_by_label_contains("overhead").is_none(), "no reason is made up");
+}
