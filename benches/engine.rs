@@ -12,7 +12,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use concurrency_lab::engine::workload::count_primes;
+use concurrency_lab::engine::count_primes;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");

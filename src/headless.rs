@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use anyhow::Context as _;
 
 use crate::cli::RunArgs;
-use crate::engine::result::{Outcome, ResultFile};
 use crate::engine::{CancelToken, Event, EventSink, Machine, run_experiment};
+use crate::engine::{Outcome, ResultFile};
 use crate::export::atomic::PendingFile;
 use crate::export::{Csv, Exporter, Json, Markdown, Table};
 use crate::presets;

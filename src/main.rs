@@ -6,13 +6,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use concurrency_lab::cli::{Cli, Command};
-use concurrency_lab::engine::backend::protocol::WORKER_SUBCOMMAND;
-use concurrency_lab::{headless, worker};
+use concurrency_lab::engine::{self, WORKER_SUBCOMMAND};
+use concurrency_lab::headless;
 
 fn main() -> ExitCode {
+    // Memory figures are the workload's, not the allocator's huge pages (workers inherit this).
+    // Refused, the lab still runs; its memory figures then include huge pages.
+    let _ = engine::disable_transparent_huge_pages();
     // A worker process must never touch argument parsing beyond this, nor any window code.
     if std::env::args_os().nth(1).is_some_and(|arg| arg == WORKER_SUBCOMMAND) {
-        return worker::main();
+        return engine::run_worker();
     }
     let cli = Cli::parse();
     match cli.command {
@@ -25,7 +28,7 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Presets) => headless::list_presets(),
-        Some(Command::Worker) => worker::main(),
+        Some(Command::Worker) => engine::run_worker(),
     }
 }
 

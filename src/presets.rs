@@ -1,6 +1,7 @@
-//! Presets: TOML files that name an experiment (DESIGN.md §3). The bundled ones in
-//! `presets/` are compiled in with `include_str!`, so the binary works anywhere; users add
-//! their own in `~/.config/concurrency-lab/presets/`, and any file can be loaded by path.
+//! Presets: TOML files that name an experiment (the format is a contract: ARCHITECTURE.md,
+//! "Preset TOML"). The bundled ones in `presets/` are compiled in with `include_str!`, so the
+//! binary works anywhere; users add their own in `~/.config/concurrency-lab/presets/`, and any
+//! file can be loaded by path.
 //! Unknown keys are errors; errors name the file, line and column.
 
 use std::collections::BTreeMap;
@@ -8,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::config::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
+use crate::engine::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -221,7 +222,8 @@ mod tests {
         }
     }
 
-    /// The article claims (issue 4), one preset each, in the articles' order.
+    /// The ten claims of the Python concurrency articles the lab reproduces (ARCHITECTURE.md,
+    /// "The claims"), one preset each, in that order.
     pub const CLAIMS: [&str; 10] = [
         "cpu-primes-gil",
         "cpu-primes-no-gil",

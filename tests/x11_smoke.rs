@@ -7,6 +7,7 @@
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test's helpers fail the test loudly")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -53,7 +54,7 @@ fn start_xvfb() -> (Reaped, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("could not start Xvfb: {e}"));
+        .expect("Xvfb starts");
     let mut line = String::new();
     if let Some(stdout) = child.stdout.take() {
         let _ = BufReader::new(stdout).read_line(&mut line);

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use serde::{Deserialize, Serialize};
 
 pub use super::kinds::{BackendKind, WorkloadKind, thousands};
+use super::kinds::{InFlight, WorkerKind};
 use super::limits;
 pub use super::sizes::Sizes;
 
@@ -153,14 +154,10 @@ impl ExperimentConfig {
     /// The largest `workers` this backend accepts for this config, and why.
     pub fn max_workers(&self) -> (u64, String) {
         let backend = self.backend;
-        match backend {
-            BackendKind::EventLoop => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
-            BackendKind::Threads
-            | BackendKind::Mock
-            | BackendKind::EventLoopMt
-            | BackendKind::Rayon
-            | BackendKind::EventLoopThreads => (MAX_THREADS, format!(" for the {backend} backend")),
-            BackendKind::Processes | BackendKind::EventLoopProcesses | BackendKind::ProcessesEventLoop => {
+        match backend.info().workers {
+            WorkerKind::InFlight => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
+            WorkerKind::Thread | WorkerKind::Virtual => (MAX_THREADS, format!(" for the {backend} backend")),
+            WorkerKind::Process => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
             }
@@ -195,11 +192,9 @@ impl ExperimentConfig {
 
     /// HTTP connections open at once: one per task in flight.
     pub fn http_connections(&self) -> u64 {
-        match self.backend {
-            BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
-                self.workers.min(self.tasks)
-            }
-            _ => self.tasks,
+        match self.backend.info().in_flight {
+            InFlight::Workers => self.workers.min(self.tasks),
+            InFlight::AllTasks => self.tasks,
         }
     }
 
@@ -219,12 +214,10 @@ impl ExperimentConfig {
 
     /// Refuses thread or process counts the OS would not give us, before anything starts.
     fn check_process_limit(&self) -> Result<(), ConfigError> {
-        let extra = match self.backend {
-            b if b.uses_threads() => self.workers,
-            // Each worker process plus two reader threads for its pipes (and its own threads).
-            b if b.uses_processes() => self.workers * 4,
-            _ => return Ok(()),
-        };
+        let extra = self.workers.saturating_mul(self.backend.info().workers.os_tasks_each());
+        if extra == 0 {
+            return Ok(());
+        }
         let Some(limit) = limits::process_limit() else { return Ok(()) };
         // Counting the user's threads scans /proc; skip it when the request is far below the
         // limit (a spawn that still fails is reported as a failed run, never a crash).
@@ -289,15 +282,14 @@ mod tests {
 
     #[test]
     fn zero_tasks_names_field_bound_and_value() {
-        let err = ExperimentConfig { tasks: 0, ..config() }.validate().err();
-        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        let msg = ExperimentConfig { tasks: 0, ..config() }.validate().unwrap_err().to_string();
         assert_eq!(msg, "tasks must be between 1 and 1000000, got 0");
     }
 
     #[test]
     fn too_many_threads_is_refused() {
         let cfg = ExperimentConfig { workers: 5000, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workers must be between 1 and 1024 for the threads backend, got 5000");
     }
 
@@ -305,7 +297,7 @@ mod tests {
     fn processes_are_bounded_by_cores() {
         let cores = limits::logical_cores();
         let cfg = ExperimentConfig { backend: BackendKind::Processes, workers: 4 * cores + 1, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains(&format!("(4 × {cores} cores)")), "{msg}");
         assert!(msg.contains(&format!("got {}", 4 * cores + 1)), "{msg}");
     }
@@ -313,14 +305,14 @@ mod tests {
     #[test]
     fn event_loop_in_flight_is_bounded_by_tasks() {
         let cfg = ExperimentConfig { backend: BackendKind::EventLoop, tasks: 10, workers: 11, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains("between 1 and 10 (the task count)"), "{msg}");
     }
 
     #[test]
     fn size_bounds_are_per_workload() {
         let cfg = ExperimentConfig { workload: Workload::new(WorkloadKind::Fib, 90), ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workload.size must be between 1 and 45 for fib, got 90");
         let zero = ExperimentConfig { workload: Workload::new(WorkloadKind::Sleep, 0), ..config() };
         assert!(zero.validate().is_err());
@@ -349,21 +341,8 @@ mod tests {
         assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
         let mixed =
             ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
-        let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = mixed.validate().unwrap_err().to_string();
         assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for b in BackendKind::USER_FACING {
-            assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
-            assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
-        }
-        for w in WorkloadKind::ALL {
-            assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
-            assert_eq!(serde_json::to_value(w).ok(), Some(serde_json::Value::from(w.name())), "serde spelling of {w}");
-        }
-        assert!("fiber".parse::<BackendKind>().is_err());
     }
 
     #[test]

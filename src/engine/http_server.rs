@@ -2,7 +2,8 @@
 //! a named thread (`lab-http-server`), listening on 127.0.0.1 with an ephemeral port. The
 //! engine starts it before the first repetition, outside the measured backend, and stops it
 //! when the run ends. `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON
-//! body, like the articles' "what is my IP" service without the internet.
+//! body, like the "what is my IP" web service that the Python articles' I/O examples call
+//! (ARCHITECTURE.md, "What it is for"), without the internet.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
@@ -13,6 +14,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use tokio::sync::oneshot;
+
+use super::error::SetupError;
 
 /// Pending connections the listener queues: a run may open a thousand at once.
 const BACKLOG: u32 = 4096;
@@ -28,9 +31,9 @@ pub struct HttpServer {
 impl HttpServer {
     /// Binds `bind` (default 127.0.0.1:0) and starts serving. Binding happens here, so a port
     /// that is taken is a clear error before anything runs.
-    pub fn start(bind: Option<SocketAddr>) -> Result<Self, String> {
+    pub fn start(bind: Option<SocketAddr>) -> Result<Self, SetupError> {
         let bind = bind.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-        let fail = |what: &str, e: std::io::Error| format!("could not start the HTTP server on {bind}: {what}: {e}");
+        let fail = |what, cause| SetupError::HttpServer { bind, what, cause };
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail("tokio runtime", e))?;
         let listener = runtime.block_on(async {
@@ -63,6 +66,7 @@ impl HttpServer {
         format!("http://{}", self.addr)
     }
 
+    #[cfg(test)]
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -90,24 +94,22 @@ mod tests {
     use crate::engine::io::IoTargets;
 
     #[test]
-    fn answers_after_the_delay_and_stops() -> Result<(), String> {
-        let server = HttpServer::start(None)?;
-        let io = IoTargets::new(Some(server.base_url()), None)?;
+    fn answers_after_the_delay_and_stops() {
+        let server = HttpServer::start(None).unwrap();
+        let io = IoTargets::new(Some(server.base_url()), None).unwrap();
         let start = std::time::Instant::now();
-        io.get_blocking(30)?;
+        io.get_blocking(30).unwrap();
         assert!(start.elapsed() >= Duration::from_millis(30));
         let addr = server.addr();
         drop(server);
         assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed after the run");
-        Ok(())
     }
 
     #[test]
-    fn a_taken_port_is_a_clear_error() -> Result<(), String> {
-        let taken = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let addr = taken.local_addr().map_err(|e| e.to_string())?;
-        let msg = HttpServer::start(Some(addr)).err().unwrap_or_default();
+    fn a_taken_port_is_a_clear_error() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let msg = HttpServer::start(Some(addr)).unwrap_err().to_string();
         assert!(msg.contains(&format!("could not start the HTTP server on {addr}: bind")), "{msg}");
-        Ok(())
     }
 }

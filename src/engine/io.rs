@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use tokio::io::AsyncWriteExt;
 
+use super::error::{IoError, SetupError};
+
 /// Requests give up after this long (the server answers after at most 60 s).
 const HTTP_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -23,7 +25,7 @@ pub struct IoTargets {
 
 impl IoTargets {
     /// Targets for a server at `base_url` (e.g. `http://127.0.0.1:4242`) and a temp dir.
-    pub fn new(base_url: Option<String>, file_dir: Option<PathBuf>) -> Result<Self, String> {
+    pub fn new(base_url: Option<String>, file_dir: Option<PathBuf>) -> Result<Self, SetupError> {
         let http = base_url.map(HttpClients::new).transpose()?;
         Ok(Self { http, file_dir })
     }
@@ -33,38 +35,40 @@ impl IoTargets {
         self.http.as_ref().map(|h| h.base_url.as_str())
     }
 
-    fn http(&self) -> Result<&HttpClients, String> {
-        self.http.as_ref().ok_or_else(|| "no HTTP server was started for this run".to_owned())
+    fn http(&self) -> Result<&HttpClients, IoError> {
+        self.http.as_ref().ok_or(IoError::NoServer)
     }
 
-    fn file_dir(&self) -> Result<&Path, String> {
-        self.file_dir.as_deref().ok_or_else(|| "no temp directory was set for this run".to_owned())
+    fn file_dir(&self) -> Result<&Path, IoError> {
+        self.file_dir.as_deref().ok_or(IoError::NoTempDir)
     }
 
     /// A GET answered after `delay_millis`, blocking this thread.
-    pub fn get_blocking(&self, delay_millis: u64) -> Result<(), String> {
+    pub fn get_blocking(&self, delay_millis: u64) -> Result<(), IoError> {
         let http = self.http()?;
         let url = http.url(delay_millis);
-        let mut response = http.blocking.get(&url).call().map_err(|e| format!("GET {url}: {e}"))?;
-        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        check_body(&url, &body)
+        let fail = |cause: String| IoError::Http { url: url.clone(), cause };
+        let mut response = http.blocking.get(&url).call().map_err(|e| fail(e.to_string()))?;
+        let body = response.body_mut().read_to_string().map_err(|e| fail(format!("reading the body: {e}")))?;
+        check_body(&url, body)
     }
 
     /// A GET answered after `delay_millis`, awaiting on the current event loop.
-    pub async fn get_async(&self, delay_millis: u64) -> Result<(), String> {
+    pub async fn get_async(&self, delay_millis: u64) -> Result<(), IoError> {
         let http = self.http()?;
         let url = http.url(delay_millis);
-        let response = http.nonblocking.get(&url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
-        let response = response.error_for_status().map_err(|e| format!("GET {url}: {e}"))?;
-        let body = response.text().await.map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        check_body(&url, &body)
+        let fail = |cause: String| IoError::Http { url: url.clone(), cause };
+        let response = http.nonblocking.get(&url).send().await.map_err(|e| fail(e.to_string()))?;
+        let response = response.error_for_status().map_err(|e| fail(e.to_string()))?;
+        let body = response.text().await.map_err(|e| fail(format!("reading the body: {e}")))?;
+        check_body(&url, body)
     }
 
     /// Writes `kib` KiB to a new temp file, fsyncs, reads it back and deletes it (std::fs).
-    pub fn file_blocking(&self, kib: u64) -> Result<(), String> {
+    pub fn file_blocking(&self, kib: u64) -> Result<(), IoError> {
         let dir = self.file_dir()?;
         let data = payload(kib);
-        let fail = |what: &str, e: std::io::Error| format!("file workload in {}: {what}: {e}", dir.display());
+        let fail = |what, cause| IoError::File { dir: dir.to_owned(), what, cause };
         // NamedTempFile deletes itself on drop, so an error or a panic leaves nothing behind
         // (and a worker process killed mid-write is cleaned up by the app: its pid is in the name).
         let mut file = tempfile::Builder::new()
@@ -81,10 +85,10 @@ impl IoTargets {
     }
 
     /// The same round trip with tokio::fs (each call runs on tokio's blocking thread pool).
-    pub async fn file_async(&self, kib: u64) -> Result<(), String> {
+    pub async fn file_async(&self, kib: u64) -> Result<(), IoError> {
         let dir = self.file_dir()?;
         let data = payload(kib);
-        let fail = |what: &str, e: std::io::Error| format!("file workload in {}: {what}: {e}", dir.display());
+        let fail = |what, cause| IoError::File { dir: dir.to_owned(), what, cause };
         let path = dir.join(unique_name());
         let guard = RemoveOnDrop(Some(path.clone()));
         let mut file = tokio::fs::OpenOptions::new()
@@ -112,7 +116,7 @@ pub struct HttpClients {
 }
 
 impl HttpClients {
-    pub fn new(base_url: String) -> Result<Self, String> {
+    pub fn new(base_url: String) -> Result<Self, SetupError> {
         // No proxies: the server is on loopback, and an HTTP_PROXY in the environment must
         // not turn a lab measurement into a proxy measurement.
         let blocking: ureq::Agent = ureq::Agent::config_builder()
@@ -126,7 +130,7 @@ impl HttpClients {
             .no_proxy()
             .timeout(HTTP_TIMEOUT)
             .build()
-            .map_err(|e| format!("could not build the HTTP client: {e}"))?;
+            .map_err(|e| SetupError::HttpClient(e.to_string()))?;
         Ok(Self { base_url, blocking, nonblocking })
     }
 
@@ -135,12 +139,12 @@ impl HttpClients {
     }
 }
 
-fn check_body(url: &str, body: &str) -> Result<(), String> {
-    if body.contains("\"delay_ms\"") { Ok(()) } else { Err(format!("GET {url}: unexpected body {body:.100}")) }
+fn check_body(url: &str, body: String) -> Result<(), IoError> {
+    if body.contains("\"delay_ms\"") { Ok(()) } else { Err(IoError::Body { url: url.to_owned(), body }) }
 }
 
-fn check_len(got: usize, wrote: usize) -> Result<(), String> {
-    if got == wrote { Ok(()) } else { Err(format!("file workload: wrote {wrote} bytes, read back {got}")) }
+fn check_len(read: usize, wrote: usize) -> Result<(), IoError> {
+    if read == wrote { Ok(()) } else { Err(IoError::ShortRead { wrote, read }) }
 }
 
 /// Temp files of this lab start with this, so a leftover would be easy to spot.
@@ -190,13 +194,12 @@ impl Drop for RemoveOnDrop {
 
 /// Checks, before a `file` run, that `dir` takes new files: a clear error up front instead of
 /// every task failing.
-pub fn check_temp_dir(dir: &Path) -> Result<(), String> {
-    tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).and_then(|probe| probe.close()).map_err(|e| {
-        format!(
-            "the file workload cannot create files in the temp directory {}: {e} (set TMPDIR to a writable directory)",
-            dir.display()
-        )
-    })
+pub fn check_temp_dir(dir: &Path) -> Result<(), SetupError> {
+    tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .and_then(|probe| probe.close())
+        .map_err(|cause| SetupError::TempDir { dir: dir.to_owned(), cause })
 }
 
 #[cfg(test)]
@@ -204,37 +207,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_round_trip_leaves_nothing_behind() -> Result<(), String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-        let io = IoTargets::new(None, Some(dir.path().to_owned()))?;
-        io.file_blocking(4)?;
-        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
-        runtime.block_on(io.file_async(4))?;
-        let left = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(usize::MAX);
-        assert_eq!(left, 0);
-        Ok(())
+    fn file_round_trip_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let io = IoTargets::new(None, Some(dir.path().to_owned())).unwrap();
+        io.file_blocking(4).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        runtime.block_on(io.file_async(4)).unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 
     #[test]
-    fn leftovers_of_a_dead_process_are_removed() -> Result<(), String> {
-        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    fn leftovers_of_a_dead_process_are_removed() {
+        let dir = tempfile::tempdir().unwrap();
         for name in ["concurrency-lab-77-a", "concurrency-lab-77-b", "concurrency-lab-770-c", "other"] {
-            std::fs::write(dir.path().join(name), b"x").map_err(|e| e.to_string())?;
+            std::fs::write(dir.path().join(name), b"x").unwrap();
         }
         assert_eq!(remove_leftovers(dir.path(), 77), 2);
         let mut left: Vec<String> = std::fs::read_dir(dir.path())
-            .map_err(|e| e.to_string())?
+            .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect();
         left.sort();
         assert_eq!(left, vec!["concurrency-lab-770-c", "other"]);
-        Ok(())
     }
 
     #[test]
     fn an_unusable_temp_dir_is_named() {
-        let msg = check_temp_dir(Path::new("/proc/version/not-a-dir")).err().unwrap_or_default();
+        let msg = check_temp_dir(Path::new("/proc/version/not-a-dir")).unwrap_err().to_string();
         assert!(msg.contains("/proc/version/not-a-dir") && msg.contains("TMPDIR"), "{msg}");
     }
 }

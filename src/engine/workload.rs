@@ -10,11 +10,14 @@ use std::time::Duration;
 
 use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
+use super::error::{IoError, TaskError, WorkerError};
 use super::gil::{Gil, GilGuard};
 use super::io::IoTargets;
+use super::kinds::CpuWork;
 use super::task_log::TaskLog;
 
-/// Count primes in 2..=n by trial division (the seeds' algorithm), calling `checkpoint`
+/// Count primes in 2..=n by trial division (the Python articles' example work: ARCHITECTURE.md,
+/// "What it is for"), calling `checkpoint`
 /// every 64 candidates.
 pub fn count_primes(n: u64, checkpoint: &mut impl FnMut() -> Result<(), Cancelled>) -> Result<u64, Cancelled> {
     let n = std::hint::black_box(n);
@@ -56,17 +59,35 @@ fn fib_plain(n: u64) -> u64 {
 }
 
 /// Why a task (or one step of it) did not finish.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum TaskFailure {
     /// The run was stopped.
     Cancelled,
-    /// Its I/O failed (the message names what and where).
-    Io(String),
+    /// It failed (its I/O, or the thread or process its blocking part was sent to).
+    Failed(TaskError),
 }
 
 impl From<Cancelled> for TaskFailure {
     fn from(_: Cancelled) -> Self {
         Self::Cancelled
+    }
+}
+
+impl From<TaskError> for TaskFailure {
+    fn from(error: TaskError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<IoError> for TaskFailure {
+    fn from(error: IoError) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<WorkerError> for TaskFailure {
+    fn from(error: WorkerError) -> Self {
+        Self::Failed(error.into())
     }
 }
 
@@ -137,8 +158,8 @@ impl TaskRunner {
         match outcome {
             Some(Ok(())) => Ok(true),
             Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
-            Some(Err(TaskFailure::Io(message))) => {
-                self.log.error(task, &message);
+            Some(Err(TaskFailure::Failed(error))) => {
+                self.log.error(task, &error.to_string());
                 Ok(false)
             }
             None => Ok(false),
@@ -157,8 +178,8 @@ impl TaskRunner {
             WorkloadKind::Primes | WorkloadKind::Fib => self.cpu(size, guard.as_ref()),
             WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
             WorkloadKind::Noop => Ok(()),
-            WorkloadKind::Http => released(&|| self.io.get_blocking(size).map_err(TaskFailure::Io)),
-            WorkloadKind::File => released(&|| self.io.file_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::Http => released(&|| Ok(self.io.get_blocking(size)?)),
+            WorkloadKind::File => released(&|| Ok(self.io.file_blocking(size)?)),
             WorkloadKind::Mixed => {
                 self.cpu(size, guard.as_ref())?;
                 released(&|| self.sleep_blocking(self.io_wait_millis))
@@ -191,7 +212,8 @@ impl TaskRunner {
         Ok(self.cancel.sleep(Duration::from_millis(millis))?)
     }
 
-    /// CPU work of `size` (primes for `mixed`), with GIL and cancel checkpoints.
+    /// The CPU work of this workload's row at `size` (primes for `mixed`), with GIL and cancel
+    /// checkpoints.
     fn cpu(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), TaskFailure> {
         let mut checkpoint = || {
             if let Some(guard) = guard {
@@ -199,9 +221,10 @@ impl TaskRunner {
             }
             self.cancel.check()
         };
-        let counted = match self.kind {
-            WorkloadKind::Fib => fib(size, &mut checkpoint).map(drop),
-            _ => count_primes(size, &mut checkpoint).map(drop),
+        let counted = match self.kind.info().cpu {
+            Some(CpuWork::Primes) => count_primes(size, &mut checkpoint).map(drop),
+            Some(CpuWork::Fib) => fib(size, &mut checkpoint).map(drop),
+            None => Ok(()),
         };
         Ok(counted?)
     }
@@ -288,7 +311,7 @@ mod step_tests {
     fn io_errors_fail_the_task_and_are_logged() {
         let r = TaskRunner::new(WorkloadKind::Http, Sizes::one(1), CancelToken::new());
         assert_eq!(r.run_blocking(0), Ok(false));
-        let msg = r.log.error_summary().unwrap_or_default();
+        let msg = r.log.error_summary().unwrap().to_string();
         assert!(msg.contains("no HTTP server"), "{msg}");
     }
 }

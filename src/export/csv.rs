@@ -1,11 +1,13 @@
-//! CSV: one row per run with its headline figures (the spans are in the JSON).
+//! CSV: one row per run with its headline figures and the report's verdict on it: its group of
+//! comparable runs and its relative speed (the spans are in the JSON). Columns are only ever
+//! added at the end.
 
-use super::Exporter;
-use crate::engine::result::ResultFile;
+use super::{Exporter, report_of};
+use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 24] = [
+const HEADER: [&str; 27] = [
     "backend",
     "workload",
     "size",
@@ -30,6 +32,9 @@ const HEADER: [&str; 24] = [
     "loop_lag_p99_secs",
     "loop_blocked",
     "distinct_orders",
+    "comparable_group",
+    "relative",
+    "baseline_rss_bytes",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -42,9 +47,10 @@ impl Exporter for Csv {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let report = report_of(file);
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         writer.write_record(HEADER)?;
-        for run in &file.runs {
+        for (run, judged) in file.runs.iter().zip(&report.runs) {
             let c = &run.config;
             writer.write_record([
                 c.backend.to_string(),
@@ -71,6 +77,9 @@ impl Exporter for Csv {
                 opt(run.loop_lag_p99_secs),
                 opt(run.loop_blocked),
                 opt(run.distinct_orders),
+                judged.group.to_string(),
+                judged.relative.text.clone(),
+                opt(run.baseline_rss_bytes),
             ])?;
         }
         Ok(writer.into_inner()?)
@@ -89,7 +98,9 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        assert_eq!(lines[2].split(',').count(), HEADER.len());
+        assert!(lines[1].ends_with(",0,slowest,"), "{}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,"), "{}", lines[2]);
+        assert_eq!(lines[1].split(',').count(), HEADER.len());
         Ok(())
     }
 }

@@ -8,13 +8,13 @@ mod background;
 pub mod command;
 mod data_export;
 pub mod history;
+pub mod lanes;
 pub mod panels;
 pub mod plots;
 pub mod png_export;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;
-pub mod verdict;
 
 pub use app::{LabApp, Launch};
 

@@ -21,6 +21,7 @@ use super::loop_task::{Offload, run_task_async, set_lane};
 use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::RunError;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::result::Span;
 use crate::engine::spans::RunClock;
@@ -51,7 +52,7 @@ impl Backend for EventLoop {
         let flavor = self.0;
         let cpu_start = sys::thread_cpu_secs();
         let pool_cpu_nanos = Arc::new(AtomicU64::new(0));
-        let failed = |error: String| BackendReport {
+        let failed = |error: RunError| BackendReport {
             ended_secs: ctx.clock.now_secs(),
             error: Some(error),
             ..BackendReport::default()
@@ -59,14 +60,14 @@ impl Backend for EventLoop {
         let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
         let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
             Ok(runtime) => runtime,
-            Err(err) => return failed(format!("could not start the tokio runtime: {err}")),
+            Err(cause) => return failed(RunError::Start { what: "the tokio runtime".into(), cause }),
         };
         let (offload, pool) = match flavor {
             Flavor::Single | Flavor::MultiThread => (Offload::Inline, None),
             Flavor::ToThreads => (Offload::Threads, None),
             Flavor::ToProcesses => match offload_pool::start(ctx) {
                 Ok((pool, client)) => (Offload::Processes(client), Some(pool)),
-                Err(error) => return failed(error),
+                Err(error) => return failed(error.into()),
             },
         };
         let setup_secs = ctx.clock.now_secs();
@@ -108,9 +109,10 @@ impl Backend for EventLoop {
             }
             let bridged = match bridge {
                 Some(Ok(handle)) => handle.join().unwrap_or_default(),
-                Some(Err(e)) => {
-                    Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() }
-                }
+                Some(Err(cause)) => Bridged {
+                    error: Some(RunError::Start { what: "the offload thread".into(), cause }),
+                    ..Bridged::default()
+                },
                 None => Bridged::default(),
             };
             (bridged, loop_lag)
@@ -121,9 +123,16 @@ impl Backend for EventLoop {
         flush();
         let loop_cpu = sys::thread_cpu_secs().zip(cpu_start).map(|(end, start)| end - start);
         let pool_cpu = pool_cpu_nanos.load(Ordering::Relaxed) as f64 / 1e9;
-        let children_cpu = if flavor == Flavor::ToProcesses { bridged.cpu_secs } else { Some(0.0) };
+        let children_cpu = if flavor == Flavor::ToProcesses { bridged.used.cpu_secs } else { Some(0.0) };
         let cpu_secs = loop_cpu.zip(children_cpu).map(|(a, b)| a + b + pool_cpu);
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag }
+        BackendReport {
+            setup_secs,
+            ended_secs: ctx.clock.now_secs(),
+            cpu_secs,
+            workers_peak_rss_bytes: bridged.used.peak_rss_bytes.filter(|_| flavor == Flavor::ToProcesses),
+            error: bridged.error,
+            loop_lag,
+        }
     }
 }
 

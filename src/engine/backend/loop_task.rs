@@ -13,6 +13,7 @@ use std::time::Duration;
 use super::offload_pool::OffloadClient;
 use crate::engine::cancel::Cancelled;
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::TaskError;
 use crate::engine::workload::{TaskFailure, TaskRunner};
 
 /// Where the blocking part of a task runs.
@@ -83,8 +84,8 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
         WorkloadKind::Noop => Ok(()),
         // Boxed: these futures are large, and an unboxed one would make every task's future
         // (a million of them, for no-op dispatch) as large as an HTTP request's state.
-        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await.map_err(TaskFailure::Io),
-        WorkloadKind::File => Box::pin(runner.io.file_async(size)).await.map_err(TaskFailure::Io),
+        WorkloadKind::Http => Ok(Box::pin(runner.io.get_async(size)).await?),
+        WorkloadKind::File => Ok(Box::pin(runner.io.file_async(size)).await?),
     }
 }
 
@@ -99,18 +100,14 @@ async fn blocking_part(
         Offload::Threads => {
             let runner = runner.clone();
             let joined = tokio::task::spawn_blocking(move || (current_lane(), runner.blocking_part(task))).await;
-            let (ran_on, outcome) = joined.map_err(|e| TaskFailure::Io(format!("offload thread: {e}")))?;
+            let (ran_on, outcome) = joined.map_err(|e| TaskError::OffloadThread(e.to_string()))?;
             *lane = ran_on;
             outcome
         }
         Offload::Processes(pool) => {
             let (worker, ok) = Box::pin(pool.run(task)).await?;
             *lane = worker;
-            if ok {
-                Ok(())
-            } else {
-                Err(TaskFailure::Io(format!("its blocking part failed in worker process {worker}")))
-            }
+            if ok { Ok(()) } else { Err(TaskError::BlockingPart { worker }.into()) }
         }
     }
 }

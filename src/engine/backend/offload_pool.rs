@@ -9,8 +9,9 @@ use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::time::Duration;
 
 use super::RunContext;
-use super::pool::{Incoming, OffloadReply, Pool};
+use super::pool::{Incoming, OffloadReply, Pool, WorkersUsage};
 use super::protocol::{FromWorker, ToWorker, WorkerMode};
+use crate::engine::error::{RunError, WorkerError};
 use crate::engine::workload::TaskFailure;
 
 /// The loop's handle on the pool: cheap to share between tasks.
@@ -22,10 +23,9 @@ pub struct OffloadClient {
 impl OffloadClient {
     /// Runs the blocking part of `task` on some worker; `(worker, ok)` when it is done.
     pub async fn run(&self, task: u64) -> Result<(u32, bool), TaskFailure> {
-        let stopped = || TaskFailure::Io("the process pool has stopped".to_owned());
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.tx.send(Incoming::Offload(task, reply)).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?.map_err(TaskFailure::Io)
+        self.tx.send(Incoming::Offload(task, reply)).map_err(|_| WorkerError::PoolStopped)?;
+        Ok(answer.await.map_err(|_| WorkerError::PoolStopped)??)
     }
 
     /// Tells the bridge the loop is done: it shuts the workers down and returns.
@@ -37,12 +37,12 @@ impl OffloadClient {
 /// What the bridge reports when it ends.
 #[derive(Debug, Default)]
 pub struct Bridged {
-    pub cpu_secs: Option<f64>,
-    pub error: Option<String>,
+    pub used: WorkersUsage,
+    pub error: Option<RunError>,
 }
 
 /// Starts the workers (on the caller's thread: this is backend setup).
-pub fn start(ctx: &RunContext<'_>) -> Result<(Pool, OffloadClient), String> {
+pub fn start(ctx: &RunContext<'_>) -> Result<(Pool, OffloadClient), WorkerError> {
     let (tx, rx) = mpsc::channel();
     let mut pool = Pool { workers: Vec::new(), rx };
     match pool.start(ctx, &tx, WorkerMode::Offload) {
@@ -94,11 +94,11 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
             }
         }
     }
-    let why = error.clone().unwrap_or_else(|| "the run was stopped".to_owned());
+    let why = error.clone().unwrap_or(WorkerError::RunStopped);
     for reply in waiting.into_iter().map(|(_, reply)| reply).chain(busy.into_iter().flatten()) {
         let _ = reply.send(Err(why.clone()));
     }
     let clean = error.is_none() && !ctx.cancel.is_cancelled();
-    let cpu_secs = pool.shutdown(clean, ctx);
-    Bridged { cpu_secs, error }
+    let used = pool.shutdown(clean, ctx);
+    Bridged { used, error: error.map(RunError::from) }
 }

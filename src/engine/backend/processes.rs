@@ -11,6 +11,7 @@ use std::time::Duration;
 use super::pool::{Incoming, Pool};
 use super::protocol::{self, FromWorker, ToWorker, WorkerMode};
 use super::{Backend, BackendReport, RunContext};
+use crate::engine::error::{RunError, WorkerError};
 use crate::engine::loop_lag::LoopLag;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
@@ -35,13 +36,25 @@ impl Backend for Processes {
         });
         let ended_secs = ctx.clock.now_secs();
         let clean = outcome.is_ok() && !ctx.cancel.is_cancelled();
-        let cpu_secs = pool.shutdown(clean, ctx);
-        BackendReport { setup_secs, ended_secs, cpu_secs, error: outcome.err(), loop_lag }
+        let used = pool.shutdown(clean, ctx);
+        BackendReport {
+            setup_secs,
+            ended_secs,
+            cpu_secs: used.cpu_secs,
+            workers_peak_rss_bytes: used.peak_rss_bytes,
+            error: outcome.err().map(RunError::from),
+            loop_lag,
+        }
     }
 }
 
 impl Pool {
-    fn dispatch(&mut self, ctx: &RunContext<'_>, mode: WorkerMode, lags: &mut Option<LoopLag>) -> Result<(), String> {
+    fn dispatch(
+        &mut self,
+        ctx: &RunContext<'_>,
+        mode: WorkerMode,
+        lags: &mut Option<LoopLag>,
+    ) -> Result<(), WorkerError> {
         let tasks = ctx.config.tasks;
         let mut next_task = 0;
         let mut done = 0;
@@ -78,14 +91,14 @@ impl Pool {
                 }
                 Ok(other) => return Err(self.explain(other)),
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err("all worker pipes closed".to_owned()),
+                Err(RecvTimeoutError::Disconnected) => return Err(WorkerError::PipesClosed),
             }
         }
         Ok(())
     }
 
     /// Keeps worker `index` fed: a new chunk when it is idle, or when a big chunk is half done.
-    fn top_up(&mut self, index: usize, next_task: &mut u64, tasks: u64, mode: WorkerMode) -> Result<(), String> {
+    fn top_up(&mut self, index: usize, next_task: &mut u64, tasks: u64, mode: WorkerMode) -> Result<(), WorkerError> {
         let remaining = tasks - *next_task;
         let Some(worker) = self.workers.get(index) else { return Ok(()) };
         let hungry = worker.outstanding == 0 || (worker.last_chunk > 1 && worker.outstanding <= worker.last_chunk / 2);

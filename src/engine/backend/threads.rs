@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{Backend, BackendReport, RunContext};
+use crate::engine::error::RunError;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
 use crate::engine::sys;
@@ -48,9 +49,10 @@ impl Backend for Threads {
                     });
                 match spawned {
                     Ok(handle) => lanes.push(handle),
-                    Err(err) => {
+                    Err(cause) => {
                         abort.store(true, Ordering::Relaxed);
-                        error = Some(format!("could not start thread {worker} of {}: {err}", ctx.config.workers));
+                        let what = format!("thread {worker} of {}", ctx.config.workers);
+                        error = Some(RunError::Start { what, cause });
                         break;
                     }
                 }
@@ -61,6 +63,6 @@ impl Backend for Threads {
                 cpu_secs = cpu_secs.zip(lane_cpu).map(|(a, b)| a + b);
             }
         });
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, loop_lag: None }
+        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, ..BackendReport::default() }
     }
 }
