@@ -1,15 +1,20 @@
 //! The I/O a task can do: an HTTP GET to the run's embedded server (a blocking `ureq` client
 //! for threads and processes, an async `reqwest` client on event loops) and a temp-file round
 //! trip (std::fs when blocking; tokio::fs on event loops, which is itself a thread pool: every
-//! tokio::fs call is a `spawn_blocking` underneath). Nothing is left behind: temp files are
-//! removed on every path out, including a cancelled task.
+//! tokio::fs call is a `spawn_blocking` underneath), written and read in 1 MiB chunks with a
+//! look at the cancel token between them. Nothing is left behind: temp files are removed on
+//! every path out, including a cancelled task, and live in the run's own directory
+//! ([`super::run_dir`]), which goes when the run ends.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+
+use super::cancel::CancelToken;
+use super::workload::TaskFailure;
 
 /// Requests give up after this long (the server answers after at most 60 s).
 const HTTP_TIMEOUT: Duration = Duration::from_secs(90);
@@ -41,66 +46,123 @@ impl IoTargets {
         self.file_dir.as_deref().ok_or_else(|| "no temp directory was set for this run".to_owned())
     }
 
-    /// A GET answered after `delay_millis`, blocking this thread.
-    pub fn get_blocking(&self, delay_millis: u64) -> Result<(), String> {
-        let http = self.http()?;
+    /// A GET answered after `delay_millis`, blocking this thread. Stop does not wait for it:
+    /// cancelling a run closes the run's server, which ends the request at once.
+    pub fn get_blocking(&self, delay_millis: u64) -> Result<(), TaskFailure> {
+        let http = self.http().map_err(TaskFailure::Io)?;
         let url = http.url(delay_millis);
-        let mut response = http.blocking.get(&url).call().map_err(|e| format!("GET {url}: {e}"))?;
-        let body = response.body_mut().read_to_string().map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        check_body(&url, &body)
+        let fail = |e: ureq::Error| TaskFailure::Io(format!("GET {url}: {e}"));
+        let mut response = http.blocking.get(&url).call().map_err(fail)?;
+        let body = response.body_mut().read_to_string().map_err(fail)?;
+        check_body(&url, &body).map_err(TaskFailure::Io)
     }
 
     /// A GET answered after `delay_millis`, awaiting on the current event loop.
-    pub async fn get_async(&self, delay_millis: u64) -> Result<(), String> {
-        let http = self.http()?;
+    pub async fn get_async(&self, delay_millis: u64) -> Result<(), TaskFailure> {
+        let http = self.http().map_err(TaskFailure::Io)?;
         let url = http.url(delay_millis);
-        let response = http.nonblocking.get(&url).send().await.map_err(|e| format!("GET {url}: {e}"))?;
-        let response = response.error_for_status().map_err(|e| format!("GET {url}: {e}"))?;
-        let body = response.text().await.map_err(|e| format!("GET {url}: reading the body: {e}"))?;
-        check_body(&url, &body)
+        let fail = |e: reqwest::Error| TaskFailure::Io(format!("GET {url}: {e}"));
+        let response = http.nonblocking.get(&url).send().await.map_err(fail)?;
+        let response = response.error_for_status().map_err(fail)?;
+        let body = response.text().await.map_err(fail)?;
+        check_body(&url, &body).map_err(TaskFailure::Io)
     }
 
-    /// Writes `kib` KiB to a new temp file, fsyncs, reads it back and deletes it (std::fs).
-    pub fn file_blocking(&self, kib: u64) -> Result<(), String> {
-        let dir = self.file_dir()?;
-        let data = payload(kib);
-        let fail = |what: &str, e: std::io::Error| format!("file workload in {}: {what}: {e}", dir.display());
-        // NamedTempFile deletes itself on drop, so an error or a panic leaves nothing behind
-        // (and a worker process killed mid-write is cleaned up by the app: its pid is in the name).
+    /// Writes `kib` KiB to a new temp file in chunks, fsyncs, reads it back in chunks and
+    /// deletes it (std::fs). The token is checked between chunks, so Stop waits for at most one
+    /// chunk (or the one fsync).
+    pub fn file_blocking(&self, kib: u64, cancel: &CancelToken) -> Result<(), TaskFailure> {
+        let dir = self.file_dir().map_err(TaskFailure::Io)?;
+        let total = file_bytes(kib);
+        let fail =
+            |what: &str, e: std::io::Error| TaskFailure::Io(format!("file workload in {}: {what}: {e}", dir.display()));
+        // NamedTempFile deletes itself on drop, so an error, a stop or a panic leaves nothing
+        // behind (and a worker process killed mid-write leaves it in the run's directory,
+        // which the app removes).
         let mut file = tempfile::Builder::new()
             .prefix(&temp_prefix(std::process::id()))
             .tempfile_in(dir)
             .map_err(|e| fail("cannot create a temp file", e))?;
-        file.write_all(&data).map_err(|e| fail("write", e))?;
+        let mut written = 0;
+        while written < total {
+            cancel.check()?;
+            let part = &chunk()[..(total - written).min(CHUNK_BYTES)];
+            file.write_all(part).map_err(|e| fail("write", e))?;
+            written += part.len();
+        }
+        cancel.check()?;
         file.as_file().sync_all().map_err(|e| fail("fsync", e))?;
         file.seek(SeekFrom::Start(0)).map_err(|e| fail("seek", e))?;
-        let mut back = Vec::with_capacity(data.len());
-        file.read_to_end(&mut back).map_err(|e| fail("read", e))?;
+        let mut buffer = vec![0; total.clamp(1, CHUNK_BYTES)];
+        let mut read = 0;
+        loop {
+            cancel.check()?;
+            match file.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(fail("read", e)),
+            }
+        }
         file.close().map_err(|e| fail("delete", e))?;
-        check_len(back.len(), data.len())
+        check_len(read, total).map_err(TaskFailure::Io)
     }
 
     /// The same round trip with tokio::fs (each call runs on tokio's blocking thread pool).
-    pub async fn file_async(&self, kib: u64) -> Result<(), String> {
-        let dir = self.file_dir()?;
-        let data = payload(kib);
-        let fail = |what: &str, e: std::io::Error| format!("file workload in {}: {what}: {e}", dir.display());
+    pub async fn file_async(&self, kib: u64, cancel: &CancelToken) -> Result<(), TaskFailure> {
+        let dir = self.file_dir().map_err(TaskFailure::Io)?;
+        let total = file_bytes(kib);
+        let fail =
+            |what: &str, e: std::io::Error| TaskFailure::Io(format!("file workload in {}: {what}: {e}", dir.display()));
         let path = dir.join(unique_name());
+        // Removes the file however the task ends, including when the loop drops it (Stop).
         let guard = RemoveOnDrop(Some(path.clone()));
         let mut file = tokio::fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(&path)
             .await
             .map_err(|e| fail("cannot create a temp file", e))?;
-        file.write_all(&data).await.map_err(|e| fail("write", e))?;
+        let mut written = 0;
+        while written < total {
+            cancel.check()?;
+            let part = &chunk()[..(total - written).min(CHUNK_BYTES)];
+            file.write_all(part).await.map_err(|e| fail("write", e))?;
+            written += part.len();
+        }
         file.sync_all().await.map_err(|e| fail("fsync", e))?;
+        file.seek(SeekFrom::Start(0)).await.map_err(|e| fail("seek", e))?;
+        let mut buffer = vec![0; total.clamp(1, CHUNK_BYTES)];
+        let mut read = 0;
+        loop {
+            cancel.check()?;
+            match file.read(&mut buffer).await {
+                Ok(0) => break,
+                Ok(n) => read += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(fail("read", e)),
+            }
+        }
         drop(file);
-        let back = tokio::fs::read(&path).await.map_err(|e| fail("read", e))?;
         tokio::fs::remove_file(&path).await.map_err(|e| fail("delete", e))?;
         guard.disarm();
-        check_len(back.len(), data.len())
+        check_len(read, total).map_err(TaskFailure::Io)
     }
+}
+
+/// File I/O goes in chunks of this size: Stop waits for at most one, and a task holds two
+/// buffers of at most this size (its data is written from one shared chunk).
+pub const CHUNK_BYTES: usize = 1 << 20;
+
+/// The bytes every file task writes, one chunk of them, shared.
+fn chunk() -> &'static [u8] {
+    static CHUNK: std::sync::OnceLock<Box<[u8]>> = std::sync::OnceLock::new();
+    CHUNK.get_or_init(|| vec![0xA5; CHUNK_BYTES].into_boxed_slice())
+}
+
+fn file_bytes(kib: u64) -> usize {
+    usize::try_from(kib.saturating_mul(1024)).unwrap_or(usize::MAX)
 }
 
 /// The blocking and the async client of one run, both pointed at its server.
@@ -162,10 +224,6 @@ pub fn remove_leftovers(dir: &Path, pid: u32) -> usize {
         .count()
 }
 
-fn payload(kib: u64) -> Vec<u8> {
-    vec![0xA5; usize::try_from(kib.saturating_mul(1024)).unwrap_or(0)]
-}
-
 fn unique_name() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     format!("{}{}.tmp", temp_prefix(std::process::id()), NEXT.fetch_add(1, Ordering::Relaxed))
@@ -188,17 +246,6 @@ impl Drop for RemoveOnDrop {
     }
 }
 
-/// Checks, before a `file` run, that `dir` takes new files: a clear error up front instead of
-/// every task failing.
-pub fn check_temp_dir(dir: &Path) -> Result<(), String> {
-    tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).and_then(|probe| probe.close()).map_err(|e| {
-        format!(
-            "the file workload cannot create files in the temp directory {}: {e} (set TMPDIR to a writable directory)",
-            dir.display()
-        )
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,9 +254,13 @@ mod tests {
     fn file_round_trip_leaves_nothing_behind() -> Result<(), String> {
         let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
         let io = IoTargets::new(None, Some(dir.path().to_owned()))?;
-        io.file_blocking(4)?;
-        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
-        runtime.block_on(io.file_async(4))?;
+        let cancel = CancelToken::new();
+        // 4 KiB, and 2.5 chunks: the last chunk is a partial one.
+        for kib in [4, 2560] {
+            io.file_blocking(kib, &cancel).map_err(|e| format!("{e:?}"))?;
+            let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+            runtime.block_on(io.file_async(kib, &cancel)).map_err(|e| format!("{e:?}"))?;
+        }
         let left = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(usize::MAX);
         assert_eq!(left, 0);
         Ok(())
@@ -233,8 +284,16 @@ mod tests {
     }
 
     #[test]
-    fn an_unusable_temp_dir_is_named() {
-        let msg = check_temp_dir(Path::new("/proc/version/not-a-dir")).err().unwrap_or_default();
-        assert!(msg.contains("/proc/version/not-a-dir") && msg.contains("TMPDIR"), "{msg}");
+    fn a_cancelled_file_task_stops_and_leaves_nothing() -> Result<(), String> {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let io = IoTargets::new(None, Some(dir.path().to_owned()))?;
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        assert_eq!(io.file_blocking(64 * 1024, &cancel), Err(TaskFailure::Cancelled));
+        let runtime = tokio::runtime::Builder::new_current_thread().build().map_err(|e| e.to_string())?;
+        assert_eq!(runtime.block_on(io.file_async(64 * 1024, &cancel)), Err(TaskFailure::Cancelled));
+        let left = std::fs::read_dir(dir.path()).map(|d| d.count()).unwrap_or(usize::MAX);
+        assert_eq!(left, 0);
+        Ok(())
     }
 }

@@ -1,6 +1,7 @@
 //! Turning results into bytes: JSON (the full record), CSV (one row per run), Markdown and a
 //! plain-text table (one row per run, with the comparison). Each format is an [`Exporter`];
-//! all of them are pure functions of a [`ResultFile`]. `atomic` writes files safely.
+//! all of them are pure functions of a [`ResultFile`]. `target` looks at what an output path
+//! names; `atomic` writes it without clobbering what is there.
 
 pub mod atomic;
 mod csv;
@@ -8,6 +9,7 @@ pub mod format;
 mod json;
 mod markdown;
 mod table;
+pub mod target;
 
 pub use self::csv::Csv;
 pub use self::json::Json;

@@ -63,7 +63,7 @@ pub struct LabApp {
 
 impl LabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
-        let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let settings = Settings::load(cc.storage);
         let mut app = Self::with_settings(settings);
         app.png_path = launch.png_path;
         if let Some(preset) = launch.preset {

@@ -83,8 +83,8 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
         WorkloadKind::Noop => Ok(()),
         // Boxed: these futures are large, and an unboxed one would make every task's future
         // (a million of them, for no-op dispatch) as large as an HTTP request's state.
-        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await.map_err(TaskFailure::Io),
-        WorkloadKind::File => Box::pin(runner.io.file_async(size)).await.map_err(TaskFailure::Io),
+        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await,
+        WorkloadKind::File => Box::pin(runner.io.file_async(size, &runner.cancel)).await,
     }
 }
 
