@@ -99,14 +99,22 @@ fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
 }
 
 /// Routes Ctrl+C, SIGTERM and SIGHUP to `cancel`; returns where the first one is recorded.
+/// A second Ctrl+C quits at once (say an export to a FIFO whose reader stopped reading
+/// would otherwise hold the program); repeated SIGTERM or SIGHUP change nothing.
 fn stop_on_signals(cancel: &CancelToken) -> Arc<AtomicI32> {
     let received = Arc::new(AtomicI32::new(0));
     #[cfg(unix)]
     {
         let (cancel, first) = (cancel.clone(), received.clone());
         let routed = crate::engine::sys::route_stop_signals(move |signal| {
-            let _ = first.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst);
-            cancel.cancel();
+            if first.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                cancel.cancel();
+            } else if signal == libc::SIGINT {
+                // Ctrl+C again: the user wants out now, partial result or not. The workers die
+                // with the app (PR_SET_PDEATHSIG, the stdin lifeline).
+                say(format_args!("\nstopped at once (second Ctrl+C): no result written"));
+                std::process::exit(128 + signal);
+            }
         });
         if let Err(e) = routed {
             say(format_args!("warning: Ctrl+C will end the run without its partial result ({e})"));

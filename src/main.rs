@@ -48,7 +48,10 @@ fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
         return ExitCode::from(2);
     }
     match gui::run(gui::Launch { preset, png_path }) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => match gui::stop_signal() {
+            Some(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+            None => ExitCode::SUCCESS,
+        },
         Err(e) => {
             say(format_args!("Error: {e:#}"));
             ExitCode::FAILURE

@@ -339,7 +339,7 @@ impl eframe::App for LabApp {
         // must not keep the window from closing).
         for report in self.writes.wait(std::time::Duration::from_secs(5)) {
             if let Err(e) = report {
-                eprintln!("{e}");
+                crate::headless::say(format_args!("{e}"));
             }
         }
     }

@@ -79,12 +79,33 @@ pub fn signal_group(leader: u32, signal: &str) {
     assert!(status.is_ok_and(|s| s.success()), "kill {signal} -{leader}");
 }
 
+/// Every live worker process of the app with pid `app`, found by scanning all of /proc (not
+/// only its children: a worker that escaped would have been re-parented): a `__worker`
+/// command line whose environment names `app` as its parent.
+pub fn workers_anywhere(app: u32) -> Vec<u32> {
+    let parent = format!("CONCURRENCY_LAB_PARENT_PID={app}");
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let environ = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            cmdline.split(|b| *b == 0).any(|arg| arg == b"__worker")
+                && environ.split(|b| *b == 0).any(|var| var == parent.as_bytes())
+        })
+        .filter(|pid| super::alive(*pid))
+        .collect()
+}
+
 /// What one stopped run looked like.
 struct Stopped {
     case: String,
     output: Output,
     stop_secs: f64,
     workers: Vec<u32>,
+    app: u32,
     leftovers: Vec<String>,
 }
 
@@ -97,9 +118,9 @@ fn stop_one(backend: &str, workload: &str) -> Stopped {
     .concat();
     let cli = spawn_in_own_group(&args, tmp.path());
     wait_until_running(&cli);
-    let workers = children_of(cli.id());
+    let (app, workers) = (cli.id(), children_of(cli.id()));
     let sent = Instant::now();
-    signal_group(cli.id(), "-INT");
+    signal_group(app, "-INT");
     let output = wait_with_timeout(cli, Duration::from_secs(30));
     let stop_secs = sent.elapsed().as_secs_f64();
     let leftovers = std::fs::read_dir(tmp.path())
@@ -108,7 +129,7 @@ fn stop_one(backend: &str, workload: &str) -> Stopped {
         .flatten()
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    Stopped { case: format!("{backend} × {workload}"), output, stop_secs, workers, leftovers }
+    Stopped { case: format!("{backend} × {workload}"), output, stop_secs, workers, app, leftovers }
 }
 
 /// The whole matrix, four runs at a time (each stop is bounded generously: the machine is
@@ -134,7 +155,8 @@ fn ctrl_c_stops_every_backend_and_workload_promptly() {
         if s.stop_secs > 5.0 {
             problems.push(format!("{}: took {:.2} s to stop", s.case, s.stop_secs));
         }
-        let survivors = wait_gone(&s.workers, Duration::from_secs(2));
+        let mut survivors = wait_gone(&s.workers, Duration::from_secs(2));
+        survivors.extend(workers_anywhere(s.app));
         if !survivors.is_empty() {
             problems.push(format!("{}: workers {survivors:?} outlived the CLI", s.case));
         }
@@ -162,8 +184,9 @@ fn sigterm_and_sighup_to_every_process_end_the_run_cancelled() {
             let args = [&args[..], &["--workers", "2", "--json", json_path.to_str().unwrap_or_default()]].concat();
             let cli = spawn_in_own_group(&args, tmp.path());
             wait_until_running(&cli);
-            let workers = children_of(cli.id());
+            let (app, workers) = (cli.id(), children_of(cli.id()));
             assert!(!workers.is_empty(), "{backend}: worker processes started");
+            assert_eq!(workers_anywhere(app).len(), workers.len(), "{backend}: the /proc scan finds them");
             for pid in workers.iter().chain([&cli.id()]) {
                 kill(*pid, signal);
             }
@@ -174,6 +197,7 @@ fn sigterm_and_sighup_to_every_process_end_the_run_cancelled() {
                 serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap_or_default()).unwrap_or_default();
             assert_eq!(runs(&json)[0]["outcome"], "cancelled", "{case}: {}", runs(&json)[0]["error"]);
             assert!(wait_gone(&workers, Duration::from_secs(3)).is_empty(), "{case}: workers reaped");
+            assert_eq!(workers_anywhere(app), Vec::<u32>::new(), "{case}: no worker anywhere");
             let names: Vec<String> = std::fs::read_dir(out.path())
                 .into_iter()
                 .flatten()
@@ -204,10 +228,11 @@ fn a_sigkilled_file_run_is_swept_by_the_next_run() {
         let args = ["run", "--backend", backend, "--workload", "file", "--size", "4096", "--tasks", "100000"];
         let mut cli = spawn_in_own_group(&[&args[..], &["--workers", "2"]].concat(), tmp.path());
         wait_until_running(&cli);
-        let workers = children_of(cli.id());
-        kill(cli.id(), "-KILL");
+        let (app, workers) = (cli.id(), children_of(cli.id()));
+        kill(app, "-KILL");
         let _ = cli.wait();
         assert!(wait_gone(&workers, Duration::from_secs(3)).is_empty(), "{backend}: workers die with the app");
+        assert_eq!(workers_anywhere(app), Vec::<u32>::new(), "{backend}: no worker anywhere");
         assert_eq!(run_dirs().len(), 1, "{backend}: the killed run's directory is left: {:?}", run_dirs());
         let after = Command::new(BIN)
             .args(["run", "--backend", "threads", "--workload", "file", "--size", "4", "--tasks", "2"])
