@@ -141,11 +141,16 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         progress.clear();
     }
     let file = ResultFile::new(Machine::detect(), runs);
-    let summary = Table.render(&file).map_err(CliError::Failed)?;
     let stdout_taken = outputs.iter().any(|o| matches!(o.target, Target::Stdout));
-    // The table is for reading: a closed stdout or stderr does not make the run fail.
-    let _ = if stdout_taken { write_stderr(&summary) } else { write_stdout(&summary) };
     let mut outputs_failed = 0;
+    match Table.render(&file) {
+        // The table is for reading: a closed stdout or stderr does not make the run fail.
+        Ok(summary) => drop(if stdout_taken { write_stderr(&summary) } else { write_stdout(&summary) }),
+        Err(e) => {
+            outputs_failed += 1;
+            say(format_args!("Error: could not render the summary table: {e:#}"));
+        }
+    }
     for output in outputs {
         if let Err(e) = write_output(&file, output) {
             outputs_failed += 1;

@@ -164,9 +164,15 @@ fn ctrl_c_stops_every_backend_and_workload_promptly() {
             problems.push(format!("{}: left {:?} in TMPDIR", s.case, s.leftovers));
         }
     }
-    let slowest = stopped.iter().map(|s| s.stop_secs).fold(0.0, f64::max);
     assert!(problems.is_empty(), "{} of {} cases:\n{}", problems.len(), stopped.len(), problems.join("\n"));
-    eprintln!("{} backend × workload pairs stopped; the slowest took {slowest:.2} s", stopped.len());
+    let mut secs: Vec<f64> = stopped.iter().map(|s| s.stop_secs).collect();
+    secs.sort_by(f64::total_cmp);
+    eprintln!(
+        "{} backend × workload pairs stopped (signal to exit, four at a time): median {:.3} s, slowest {:.3} s",
+        secs.len(),
+        secs[secs.len() / 2],
+        secs[secs.len() - 1]
+    );
 }
 
 /// A service manager (systemd's KillMode=control-group, `docker stop`) sends SIGTERM to every
