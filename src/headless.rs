@@ -201,7 +201,9 @@ pub fn list_presets() -> ExitCode {
             Ok(p) => format!("{:<24} {:<8} {}", p.id, p.source.label(), p.name),
             Err(e) => {
                 broken = true;
-                format!("{:<24} {:<8} {e}", "(invalid)", "user")
+                // One line each: the error's first line (the quote of the file is for `run`).
+                let error = e.to_string();
+                format!("{:<24} {:<8} {}", "(invalid)", "user", error.lines().next().unwrap_or_default())
             }
         };
         let _ = writeln!(out, "{line}");

@@ -12,6 +12,8 @@
 //! counted the whole must fit in the machine's total memory. A cgroup limit (a container)
 //! counts as the machine. Read at most once a second: the window validates every frame.
 
+#[cfg(target_os = "linux")]
+use std::path::Path;
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -173,10 +175,20 @@ fn memory() -> (Option<u64>, Option<u64>) {
     (None, None)
 }
 
-/// This process's cgroup memory limit and usage, when it has a limit (v2 or v1).
+/// This process's cgroup memory limit and usage, when it has a limit (v2 or v1). The usage
+/// leaves out the page cache the kernel can drop (`inactive_file`, as `docker stats` does):
+/// the cgroup's own counter includes it, `MemAvailable` does not.
 #[cfg(target_os = "linux")]
 fn cgroup_memory() -> Option<(u64, u64)> {
     let read = |path: PathBuf| -> Option<u64> { std::fs::read_to_string(path).ok()?.trim().parse().ok() };
+    let reclaimable = |dir: &Path| -> u64 {
+        let stat = std::fs::read_to_string(dir.join("memory.stat")).unwrap_or_default();
+        stat.lines()
+            .filter_map(|l| l.split_once(' '))
+            .find(|(key, _)| *key == "inactive_file" || *key == "total_inactive_file")
+            .and_then(|(_, value)| value.trim().parse().ok())
+            .unwrap_or(0)
+    };
     let groups = std::fs::read_to_string("/proc/self/cgroup").ok()?;
     for line in groups.lines() {
         let mut parts = line.splitn(3, ':');
@@ -194,7 +206,7 @@ fn cgroup_memory() -> Option<(u64, u64)> {
             if let (Some(limit), Some(usage)) = (read(dir.join(limit_file)), read(dir.join(usage_file))) {
                 // v1 spells "no limit" as a huge number; v2 as "max" (which does not parse).
                 if limit < (1 << 60) {
-                    return Some((limit, usage));
+                    return Some((limit, usage.saturating_sub(reclaimable(&dir))));
                 }
                 break;
             }
