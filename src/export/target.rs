@@ -76,8 +76,9 @@ pub fn inspect(path: &Path) -> anyhow::Result<Target> {
         return Ok(Target { path: resolved, kind: Kind::File(Some(existing(&meta))), identity, char_device: false });
     }
     let (stream, char_device) = stream_kind(&meta);
-    let open_file = fd_link && file_type.is_file();
-    if !(stream || open_file) {
+    // Through /proc/self/fd or /dev/fd: whatever the descriptor has open (a pipe, a socket
+    // under a service manager), written as it is.
+    if !(stream || fd_link) {
         bail!(
             "{} is a socket or another special file; an export goes to a regular file, a new \
              path, a FIFO, a device or - (stdout)",
