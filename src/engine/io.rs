@@ -1,17 +1,16 @@
 //! The I/O a task can do: an HTTP GET to the run's embedded server (a blocking `ureq` client
 //! for threads and processes, an async `reqwest` client on event loops) and a temp-file round
-//! trip (std::fs when blocking; tokio::fs on event loops, which is itself a thread pool: every
-//! tokio::fs call is a `spawn_blocking` underneath), written and read in 1 MiB chunks with a
-//! look at the cancel token between them. Nothing is left behind: temp files are removed on
+//! trip (std::fs when blocking; on event loops each file call goes to the runtime's blocking
+//! thread pool, as tokio::fs and aiofiles do), written and read in 1 MiB chunks with a look at
+//! the cancel token between them. Nothing is left behind: temp files are removed on
 //! every path out, including a cancelled task, and live in the run's own directory
 //! ([`super::run_dir`]), which goes when the run ends.
 
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use super::cancel::CancelToken;
 use super::workload::TaskFailure;
@@ -108,7 +107,11 @@ impl IoTargets {
         check_len(read, total).map_err(TaskFailure::Io)
     }
 
-    /// The same round trip with tokio::fs (each call runs on tokio's blocking thread pool).
+    /// The same round trip from an event loop: every file call (open, each chunk, fsync, seek,
+    /// delete) is handed to the runtime's blocking thread pool and awaited, exactly as tokio::fs
+    /// (and Python's aiofiles) do underneath. Unlike tokio::fs's writes, a call still queued
+    /// when the run stops is dropped rather than run, and each looks at the token first, so
+    /// Stop waits only for the calls already running.
     pub async fn file_async(&self, kib: u64, cancel: &CancelToken) -> Result<(), TaskFailure> {
         let dir = self.file_dir().map_err(TaskFailure::Io)?;
         let total = file_bytes(kib);
@@ -117,27 +120,30 @@ impl IoTargets {
         let path = dir.join(unique_name());
         // Removes the file however the task ends, including when the loop drops it (Stop).
         let guard = RemoveOnDrop(Some(path.clone()));
-        let mut file = tokio::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await
-            .map_err(|e| fail("cannot create a temp file", e))?;
+        let create = path.clone();
+        let open = move || std::fs::OpenOptions::new().read(true).write(true).create_new(true).open(create);
+        let file = Arc::new(on_pool(cancel, open).await?.map_err(|e| fail("cannot create a temp file", e))?);
         let mut written = 0;
         while written < total {
-            cancel.check()?;
-            let part = &chunk()[..(total - written).min(CHUNK_BYTES)];
-            file.write_all(part).await.map_err(|e| fail("write", e))?;
-            written += part.len();
+            let (file, len) = (file.clone(), (total - written).min(CHUNK_BYTES));
+            on_pool(cancel, move || (&*file).write_all(&chunk()[..len])).await?.map_err(|e| fail("write", e))?;
+            written += len;
         }
-        file.sync_all().await.map_err(|e| fail("fsync", e))?;
-        file.seek(SeekFrom::Start(0)).await.map_err(|e| fail("seek", e))?;
+        let synced = file.clone();
+        on_pool(cancel, move || synced.sync_all()).await?.map_err(|e| fail("fsync", e))?;
+        let rewound = file.clone();
+        on_pool(cancel, move || (&*rewound).seek(SeekFrom::Start(0))).await?.map_err(|e| fail("seek", e))?;
         let mut buffer = vec![0; total.clamp(1, CHUNK_BYTES)];
         let mut read = 0;
         loop {
-            cancel.check()?;
-            match file.read(&mut buffer).await {
+            let file = file.clone();
+            let (back, got) = on_pool(cancel, move || {
+                let got = (&*file).read(&mut buffer);
+                (buffer, got)
+            })
+            .await?;
+            buffer = back;
+            match got {
                 Ok(0) => break,
                 Ok(n) => read += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
@@ -145,10 +151,23 @@ impl IoTargets {
             }
         }
         drop(file);
-        tokio::fs::remove_file(&path).await.map_err(|e| fail("delete", e))?;
+        on_pool(cancel, move || std::fs::remove_file(path)).await?.map_err(|e| fail("delete", e))?;
         guard.disarm();
         check_len(read, total).map_err(TaskFailure::Io)
     }
+}
+
+/// Runs one blocking file call on the runtime's blocking pool and awaits it (what tokio::fs
+/// does for each call), unless the run has been stopped by the time a thread takes it.
+async fn on_pool<T: Send + 'static>(
+    cancel: &CancelToken,
+    call: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, TaskFailure> {
+    cancel.check()?;
+    let token = cancel.clone();
+    let ran = tokio::task::spawn_blocking(move || token.check().map(|()| call())).await;
+    ran.map_err(|e| TaskFailure::Io(format!("file workload: a blocking call did not finish: {e}")))?
+        .map_err(TaskFailure::from)
 }
 
 /// File I/O goes in chunks of this size: Stop waits for at most one, and a task holds two

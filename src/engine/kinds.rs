@@ -284,8 +284,8 @@ impl WorkloadKind {
     pub fn note_on(self, backend: BackendKind) -> Option<&'static str> {
         match self {
             Self::File if backend.has_event_loop() => Some(
-                "tokio::fs is a thread pool underneath: every file call runs on a blocking thread, \
-                 as aiofiles does in Python; the loop itself never touches the disk",
+                "every file call goes to the runtime's blocking thread pool and is awaited, as \
+                 tokio::fs does and aiofiles does in Python; the loop itself never touches the disk",
             ),
             Self::BlockingSleep
                 if matches!(

@@ -156,7 +156,7 @@ fn build_runtime(
     let prefix = match flavor {
         Flavor::MultiThread => "lab-loop",
         Flavor::ToThreads => "lab-to-thread",
-        // tokio::fs runs on these.
+        // The file workload's calls run on these.
         Flavor::Single | Flavor::ToProcesses => "lab-loop-blocking",
     };
     let named = Arc::new(AtomicU32::new(0));

@@ -1,9 +1,10 @@
 //! One task on an event loop, shared by every loop backend (and by worker processes that run
 //! a loop of their own). `sleep` and the `mixed` wait await a timer, `http` awaits an async
-//! client, `file` awaits tokio::fs; the blocking part of a step (CPU work, the blocking sleep
-//! of `blocking-sleep`) runs where the [`Offload`] says: on the loop itself, blocking it as a
-//! CPU-bound coroutine blocks asyncio; on a blocking thread pool (`asyncio.to_thread`); or on
-//! a worker process (`run_in_executor` with a process pool). Steps are separated by a yield.
+//! client, `file` awaits its calls on the blocking pool; the blocking part of a step (CPU
+//! work, the blocking sleep of `blocking-sleep`) runs where the [`Offload`] says: on the loop
+//! itself, blocking it as a CPU-bound coroutine blocks asyncio; on a blocking thread pool
+//! (`asyncio.to_thread`); or on a worker process (`run_in_executor` with a process pool).
+//! Steps are separated by a yield.
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
