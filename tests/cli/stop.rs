@@ -165,14 +165,16 @@ fn ctrl_c_stops_every_backend_and_workload_promptly() {
         }
     }
     assert!(problems.is_empty(), "{} of {} cases:\n{}", problems.len(), stopped.len(), problems.join("\n"));
-    let mut secs: Vec<f64> = stopped.iter().map(|s| s.stop_secs).collect();
-    secs.sort_by(f64::total_cmp);
-    eprintln!(
-        "{} backend × workload pairs stopped (signal to exit, four at a time): median {:.3} s, slowest {:.3} s",
-        secs.len(),
-        secs[secs.len() / 2],
-        secs[secs.len() - 1]
-    );
+    stopped.sort_by(|a, b| a.stop_secs.total_cmp(&b.stop_secs));
+    if let (Some(median), Some(slowest)) = (stopped.get(stopped.len() / 2), stopped.last()) {
+        eprintln!(
+            "{} backend × workload pairs stopped (signal to exit, four at a time): median {:.3} s, slowest {:.3} s ({})",
+            stopped.len(),
+            median.stop_secs,
+            slowest.stop_secs,
+            slowest.case
+        );
+    }
 }
 
 /// A service manager (systemd's KillMode=control-group, `docker stop`) sends SIGTERM to every
