@@ -16,6 +16,29 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
 
+/// One window at a time: two software-rendered windows starting together on a 2-core machine
+/// make each other's start-up slow and the timings of the keys pressed meaningless.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Waits for the app's window; fails at once, with the app's stderr, if the app exits first.
+fn wait_for_window(display: &str, app: &mut Reaped) -> String {
+    wait_for("the window", Duration::from_secs(60), || {
+        if let Ok(Some(status)) = app.0.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = app.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+            }
+            panic!("the app exited ({status}) before its window appeared; stderr:\n{stderr}");
+        }
+        let id = xdotool(display, &["search", "--name", "Concurrency Lab"]);
+        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
+    })
+}
+
 const PRESET: &str = r#"
 version = 1
 name = "smoke: slow sleeps on two processes"
@@ -112,6 +135,7 @@ fn png_is_not_blank(path: &Path) -> bool {
 
 #[test]
 fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
     require("Xvfb");
     require("xdotool");
     let dir = tempfile::tempdir()?;
@@ -138,10 +162,7 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
         .spawn()?;
     let pid = app.id();
     let mut app = Reaped(app);
-    let window = wait_for("the window", Duration::from_secs(60), || {
-        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
-        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
-    });
+    let window = wait_for_window(&display, &mut app);
     // Give the first frames time to render, then focus the window and press the shortcuts.
     std::thread::sleep(Duration::from_secs(2));
     xdotool(&display, &["windowfocus", "--sync", &window]);
@@ -187,6 +208,7 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
 /// and the exit code says which signal it was (128 + 15).
 #[test]
 fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
     require("Xvfb");
     require("xdotool");
     let dir = tempfile::tempdir()?;
@@ -209,10 +231,7 @@ fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::
         .spawn()?;
     let pid = app.id();
     let mut app = Reaped(app);
-    let window = wait_for("the window", Duration::from_secs(60), || {
-        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
-        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
-    });
+    let window = wait_for_window(&display, &mut app);
     std::thread::sleep(Duration::from_secs(2));
     xdotool(&display, &["windowfocus", "--sync", &window]);
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
