@@ -15,7 +15,8 @@ use crate::presets;
     name = "concurrency-lab",
     version,
     about = "Run the same work on an event loop, OS threads or OS processes, and see what your machine does with it.",
-    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run failed, 2 bad input, 130 cancelled (Ctrl+C).",
+    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run or an export failed, 2 bad input, \
+                  130 stopped by Ctrl+C (128 + the signal for SIGTERM: 143, SIGHUP: 129).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {

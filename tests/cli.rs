@@ -656,3 +656,18 @@ fn bad_launch_flags_fail_before_the_window_opens() {
 /// newer backends and workloads, and their bad input.
 #[path = "cli/claims.rs"]
 mod claims;
+
+/// Stop on every backend × workload, signals to the process group, nothing left behind.
+#[cfg(target_os = "linux")]
+#[path = "cli/stop.rs"]
+mod stop;
+
+/// Export targets of every kind: files, links, FIFOs, devices, bad paths, closed pipes.
+#[cfg(target_os = "linux")]
+#[path = "cli/outputs.rs"]
+mod outputs;
+
+/// Untrusted input (preset files) is bounded; memory-hungry configs are refused.
+#[cfg(target_os = "linux")]
+#[path = "cli/untrusted.rs"]
+mod untrusted;

@@ -123,10 +123,20 @@ pub enum ConfigError {
     )]
     ProcessLimit { value: u64, what: &'static str, limit: u64, in_use: u64 },
     #[error(
-        "workers: {connections} HTTP connections at once need about {needed} open files, but the \
+        "workers: {connections} {what} at once need about {needed} open files, but the \
          limit is {limit} (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -Hn`"
     )]
-    OpenFiles { connections: u64, needed: u64, limit: u64 },
+    OpenFiles { connections: u64, what: &'static str, needed: u64, limit: u64 },
+    #[error(
+        "{field}: {value} need about {need} of memory at worst ({breakdown}), but this machine has \
+         {have} {have_what}; lower {field} or the workload size"
+    )]
+    Memory { field: &'static str, value: u64, need: String, breakdown: String, have: String, have_what: &'static str },
+    #[error(
+        "{field}: {value} need up to {need} of temp files at once (one per file task in flight), \
+         but the temp directory {dir} has {free} free; lower {field} or workload.size, or set TMPDIR"
+    )]
+    TempSpace { field: &'static str, value: u64, need: String, dir: String, free: String },
 }
 
 /// A config that passed [`ExperimentConfig::validate`]. Only these reach the engine.
@@ -186,28 +196,47 @@ impl ExperimentConfig {
             in_range("io_wait_millis", self.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, " for mixed".into())?;
         }
         self.check_process_limit()?;
+        super::resources::check(self)?;
         self.check_open_files()?;
         Ok(ValidConfig(self.clone()))
     }
 
-    /// HTTP connections open at once: one per task in flight.
-    pub fn http_connections(&self) -> u64 {
+    /// Tasks in flight at once: `workers` where workers take one task at a time (or a loop
+    /// limits itself to `workers`), every task elsewhere.
+    pub fn tasks_in_flight(&self) -> u64 {
         match self.backend.info().in_flight {
             InFlight::Workers => self.workers.min(self.tasks),
             InFlight::AllTasks => self.tasks,
         }
     }
 
-    /// An `http` run needs a client and a server end per connection; the soft open-files
-    /// limit is raised to the hard one when the run starts, so the hard one is what counts.
-    fn check_open_files(&self) -> Result<(), ConfigError> {
-        if self.workload.kind != WorkloadKind::Http {
-            return Ok(());
+    /// The field that bounds [`Self::tasks_in_flight`], for messages.
+    pub fn in_flight_field(&self) -> &'static str {
+        match self.backend.info().in_flight {
+            InFlight::Workers => "workers",
+            InFlight::AllTasks => "tasks",
         }
-        let connections = self.http_connections();
-        let needed = 2 * connections + 64;
+    }
+
+    /// HTTP connections open at once: one per task in flight.
+    pub fn http_connections(&self) -> u64 {
+        self.tasks_in_flight()
+    }
+
+    /// An `http` run needs a client and a server end per connection, a `file` run one file per
+    /// task in flight; the soft open-files limit is raised to the hard one when the run
+    /// starts, so the hard one is what counts.
+    fn check_open_files(&self) -> Result<(), ConfigError> {
+        let (files, what) = match self.workload.kind {
+            WorkloadKind::Http => (2 * self.http_connections(), "HTTP connections"),
+            WorkloadKind::File => (self.tasks_in_flight(), "file tasks"),
+            _ => return Ok(()),
+        };
+        let needed = files + 64;
         match limits::open_files_limit() {
-            Some(limit) if limit < needed => Err(ConfigError::OpenFiles { connections, needed, limit }),
+            Some(limit) if limit < needed => {
+                Err(ConfigError::OpenFiles { connections: self.tasks_in_flight(), what, needed, limit })
+            }
             _ => Ok(()),
         }
     }

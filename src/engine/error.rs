@@ -14,10 +14,10 @@ pub enum SetupError {
     #[error("could not start the HTTP server on {bind}: {what}: {cause}")]
     HttpServer { bind: SocketAddr, what: &'static str, cause: std::io::Error },
     #[error(
-        "the file workload cannot create files in the temp directory {}: {cause} (set TMPDIR to a writable directory)",
+        "the file workload cannot {what} in the temp directory {}: {cause} (set TMPDIR to a writable directory)",
         .dir.display()
     )]
-    TempDir { dir: PathBuf, cause: std::io::Error },
+    TempDir { dir: PathBuf, what: &'static str, cause: std::io::Error },
     #[error("could not build the HTTP client: {0}")]
     HttpClient(String),
 }
@@ -35,6 +35,8 @@ pub enum IoError {
     Body { url: String, body: String },
     #[error("file workload in {}: {what}: {cause}", .dir.display())]
     File { dir: PathBuf, what: &'static str, cause: std::io::Error },
+    #[error("file workload: a blocking call did not finish: {0}")]
+    BlockingCall(String),
     #[error("file workload: wrote {wrote} bytes, read back {read}")]
     ShortRead { wrote: usize, read: usize },
 }
@@ -156,7 +158,8 @@ mod tests {
         assert_eq!(tasks.to_string(), "2 tasks failed; the first: task 3 failed: boom");
         let one = TasksFailed { count: 1, task: 3, message: "boom".into() };
         assert_eq!(one.to_string(), "task 3 failed: boom");
-        let dir = SetupError::TempDir { dir: "/x/y".into(), cause: std::io::Error::other("nope") };
+        let dir =
+            SetupError::TempDir { dir: "/x/y".into(), what: "create files", cause: std::io::Error::other("nope") };
         assert!(dir.to_string().contains("/x/y: nope") && dir.to_string().contains("TMPDIR"), "{dir}");
     }
 }

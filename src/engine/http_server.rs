@@ -1,11 +1,13 @@
 //! The embedded HTTP server of an `http` run: axum on its own current-thread tokio runtime in
 //! a named thread (`lab-http-server`), listening on 127.0.0.1 with an ephemeral port. The
 //! engine starts it before the first repetition, outside the measured backend, and stops it
-//! when the run ends. `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON
-//! body, like the "what is my IP" web service that the Python articles' I/O examples call
-//! (ARCHITECTURE.md, "What it is for"), without the internet.
+//! when the run ends, or at once when the run is stopped: closing every connection is what
+//! ends the requests in flight (a blocking client cannot be interrupted otherwise).
+//! `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON body, like the
+//! articles' "what is my IP" service without the internet.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -13,7 +15,7 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::sync::oneshot;
+use tokio::sync::Notify;
 
 use super::error::SetupError;
 
@@ -24,7 +26,7 @@ const BACKLOG: u32 = 4096;
 #[derive(Debug)]
 pub struct HttpServer {
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Arc<Notify>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -43,7 +45,8 @@ impl HttpServer {
             socket.listen(BACKLOG).map_err(|e| fail("listen", e))
         })?;
         let addr = listener.local_addr().map_err(|e| fail("local address", e))?;
-        let (stop, stopped) = oneshot::channel();
+        let stop = Arc::new(Notify::new());
+        let stopped = stop.clone();
         let app = Router::new().route("/delay/{millis}", get(delay));
         let thread = std::thread::Builder::new()
             .name("lab-http-server".to_owned())
@@ -51,14 +54,14 @@ impl HttpServer {
                 runtime.block_on(async {
                     tokio::select! {
                         _ = axum::serve(listener, app) => {}
-                        _ = stopped => {}
+                        () = stopped.notified() => {}
                     }
                 });
                 // Dropping the runtime drops every open connection.
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })
             .map_err(|e| fail("thread", e))?;
-        Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
+        Ok(Self { addr, stop, thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT`
@@ -70,13 +73,18 @@ impl HttpServer {
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
+
+    /// Something that stops the server from any thread (without waiting for it): it stops
+    /// listening and closes every open connection.
+    pub fn stopper(&self) -> impl FnOnce() + Send + 'static {
+        let stop = self.stop.clone();
+        move || stop.notify_one()
+    }
 }
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -103,6 +111,20 @@ mod tests {
         let addr = server.addr();
         drop(server);
         assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed after the run");
+    }
+
+    #[test]
+    fn stopping_ends_a_request_in_flight() {
+        let server = HttpServer::start(None).unwrap();
+        let io = IoTargets::new(Some(server.base_url()), None).unwrap();
+        let stop = server.stopper();
+        let request = std::thread::spawn(move || io.get_blocking(30_000));
+        std::thread::sleep(Duration::from_millis(100));
+        let start = std::time::Instant::now();
+        stop();
+        let outcome = request.join().expect("the request thread ends");
+        assert!(outcome.is_err(), "a closed connection fails the request");
+        assert!(start.elapsed() < Duration::from_secs(5), "ended in {:?}", start.elapsed());
     }
 
     #[test]

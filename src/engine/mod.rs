@@ -20,8 +20,10 @@ mod limits;
 mod loop_lag;
 mod machine;
 mod memory;
+mod resources;
 mod result;
 mod run;
+mod run_dir;
 mod sampler;
 mod sizes;
 mod spans;
@@ -48,5 +50,8 @@ pub use result::{CpuSample, Outcome, Repetition, ResultFile, RunResult, SamplerI
 pub use run::run_experiment;
 pub use stats::Stats;
 pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};
+// The OS calls the front ends and the exporters share with the engine (every `unsafe` block
+// lives in `sys`): stop signals, and what an output path or stdout is.
+pub use sys::{fd_identity, may_write, name_max, route_stop_signals, set_blocking};
 pub use worker::main as run_worker;
 pub use workload::count_primes;

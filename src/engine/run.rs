@@ -13,9 +13,10 @@ use super::config::{ValidConfig, WorkloadKind};
 use super::error::{RunError, SetupError};
 use super::events::{Event, EventSink};
 use super::http_server::HttpServer;
-use super::io::{self, IoTargets};
+use super::io::IoTargets;
 use super::loop_lag::LoopLag;
 use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span};
+use super::run_dir::{self, RunDir};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
 use super::stats::{self, Stats};
@@ -57,8 +58,8 @@ pub const MAX_REPORTED_STEPS: usize = 10_000;
 /// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
 /// A failed or cancelled repetition ends the run; its partial spans are kept.
 pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn EventSink) -> RunResult {
-    // The HTTP server (and the temp-dir check) are outside every measured repetition.
-    let (_server, io) = match prepare_io(config) {
+    // The HTTP server and the temp directory are outside every measured repetition.
+    let prepared = match prepare_io(config) {
         Ok(prepared) => prepared,
         Err(error) => {
             let result = empty_result(config, error.to_string());
@@ -66,14 +67,20 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
             return result;
         }
     };
+    // Stop closes the server's connections: that ends every request in flight at once.
+    let _stop_server = prepared.server.as_ref().map(|server| cancel.on_cancel(server.stopper()));
+    let io = &prepared.targets;
     let backend = backend::for_kind(config.backend);
     let total = config.warmup + config.repeat;
     let mut measured = Vec::new();
     let mut unfinished = None;
     for index in 0..total {
+        if cancel.is_cancelled() {
+            break;
+        }
         let warmup = index < config.warmup;
         sink.emit(Event::RepetitionStarted { backend: config.backend, index, of: total, warmup });
-        let repetition = run_repetition(config, backend.as_ref(), &io, cancel, sink);
+        let repetition = run_repetition(config, backend.as_ref(), io, cancel, sink);
         if repetition.outcome != Outcome::Completed {
             unfinished = Some(repetition);
             break;
@@ -82,30 +89,53 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
             measured.push(repetition);
         }
     }
-    let result = assemble(config, measured, unfinished);
+    // Stopped between repetitions: what ran is kept, but the run did not do all it was asked.
+    let stopped_early = unfinished.is_none()
+        && cancel.is_cancelled()
+        && measured.len() < usize::try_from(config.repeat).unwrap_or(usize::MAX);
+    let mut result = if stopped_early && measured.is_empty() {
+        RunResult::unmeasured((**config).clone(), Outcome::Cancelled)
+    } else {
+        assemble(config, measured, unfinished)
+    };
+    if stopped_early {
+        result.outcome = Outcome::Cancelled;
+    }
+    drop(prepared);
     sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: result.elapsed_secs });
     result
 }
 
-/// Starts the run's HTTP server (`http`) and checks its temp directory (`file`).
-fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), SetupError> {
-    let kind = config.workload.kind;
-    let server = if kind == WorkloadKind::Http {
+/// What a run sets up before its first repetition, and tears down after its last.
+struct PreparedIo {
+    server: Option<HttpServer>,
+    /// Held for its `Drop`: the run's temp directory goes with everything in it.
+    _run_dir: Option<RunDir>,
+    targets: Arc<IoTargets>,
+}
+
+/// Starts the run's HTTP server (`http`) and makes its temp directory (`file`), after
+/// sweeping the directories of earlier runs that died without removing theirs.
+fn prepare_io(config: &ValidConfig) -> Result<PreparedIo, SetupError> {
+    if matches!(config.workload.kind, WorkloadKind::Http | WorkloadKind::File) {
         // Validation checked the hard limit; the soft one may still be lower.
         sys::raise_open_files_limit();
-        Some(HttpServer::start(config.http_bind_addr)?)
-    } else {
-        None
+    }
+    let server = match config.workload.kind {
+        WorkloadKind::Http => Some(HttpServer::start(config.http_bind_addr)?),
+        _ => None,
     };
-    let file_dir = if kind == WorkloadKind::File {
-        let dir = std::env::temp_dir();
-        io::check_temp_dir(&dir)?;
-        Some(dir)
-    } else {
-        None
+    let run_dir = match config.workload.kind {
+        WorkloadKind::File => {
+            let base = std::env::temp_dir();
+            run_dir::sweep(&base);
+            Some(RunDir::create(&base)?)
+        }
+        _ => None,
     };
-    let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
-    Ok((server, Arc::new(targets)))
+    let targets =
+        IoTargets::new(server.as_ref().map(HttpServer::base_url), run_dir.as_ref().map(|d| d.path().to_owned()))?;
+    Ok(PreparedIo { server, _run_dir: run_dir, targets: Arc::new(targets) })
 }
 
 fn run_repetition(
@@ -182,19 +212,22 @@ fn finish_repetition(
     cancel: &CancelToken,
 ) -> RepetitionResult {
     let all_done = spans.len() as u64 == config.tasks;
-    let outcome = if report.error.is_some() {
-        Outcome::Failed
-    } else if cancel.is_cancelled() && !all_done {
+    // A stop wins over an error it caused (a connection it closed, a worker it killed).
+    let outcome = if cancel.is_cancelled() && (!all_done || report.error.is_some()) {
         Outcome::Cancelled
-    } else if !all_done {
+    } else if report.error.is_some() || !all_done {
         Outcome::Failed
     } else {
         Outcome::Completed
     };
     let loop_lag = report.loop_lag;
     let unfinished = RunError::Unfinished { done: spans.len() as u64, tasks: config.tasks };
-    // Where the engine's errors become the result's message.
-    let error = report.error.or_else(|| (outcome == Outcome::Failed).then_some(unfinished)).map(|e| e.to_string());
+    // Where the engine's errors become the result's message (a stop's own errors are not).
+    let error = report
+        .error
+        .filter(|_| outcome != Outcome::Cancelled)
+        .or_else(|| (outcome == Outcome::Failed).then_some(unfinished))
+        .map(|e| e.to_string());
     // Elapsed ends at the last task's end; an unfinished run ends when the backend returned.
     let last_end = spans.iter().map(|s| s.end_secs).fold(f64::NAN, f64::max);
     let elapsed_secs = if outcome == Outcome::Completed && last_end.is_finite() { last_end } else { report.ended_secs };

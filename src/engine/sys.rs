@@ -1,7 +1,15 @@
 //! Thin, safe wrappers over the few OS calls the engine needs: the monotonic clock shared by
-//! every process of a run, per-thread CPU clocks, resource limits, and reaping a child with its own
-//! resource usage. Every `unsafe` block of the engine lives here, each with its reason.
+//! every process of a run, per-thread CPU clocks, page size, process identity (pid and start
+//! time), and reaping a child with its own resource usage; `signals` routes the stop signals,
+//! `files` answers questions about files and memory. Every `unsafe` block of the engine lives
+//! here and in those two, each with its reason.
 #![allow(unsafe_code, reason = "FFI to libc; each call is documented where it is made")]
+
+mod files;
+mod signals;
+
+pub use files::*;
+pub use signals::*;
 
 use std::io;
 
@@ -270,6 +278,44 @@ pub fn lower_thread_priority(_delta: i32) -> std::io::Result<()> {
     Ok(())
 }
 
+/// When process `pid` started (Linux: clock ticks since boot, from `/proc/<pid>/stat`), or
+/// `None` when no such process is running (a zombie counts as gone). Together with the pid
+/// it names one process for good: a pid reused by a later process has another start time.
+#[cfg(target_os = "linux")]
+pub fn process_started_at(pid: u32) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses; the fields after it do not.
+    let mut fields = stat.rsplit_once(')')?.1.split_whitespace();
+    let state = fields.next()?;
+    if state == "Z" || state == "X" {
+        return None;
+    }
+    // `starttime` is field 22 of the whole line, the 20th after the command name.
+    fields.nth(18)?.parse().ok()
+}
+
+/// Elsewhere on Unix: `Some(0)` while a process with this pid exists.
+#[cfg(all(unix, not(target_os = "linux")))]
+pub fn process_started_at(pid: u32) -> Option<u64> {
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    // SAFETY: kill with signal 0 sends nothing; it only checks that the process exists.
+    let rc = unsafe { libc::kill(pid, 0) };
+    let exists = rc == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+    exists.then_some(0)
+}
+
+#[cfg(not(unix))]
+pub fn process_started_at(_pid: u32) -> Option<u64> {
+    Some(0)
+}
+
+/// The effective user id (Unix), to tell our own leftovers from another user's.
+#[cfg(unix)]
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +344,18 @@ mod tests {
             assert!(std::time::Instant::now() < deadline, "20 s of spinning did not use 20 ms of CPU");
             x = std::hint::black_box(x.wrapping_add(1));
         }
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn start_times_name_a_process() {
+        let me = process_started_at(std::process::id());
+        assert!(me.is_some_and(|t| t > 0), "{me:?}");
+        assert_eq!(process_started_at(std::process::id()), me, "stable");
+        let Ok(mut child) = std::process::Command::new("true").spawn() else { return };
+        let pid = child.id();
+        let _ = child.wait();
+        assert_eq!(process_started_at(pid), None, "a reaped child is gone");
     }
 
     #[cfg(unix)]

@@ -4,7 +4,9 @@
 //! time (`processes`), only each task's blocking part (`event-loop+processes`), or all of them
 //! in flight on its own event loop (`processes+event-loop`, see [`event_loop`]). It has its own
 //! GIL, like a CPython worker process. It exits when its stdin closes: the lifeline that ends it
-//! if the app dies, even by SIGKILL.
+//! if the app dies, even by SIGKILL. It ignores the stop signals (SIGINT, SIGTERM, SIGHUP): it
+//! obeys its app, which kills and reaps it on stop, and never dies first of a Ctrl+C meant for
+//! the app.
 
 mod event_loop;
 
@@ -20,7 +22,7 @@ use crate::engine::backend::protocol::{
 use crate::engine::error::SetupError;
 use crate::engine::gil::Gil;
 use crate::engine::io::IoTargets;
-use crate::engine::sys::{die_with_parent, monotonic_nanos};
+use crate::engine::sys::{die_with_parent, ignore_stop_signals, monotonic_nanos};
 use crate::engine::task_log::TaskLog;
 use crate::engine::workload::TaskRunner;
 use crate::engine::{CancelToken, Sizes};
@@ -53,9 +55,10 @@ const FLUSH_NANOS: u64 = 50_000_000;
 /// Runs this process as a worker until the app closes its stdin; the exit code is 0 on a clean
 /// end, 2 when the worker failed (it told the app why), 3 when the app was already gone.
 pub fn main() -> ExitCode {
+    ignore_stop_signals();
     let parent = std::env::var(PARENT_PID_ENV).ok().and_then(|pid| pid.parse().ok());
     if let Err(err) = die_with_parent(parent) {
-        eprintln!("worker: {err}");
+        let _ = writeln!(std::io::stderr(), "worker: {err}");
         return ExitCode::from(3);
     }
     match serve() {
@@ -63,7 +66,7 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let message = error.to_string();
             let _ = send(&FromWorker::Error { message: message.clone() });
-            eprintln!("worker: {message}");
+            let _ = writeln!(std::io::stderr(), "worker: {message}");
             ExitCode::from(2)
         }
     }
@@ -135,7 +138,7 @@ fn read_tasks(forward: &dyn Fn((u64, u64)) -> bool) {
                 }
             }
             _ => {
-                eprintln!("worker: unexpected line: {line:.200}");
+                let _ = writeln!(std::io::stderr(), "worker: unexpected line: {line:.200}");
                 std::process::exit(2);
             }
         }

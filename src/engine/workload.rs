@@ -153,11 +153,13 @@ impl TaskRunner {
         self.settle(task, outcome.ok())
     }
 
-    /// Turns a task's outcome (`None`: it panicked) into what the backends record.
+    /// Turns a task's outcome (`None`: it panicked) into what the backends record. I/O that
+    /// failed because the run was stopped (Stop closes the run's server) counts as stopped.
     pub fn settle(&self, task: u64, outcome: Option<Result<(), TaskFailure>>) -> Result<bool, Cancelled> {
         match outcome {
             Some(Ok(())) => Ok(true),
             Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
+            Some(Err(TaskFailure::Failed(_))) if self.cancel.is_cancelled() => Err(Cancelled),
             Some(Err(TaskFailure::Failed(error))) => {
                 self.log.error(task, &error.to_string());
                 Ok(false)
@@ -179,7 +181,7 @@ impl TaskRunner {
             WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
             WorkloadKind::Noop => Ok(()),
             WorkloadKind::Http => released(&|| Ok(self.io.get_blocking(size)?)),
-            WorkloadKind::File => released(&|| Ok(self.io.file_blocking(size)?)),
+            WorkloadKind::File => released(&|| self.io.file_blocking(size, &self.cancel)),
             WorkloadKind::Mixed => {
                 self.cpu(size, guard.as_ref())?;
                 released(&|| self.sleep_blocking(self.io_wait_millis))

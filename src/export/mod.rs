@@ -1,14 +1,15 @@
 //! Turning results into bytes: JSON (the full record with the report), CSV (one row per run),
 //! Markdown and a plain-text table (one row per run, with the report's relative speeds, notes and
 //! verdicts). Each format is an [`Exporter`]; all of them are pure functions of a [`ResultFile`]:
-//! every judgement they print comes from the report layer (`crate::report`). `atomic` writes
-//! files safely.
+//! every judgement they print comes from the report layer (`crate::report`). `target` looks at
+//! what an output path names; `atomic` writes it without clobbering what is there.
 
 pub mod atomic;
 mod csv;
 mod json;
 mod markdown;
 mod table;
+pub mod target;
 
 pub use self::csv::Csv;
 pub use self::json::Json;

@@ -61,7 +61,7 @@ pub struct LabApp {
 
 impl LabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
-        let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let settings = Settings::load(cc.storage);
         let mut app = Self::with_settings(settings);
         app.png_path = launch.png_path;
         if let Some(preset) = launch.preset {
@@ -320,7 +320,7 @@ impl eframe::App for LabApp {
         // must not keep the window from closing).
         for report in self.writes.wait(std::time::Duration::from_secs(5)) {
             if let Err(e) = report {
-                eprintln!("{e}");
+                crate::headless::say(format_args!("{e}"));
             }
         }
     }

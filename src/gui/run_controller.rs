@@ -193,7 +193,9 @@ fn run_all(configs: &[ValidConfig], cancel: &CancelToken, tx: &Sender<Message>, 
     // Everything the run starts inherits this, so the window keeps repainting while the run
     // saturates the cores. When the window is idle the run gets the cores all the same.
     if let Err(e) = crate::engine::lower_thread_priority(RUN_NICE) {
-        eprintln!("warning: could not lower the run's priority ({e}); the window may lag during runs");
+        crate::headless::say(format_args!(
+            "warning: could not lower the run's priority ({e}); the window may lag during runs"
+        ));
     }
     let sink = |event: Event| {
         // A closed channel means the UI is gone; the cancel token stops the run.

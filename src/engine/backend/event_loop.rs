@@ -41,8 +41,8 @@ pub struct EventLoop(pub Flavor);
 /// The dispatcher yields to the loop after spawning this many tasks.
 const SPAWN_BATCH: u64 = 1024;
 
-/// How often the loop looks at the cancel token and publishes finished spans.
-const CANCEL_POLL: Duration = Duration::from_millis(10);
+/// How often the loop publishes finished spans (for the live view and the progress bar).
+const FLUSH_EVERY: Duration = Duration::from_millis(10);
 
 /// How long a stopped run waits for blocking parts still running.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -84,6 +84,12 @@ impl Backend for EventLoop {
         });
         let in_flight = if flavor == Flavor::Single { ctx.config.workers } else { ctx.config.tasks };
         let flush = || ctx.spans.append(&mut shared.recorded.lock().unwrap_or_else(|p| p.into_inner()));
+        // Stop wakes the loop through this (a stored permit if it comes before the wait).
+        let stopped = Arc::new(Notify::new());
+        let _on_cancel = ctx.cancel.on_cancel({
+            let stopped = stopped.clone();
+            move || stopped.notify_one()
+        });
         let (bridged, loop_lag) = std::thread::scope(|scope| {
             let bridge = pool.map(|pool| {
                 std::thread::Builder::new()
@@ -94,10 +100,11 @@ impl Backend for EventLoop {
                 let beat = tokio::spawn(lag.clone().heartbeat());
                 tokio::select! {
                     () = dispatch(&shared, in_flight, flavor != Flavor::MultiThread) => {}
+                    () = stopped.notified() => {}
                     () = async {
-                        while !ctx.cancel.is_cancelled() {
+                        loop {
                             flush();
-                            tokio::time::sleep(CANCEL_POLL).await;
+                            tokio::time::sleep(FLUSH_EVERY).await;
                         }
                     } => {}
                 }
@@ -158,7 +165,7 @@ fn build_runtime(
     let prefix = match flavor {
         Flavor::MultiThread => "lab-loop",
         Flavor::ToThreads => "lab-to-thread",
-        // tokio::fs runs on these.
+        // The file workload's calls run on these.
         Flavor::Single | Flavor::ToProcesses => "lab-loop-blocking",
     };
     let named = Arc::new(AtomicU32::new(0));

@@ -1,9 +1,10 @@
 //! One task on an event loop, shared by every loop backend (and by worker processes that run
 //! a loop of their own). `sleep` and the `mixed` wait await a timer, `http` awaits an async
-//! client, `file` awaits tokio::fs; the blocking part of a step (CPU work, the blocking sleep
-//! of `blocking-sleep`) runs where the [`Offload`] says: on the loop itself, blocking it as a
-//! CPU-bound coroutine blocks asyncio; on a blocking thread pool (`asyncio.to_thread`); or on
-//! a worker process (`run_in_executor` with a process pool). Steps are separated by a yield.
+//! client, `file` awaits its calls on the blocking pool; the blocking part of a step (CPU
+//! work, the blocking sleep of `blocking-sleep`) runs where the [`Offload`] says: on the loop
+//! itself, blocking it as a CPU-bound coroutine blocks asyncio; on a blocking thread pool
+//! (`asyncio.to_thread`); or on a worker process (`run_in_executor` with a process pool).
+//! Steps are separated by a yield.
 
 use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -85,7 +86,7 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
         // Boxed: these futures are large, and an unboxed one would make every task's future
         // (a million of them, for no-op dispatch) as large as an HTTP request's state.
         WorkloadKind::Http => Ok(Box::pin(runner.io.get_async(size)).await?),
-        WorkloadKind::File => Ok(Box::pin(runner.io.file_async(size)).await?),
+        WorkloadKind::File => Box::pin(runner.io.file_async(size, &runner.cancel)).await,
     }
 }
 

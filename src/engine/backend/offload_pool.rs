@@ -5,8 +5,7 @@
 //! queue, as in ProcessPoolExecutor's call queue.
 
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::sync::mpsc::Sender;
 
 use super::RunContext;
 use super::pool::{Incoming, OffloadReply, Pool, WorkersUsage};
@@ -43,8 +42,7 @@ pub struct Bridged {
 
 /// Starts the workers (on the caller's thread: this is backend setup).
 pub fn start(ctx: &RunContext<'_>) -> Result<(Pool, OffloadClient), WorkerError> {
-    let (tx, rx) = mpsc::channel();
-    let mut pool = Pool { workers: Vec::new(), rx };
+    let (mut pool, tx) = Pool::new(ctx);
     match pool.start(ctx, &tx, WorkerMode::Offload) {
         Ok(()) => Ok((pool, OffloadClient { tx })),
         Err(error) => {
@@ -62,10 +60,14 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
     let mut waiting: VecDeque<(u64, OffloadReply)> = VecDeque::new();
     let mut busy: Vec<Option<OffloadReply>> = (0..count).map(|_| None).collect();
     let mut error = None;
-    'serve: while !ctx.cancel.is_cancelled() {
-        match pool.rx.recv_timeout(Duration::from_millis(20)) {
+    'serve: loop {
+        let incoming = pool.rx.recv();
+        if ctx.cancel.is_cancelled() {
+            break;
+        }
+        match incoming {
             Ok(Incoming::Offload(task, reply)) => waiting.push_back((task, reply)),
-            Ok(Incoming::Finish) | Err(RecvTimeoutError::Disconnected) => break,
+            Ok(Incoming::Finish | Incoming::Cancelled) | Err(_) => break,
             Ok(Incoming::Message(index, FromWorker::Done { spans, .. })) => {
                 if let Some(reply) = busy.get_mut(index).and_then(Option::take) {
                     let ok = spans.first().is_some_and(|span| span.3);
@@ -80,7 +82,6 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
                 error = Some(pool.explain(other));
                 break;
             }
-            Err(RecvTimeoutError::Timeout) => {}
         }
         while !idle.is_empty() && !waiting.is_empty() {
             let (Some(index), Some((task, reply))) = (idle.pop_front(), waiting.pop_front()) else { break };

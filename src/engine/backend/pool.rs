@@ -3,9 +3,15 @@
 //! handshake and setup, sending messages, explaining a death (exit code or signal, stderr
 //! tail), and the shutdown that reaps every child. No path out leaves a worker running:
 //! kill on stop or drop, `PR_SET_PDEATHSIG` set by the worker on Linux, and a stdin-EOF
-//! lifeline in the worker. CPU time is what the kernel accounted to each reaped child.
+//! lifeline in the worker. Workers run in a process group of their own and ignore the stop
+//! signals, so a terminal's Ctrl+C (sent to the whole foreground group) or a service manager's
+//! SIGTERM reaches the app alone, which stops them itself. The pool's channel gets a
+//! [`Incoming::Cancelled`] the moment the run is stopped, so nothing here polls for Stop.
+//! CPU time is what the kernel accounted to each reaped child.
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+#[cfg(unix)]
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -13,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use super::RunContext;
 use super::protocol::{self, FromWorker, PARENT_PID_ENV, Setup, ToWorker, WORKER_SUBCOMMAND, WorkerMode};
+use crate::engine::cancel::OnCancel;
 use crate::engine::error::WorkerError;
 use crate::engine::{io, sys};
 
@@ -35,6 +42,8 @@ pub enum Incoming {
     Offload(u64, OffloadReply),
     /// The loop is done offloading.
     Finish,
+    /// The run was stopped.
+    Cancelled,
 }
 
 pub struct Worker {
@@ -58,9 +67,23 @@ pub struct WorkersUsage {
 pub struct Pool {
     pub workers: Vec<Worker>,
     pub rx: Receiver<Incoming>,
+    /// Sends [`Incoming::Cancelled`] when the run is stopped (unregistered on drop).
+    _on_cancel: OnCancel,
 }
 
 impl Pool {
+    /// An empty pool, and the sender its pipe readers (and an offloading loop) report to.
+    pub fn new(ctx: &RunContext<'_>) -> (Self, Sender<Incoming>) {
+        let (tx, rx) = mpsc::channel();
+        let on_cancel = ctx.cancel.on_cancel({
+            let tx = tx.clone();
+            move || {
+                let _ = tx.send(Incoming::Cancelled);
+            }
+        });
+        (Self { workers: Vec::new(), rx, _on_cancel: on_cancel }, tx)
+    }
+
     /// Starts every worker in parallel, each from its own reader thread: that thread lives
     /// exactly as long as its worker's stdout, which makes it the right "parent" for
     /// `PR_SET_PDEATHSIG`, and spawns overlap instead of queueing behind each other.
@@ -79,6 +102,9 @@ impl Pool {
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
+            // Out of the app's process group: a terminal's Ctrl+C goes to the app alone.
+            #[cfg(unix)]
+            command.process_group(0);
             pending.push(spawn_with_reader(index, command, tx.clone())?);
         }
         for (index, spawned) in pending.into_iter().enumerate() {
@@ -115,7 +141,8 @@ impl Pool {
             if left.is_zero() {
                 return Err(WorkerError::NoHello { secs: HELLO_TIMEOUT.as_secs() });
             }
-            match self.rx.recv_timeout(left.min(Duration::from_millis(20))) {
+            match self.rx.recv_timeout(left) {
+                Ok(Incoming::Cancelled) => return Ok(()),
                 Ok(Incoming::Message(index, message)) => {
                     protocol::check_hello(&message).map_err(|problem| WorkerError::Protocol { index, problem })?;
                     greeted[index] = true;
@@ -163,6 +190,7 @@ impl Pool {
             Incoming::Closed(index) => self.death_of(index),
             Incoming::Offload(task, _) => WorkerError::NotOffloading { task },
             Incoming::Finish => WorkerError::FinishedEarly,
+            Incoming::Cancelled => WorkerError::RunStopped,
         }
     }
 

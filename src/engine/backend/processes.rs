@@ -5,9 +5,6 @@
 //! up front and keep all of it in flight on their own loop. A worker that dies mid-run ends
 //! the run `failed`, naming the worker and its exit code or signal.
 
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::time::Duration;
-
 use super::pool::{Incoming, Pool};
 use super::protocol::{self, FromWorker, ToWorker, WorkerMode};
 use super::{Backend, BackendReport, RunContext};
@@ -25,8 +22,7 @@ const MAX_CHUNK: u64 = 1024;
 
 impl Backend for Processes {
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport {
-        let (tx, rx) = mpsc::channel();
-        let mut pool = Pool { workers: Vec::new(), rx };
+        let (mut pool, tx) = Pool::new(ctx);
         let mut setup_secs = 0.0;
         let mut loop_lag = None;
         let outcome = pool.start(ctx, &tx, self.mode).and_then(|()| {
@@ -64,10 +60,13 @@ impl Pool {
         }
         let mut worker_lags = vec![None; self.workers.len()];
         while done < tasks {
+            let incoming = self.rx.recv();
+            // Whatever comes after a stop (a request the stop itself failed) is not recorded.
             if ctx.cancel.is_cancelled() {
                 return Ok(());
             }
-            match self.rx.recv_timeout(Duration::from_millis(20)) {
+            match incoming {
+                Ok(Incoming::Cancelled) => return Ok(()),
                 Ok(Incoming::Message(index, FromWorker::TaskError { task, message })) => {
                     ctx.log.error(task, &format!("in worker process {index}: {message}"));
                 }
@@ -90,8 +89,7 @@ impl Pool {
                     self.top_up(index, &mut next_task, tasks, mode)?;
                 }
                 Ok(other) => return Err(self.explain(other)),
-                Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err(WorkerError::PipesClosed),
+                Err(_) => return Err(WorkerError::PipesClosed),
             }
         }
         Ok(())

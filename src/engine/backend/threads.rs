@@ -1,5 +1,6 @@
 //! The `threads` backend (ThreadPoolExecutor): `workers` named OS threads pull task indices
-//! from a shared counter. CPU time is each thread's own CPU clock, summed.
+//! from a shared counter. CPU time is each thread's own CPU clock, summed. Stop is looked at
+//! before every task (a no-op task never looks itself) and while the threads start.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
@@ -23,13 +24,16 @@ impl Backend for Threads {
         std::thread::scope(|scope| {
             let mut lanes = Vec::new();
             for worker in 0..ctx.config.workers {
+                if ctx.cancel.is_cancelled() {
+                    break;
+                }
                 let lane = u32::try_from(worker).unwrap_or(u32::MAX);
                 let (runner, next_task, abort) = (&runner, &next_task, &abort);
                 let spawned =
                     std::thread::Builder::new().name(format!("lab-worker-{worker}")).spawn_scoped(scope, move || {
                         let cpu_start = sys::thread_cpu_secs();
                         let mut recorder = LaneRecorder::new(ctx.spans);
-                        while !abort.load(Ordering::Relaxed) {
+                        while !abort.load(Ordering::Relaxed) && !runner.cancel.is_cancelled() {
                             let task = next_task.fetch_add(1, Ordering::Relaxed);
                             if task >= tasks {
                                 break;
