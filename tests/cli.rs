@@ -81,7 +81,7 @@ fn every_backend_runs_cpu_work_and_measures_it() {
         "--backend",
         "event-loop,threads,processes",
         "--size",
-        "20000",
+        "10000",
         "--tasks",
         "4",
         "--workers",
@@ -253,7 +253,11 @@ fn out_of_range_values_are_refused() {
     );
     assert_bad_input(
         &["run", "--workload", "primes", "--size", "0"],
-        &["workload.size must be between 2 and 10000000 for primes, got 0"],
+        &["workload.size must be between 2 and 1000000 for primes, got 0"],
+    );
+    assert_bad_input(
+        &["run", "--workload", "primes", "--size", "2000000"],
+        &["workload.size must be between 2 and 1000000 for primes, got 2000000"],
     );
     assert_bad_input(&["run", "--workload", "fib", "--size", "99"], &["between 1 and 45 for fib, got 99"]);
     assert_bad_input(&["run", "--repeat", "0"], &["repeat must be between 1 and 100, got 0"]);
@@ -530,7 +534,7 @@ fn speedup(backend: &str, gil: bool) -> f64 {
         "--workload",
         "primes",
         "--size",
-        "300000",
+        "30000",
         "--tasks",
         "2",
         "--repeat",
@@ -558,7 +562,7 @@ fn the_gil_serializes_threads_but_not_processes() {
         "--workload",
         "primes",
         "--size",
-        "300000",
+        "30000",
         "--tasks",
         "2",
         "--workers",
@@ -616,7 +620,7 @@ fn cpu_work_blocks_the_event_loop() {
         "--workload",
         "primes",
         "--size",
-        "100000",
+        "20000",
         "--tasks",
         "3",
         "--workers",
@@ -651,3 +655,7 @@ fn bad_launch_flags_fail_before_the_window_opens() {
 /// The article claims as presets, the new backends and workloads, and their bad input.
 #[path = "cli/claims.rs"]
 mod claims;
+
+/// The GIL's holds in the result: recorded on every backend, turns between threads.
+#[path = "cli/gil_holds.rs"]
+mod gil_holds;

@@ -5,7 +5,7 @@ use crate::engine::result::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 24] = [
+const HEADER: [&str; 25] = [
     "backend",
     "workload",
     "size",
@@ -30,6 +30,7 @@ const HEADER: [&str; 24] = [
     "loop_lag_p99_secs",
     "loop_blocked",
     "distinct_orders",
+    "gil_holds",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -71,6 +72,7 @@ impl Exporter for Csv {
                 opt(run.loop_lag_p99_secs),
                 opt(run.loop_blocked),
                 opt(run.distinct_orders),
+                opt(c.gil.then_some(run.gil_holds.len() as u64 + run.gil_holds_dropped)),
             ])?;
         }
         Ok(writer.into_inner()?)
@@ -90,6 +92,20 @@ mod tests {
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
         assert_eq!(lines[2].split(',').count(), HEADER.len());
+        assert!(lines[0].ends_with(",distinct_orders,gil_holds"), "new columns go last: {}", lines[0]);
+        assert!(lines[1].ends_with(','), "no GIL, no holds: {}", lines[1]);
+        Ok(())
+    }
+
+    #[test]
+    fn gil_holds_are_counted_with_the_dropped_ones() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[0].config.gil = true;
+        file.runs[0].gil_holds = sample::holds();
+        file.runs[0].gil_holds_dropped = 5;
+        let text = String::from_utf8(Csv.render(&file)?)?;
+        let row = text.lines().nth(1).unwrap_or_default();
+        assert!(row.ends_with(",7"), "2 listed + 5 dropped: {row}");
         Ok(())
     }
 }

@@ -12,7 +12,7 @@ mod table;
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
-pub use self::table::{Table, loop_note, orders_note};
+pub use self::table::{Table, gil_note, loop_note, orders_note};
 
 use crate::engine::result::{Outcome, ResultFile, RunResult};
 
@@ -70,7 +70,7 @@ pub(crate) mod sample {
     //! A small, fixed result file for the exporters' tests.
     use crate::engine::config::{BackendKind, ExperimentConfig};
     use crate::engine::machine::Machine;
-    use crate::engine::result::{CpuSample, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
+    use crate::engine::result::{CpuSample, GilHold, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
     use crate::engine::stats::Stats;
 
     pub fn run(backend: BackendKind, elapsed_secs: f64, outcome: Outcome) -> RunResult {
@@ -97,6 +97,14 @@ pub(crate) mod sample {
             },
             ..RunResult::unmeasured(config, outcome)
         }
+    }
+
+    /// Two turns of the GIL: lane 0, then lane 1.
+    pub fn holds() -> Vec<GilHold> {
+        vec![
+            GilHold { worker: 0, start_secs: 0.001, end_secs: 0.006 },
+            GilHold { worker: 1, start_secs: 0.006, end_secs: 0.011 },
+        ]
     }
 
     pub fn file() -> ResultFile {

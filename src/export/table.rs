@@ -68,6 +68,11 @@ impl Exporter for Table {
                 writeln!(out, "  {}: {note}", run.config.backend)?;
             }
         }
+        for run in &file.runs {
+            if let Some(note) = gil_note(run) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
+            }
+        }
         Ok(out.into_bytes())
     }
 }
@@ -80,6 +85,35 @@ pub fn orders_note(run: &RunResult) -> Option<String> {
     let verdict = if distinct == 1 && reps > 1 { " (deterministic)" } else { "" };
     let plural = if reps == 1 { "" } else { "s" };
     Some(format!("{distinct} distinct {orders} of task steps in {reps} repetition{plural}{verdict}"))
+}
+
+/// "the GIL changed hands 298 times between 2 threads" for runs with the GIL on.
+pub fn gil_note(run: &RunResult) -> Option<String> {
+    if !run.config.gil || run.gil_holds.is_empty() {
+        return None;
+    }
+    let mut lanes: Vec<u32> = run.gil_holds.iter().map(|h| h.worker).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    let mut note = if run.config.backend.uses_processes() {
+        let n = lanes.len();
+        format!("{n} worker process{} each held a GIL of {}", if n == 1 { "" } else { "es" }, if n == 1 { "its own" } else { "their own" })
+    } else if lanes.len() == 1 {
+        "one lane held the GIL, with no other to hand it to".to_owned()
+    } else {
+        // One GIL for the whole process: holds never overlap, so neighbours in time are turns.
+        let handovers = run.gil_holds.windows(2).filter(|pair| pair[0].worker != pair[1].worker).count();
+        let times = if handovers == 1 { "once".to_owned() } else { format!("{handovers} times") };
+        format!("the GIL changed hands {times} between {} lanes", lanes.len())
+    };
+    if run.gil_holds_dropped > 0 {
+        note.push_str(&format!(
+            "; {} more holds past the first {} were counted but not recorded",
+            run.gil_holds_dropped,
+            run.gil_holds.len()
+        ));
+    }
+    Some(note)
 }
 
 /// "loop lag max 80.1 ms, p99 79.9 ms: BLOCKED > 100 ms ..." for event-loop runs.
@@ -108,6 +142,22 @@ mod tests {
         assert!(lines[3].ends_with("2.00× faster than event-loop"), "{}", lines[3]);
         let column = lines[1].find("setup");
         assert_eq!(column, lines[2].find("1.0 ms"), "columns align");
+        Ok(())
+    }
+
+    #[test]
+    fn gil_turns_are_noted() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].config.gil = true;
+        file.runs[1].gil_holds = sample::holds();
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("threads: the GIL changed hands once between 2 lanes"), "{text}");
+        file.runs[1].gil_holds_dropped = 40;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("; 40 more holds past the first 2 were counted but not recorded"), "{text}");
+        file.runs[1].config.gil = false;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(!text.contains("GIL"), "{text}");
         Ok(())
     }
 

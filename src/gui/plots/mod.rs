@@ -5,6 +5,7 @@
 pub mod cores;
 pub mod decimate;
 pub mod elapsed;
+pub mod gil_shade;
 pub mod palette;
 pub mod timeline;
 

@@ -2,12 +2,15 @@
 //! sorted into lanes once per run ([`Lanes`]); each frame turns them into at most a few bars per
 //! pixel column ([`bars`]): a span wider than a few pixels is drawn alone, narrower ones that
 //! touch are merged into one bar. That keeps a 100,000-span run within a frame's budget.
+//! With the GIL on, the bars are pale and the GIL holds are shaded over them
+//! ([`gil_shade`](super::gil_shade)).
 
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
-use crate::engine::Span;
+use crate::engine::{GilHold, Span};
 use crate::export::format;
 
+use super::gil_shade::{HoldLanes, shades};
 use super::palette;
 
 /// Spans at least this wide (in pixels) are drawn on their own, with a gap at each end.
@@ -15,12 +18,13 @@ const SOLO_MIN_PX: f32 = 3.0;
 const LABEL_GUTTER_PX: f32 = 72.0;
 const AXIS_PX: f32 = 18.0;
 
-/// Spans grouped by worker lane, each lane sorted by start time.
+/// Spans grouped by worker lane, each lane sorted by start time, and the run's GIL holds.
 #[derive(Debug, Default, Clone)]
 pub struct Lanes {
     lanes: Vec<Vec<Span>>,
     end_secs: f64,
     spans: usize,
+    holds: HoldLanes,
 }
 
 impl Lanes {
@@ -28,6 +32,15 @@ impl Lanes {
         let mut lanes = Self::default();
         lanes.extend(spans);
         lanes
+    }
+
+    /// A finished run's spans and GIL holds.
+    pub fn with_holds(spans: &[Span], holds: &[GilHold]) -> Self {
+        Self { holds: HoldLanes::new(holds), ..Self::new(spans) }
+    }
+
+    pub fn holds(&self) -> &HoldLanes {
+        &self.holds
     }
 
     /// Adds spans (as they arrive during a run), keeping every lane sorted.
@@ -53,7 +66,7 @@ impl Lanes {
     }
 
     pub fn lane_count(&self) -> usize {
-        self.lanes.len()
+        self.lanes.len().max(self.holds.lane_count())
     }
 
     pub fn span_count(&self) -> usize {
@@ -146,7 +159,9 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
     }
     let lane_h = plot.height() / n_lanes as f32;
     let pad = if lane_h >= 6.0 { (lane_h * 0.15).min(3.0) } else { 0.0 };
-    let (ok_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let with_gil = !lanes.holds.is_empty();
+    let (held_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let ok_color = if with_gil { palette::gil_waiting(visuals.dark_mode) } else { held_color };
     for bar in bars(lanes, t_end_secs, plot.width()) {
         let top = plot.top() + bar.lane as f32 * lane_h;
         let mut r =
@@ -155,6 +170,14 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
             r = r.shrink2(vec2(0.5, 0.0)); // a hairline gap between back-to-back tasks
         }
         painter.rect_filled(r, 0.0, if bar.failed { failed_color } else { ok_color });
+    }
+    for shade in shades(&lanes.holds, t_end_secs, plot.width()) {
+        let top = plot.top() + shade.lane as f32 * lane_h;
+        let r = Rect::from_min_max(
+            pos2(plot.left() + shade.x0, top + pad),
+            pos2(plot.left() + shade.x1, top + lane_h - pad),
+        );
+        painter.rect_filled(r, 0.0, held_color.gamma_multiply(shade.held));
     }
     // Lane labels: every lane when there is room, otherwise the first and the last.
     let every = ((14.0 / lane_h).ceil() as usize).max(1);
@@ -174,12 +197,19 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
         let t = f64::from((pointer.x - plot.left()) / plot.width()) * t_end_secs;
         let tolerance = t_end_secs / f64::from(plot.width());
         if let Some(span) = lanes.span_at(lane, t, tolerance) {
+            let duration = span.end_secs - span.start_secs;
+            let held = if with_gil && duration > 0.0 {
+                let share = lanes.holds.held_within(lane, span.start_secs, span.end_secs) / duration;
+                format!("\nheld the GIL {:.0}% of it", share * 100.0)
+            } else {
+                String::new()
+            };
             response.on_hover_text_at_pointer(format!(
-                "task {} · {}\nstart {} · duration {}{}",
+                "task {} · {}\nstart {} · duration {}{held}{}",
                 span.task,
                 lane_name(lane_word, lane),
                 format::duration(span.start_secs),
-                format::duration(span.end_secs - span.start_secs),
+                format::duration(duration),
                 if span.ok { "" } else { "\npanicked (counted as failed)" }
             ));
         }
