@@ -27,7 +27,7 @@ pub fn count_primes(n: u64, checkpoint: &mut impl FnMut() -> Result<(), Cancelle
     let mut count = 0;
     let mut budget = DIVISIONS_PER_CHECKPOINT;
     for candidate in 2..=n {
-        let mut divisor = 2;
+        let mut divisor: u64 = 2;
         let is_prime = loop {
             let stop = candidate.min(divisor.saturating_add(budget));
             let found = first_divisor(candidate, divisor, stop);
