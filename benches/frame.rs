@@ -3,13 +3,13 @@
 //! utilization) and the timeline, laid out and tessellated as the window would, at 1280×800. Prints the median CPU time per frame over many frames (target: under 16 ms).
 //! Run with `cargo bench --bench frame`.
 
+use concurrency_lab::engine::gil_holds::MAX_GIL_HOLDS;
 use concurrency_lab::engine::result::Repetition;
 use concurrency_lab::engine::stats::Stats;
 use concurrency_lab::engine::sys::thread_cpu_secs;
 use concurrency_lab::engine::{
     BackendKind, CpuSample, ExperimentConfig, GilHold, Outcome, RunResult, Span, Workload, WorkloadKind,
 };
-use concurrency_lab::engine::gil_holds::MAX_GIL_HOLDS;
 use concurrency_lab::gui::history::History;
 use concurrency_lab::gui::plots::cores::CoresView;
 use concurrency_lab::gui::plots::elapsed::ElapsedView;

@@ -166,6 +166,7 @@ fn flush(
     }
     let (holds, gil_dropped) = runner.gil.as_deref().map(Gil::take_holds).unwrap_or_default();
     let gil = holds.iter().map(|h| (h.start_nanos, h.end_nanos)).collect();
-    let batch = FromWorker::Done { spans: std::mem::take(spans), steps: runner.log.take_steps(), lag, gil, gil_dropped };
+    let batch =
+        FromWorker::Done { spans: std::mem::take(spans), steps: runner.log.take_steps(), lag, gil, gil_dropped };
     send(&batch)
 }

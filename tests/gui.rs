@@ -189,7 +189,8 @@ fn with_the_gil_on_the_timeline_shows_who_held_it() {
     let mut config = settings(Workload::new(WorkloadKind::Primes, 15_000), 4, 2);
     config.config.gil = true;
     config.config.backend = BackendKind::Mock;
-    let mut harness = harness(LabApp::with_settings(config).with_backends(vec![BackendKind::Mock, BackendKind::Threads]));
+    let mut harness =
+        harness(LabApp::with_settings(config).with_backends(vec![BackendKind::Mock, BackendKind::Threads]));
     harness.get_by_label("Run").click();
     step_until(&mut harness, "the mock run", |app| !app.is_running() && app.history().entries().len() == 1);
     let entry = &harness.state().history().entries()[0];

@@ -225,7 +225,8 @@ mod tests {
         assert!((holds[0].end_secs - holds[0].start_secs - 0.009).abs() < 1e-6, "{holds:?}");
 
         let capped = HoldLog::new();
-        let many = (0..MAX_GIL_HOLDS + 5).map(|i| GilHold { worker: 0, start_secs: i as f64, end_secs: i as f64 + 0.5 });
+        let many =
+            (0..MAX_GIL_HOLDS + 5).map(|i| GilHold { worker: 0, start_secs: i as f64, end_secs: i as f64 + 0.5 });
         capped.add(many, 0);
         let (holds, dropped) = capped.into_parts();
         assert_eq!((holds.len(), dropped), (MAX_GIL_HOLDS, 5));

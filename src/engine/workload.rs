@@ -259,11 +259,13 @@ mod tests {
         // checkpoint every k candidates would leave ever longer stretches without one.
         for n in [5_000, 20_000, 40_000] {
             let mut calls = 0u64;
-            assert!(count_primes(n, &mut || {
-                calls += 1;
-                Ok(())
-            })
-            .is_ok());
+            assert!(
+                count_primes(n, &mut || {
+                    calls += 1;
+                    Ok(())
+                })
+                .is_ok()
+            );
             let expected = articles_divisions(n) / DIVISIONS_PER_CHECKPOINT;
             assert!(
                 calls + 2 >= expected && calls <= expected + 2,

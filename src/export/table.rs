@@ -97,7 +97,11 @@ pub fn gil_note(run: &RunResult) -> Option<String> {
     lanes.dedup();
     let mut note = if run.config.backend.uses_processes() {
         let n = lanes.len();
-        format!("{n} worker process{} each held a GIL of {}", if n == 1 { "" } else { "es" }, if n == 1 { "its own" } else { "their own" })
+        format!(
+            "{n} worker process{} each held a GIL of {}",
+            if n == 1 { "" } else { "es" },
+            if n == 1 { "its own" } else { "their own" }
+        )
     } else if lanes.len() == 1 {
         "one lane held the GIL, with no other to hand it to".to_owned()
     } else {

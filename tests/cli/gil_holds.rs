@@ -40,7 +40,10 @@ fn every_backend_records_its_gil_holds_on_the_lanes_that_ran_tasks() {
         let end = f(&run["stats"]["max_secs"]);
         for &(worker, start, stop) in &list {
             assert!(span_lanes.contains(&worker), "{backend}: a hold on lane {worker}, which ran no task");
-            assert!(0.0 <= start && start <= stop && stop <= end + 1e-6, "{backend}: hold {start}..{stop} outside 0..{end}");
+            assert!(
+                0.0 <= start && start <= stop && stop <= end + 1e-6,
+                "{backend}: hold {start}..{stop} outside 0..{end}"
+            );
         }
         assert!(list.windows(2).all(|w| w[0].1 <= w[1].1), "{backend}: earliest first");
         if !backend.contains("processes") {

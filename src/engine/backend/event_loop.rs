@@ -217,8 +217,7 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
 async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
     shared.started.fetch_add(1, Ordering::Relaxed);
     let start_secs = shared.clock.now_secs();
-    let (outcome, worker) =
-        run_task_async(&shared.runner, task, &shared.offload, lane::current()).await;
+    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current()).await;
     if let Ok(ok) = outcome {
         let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
         shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);

@@ -82,7 +82,8 @@ async fn blocking_part(
         Offload::Inline => runner.blocking_part(task),
         Offload::Threads => {
             let runner = runner.clone();
-            let joined = tokio::task::spawn_blocking(move || (crate::engine::lane::current(), runner.blocking_part(task))).await;
+            let joined =
+                tokio::task::spawn_blocking(move || (crate::engine::lane::current(), runner.blocking_part(task))).await;
             let (ran_on, outcome) = joined.map_err(|e| TaskFailure::Io(format!("offload thread: {e}")))?;
             *lane = ran_on;
             outcome

@@ -133,8 +133,13 @@ mod tests {
     fn messages_are_compact_json_lines() {
         let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap_or_default();
         assert_eq!(tasks, r#"{"type":"tasks","first":5,"count":2}"#);
-        let done =
-            FromWorker::Done { spans: vec![WireSpan(5, 10, 20, true)], steps: vec![], lag: None, gil: vec![], gil_dropped: 0 };
+        let done = FromWorker::Done {
+            spans: vec![WireSpan(5, 10, 20, true)],
+            steps: vec![],
+            lag: None,
+            gil: vec![],
+            gil_dropped: 0,
+        };
         let line = serde_json::to_string(&done).unwrap_or_default();
         assert_eq!(line, r#"{"type":"done","spans":[[5,10,20,true]]}"#);
         assert_eq!(serde_json::from_str::<FromWorker>(&line).ok(), Some(done));

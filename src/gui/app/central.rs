@@ -79,8 +79,10 @@ impl LabApp {
             ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
             if !lanes.holds().is_empty() {
                 ui.weak("·");
-                ui.label(RichText::new("solid: holding the GIL").small().color(palette::task_ok(ui.visuals().dark_mode)))
-                    .on_hover_text(GIL_LEGEND);
+                ui.label(
+                    RichText::new("solid: holding the GIL").small().color(palette::task_ok(ui.visuals().dark_mode)),
+                )
+                .on_hover_text(GIL_LEGEND);
                 ui.label(RichText::new("pale: waiting for it (or for I/O)").small().weak()).on_hover_text(GIL_LEGEND);
             }
         });
