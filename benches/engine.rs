@@ -81,8 +81,8 @@ fn efficiency() {
     println!("\n## efficiency: primes below 100,000 (the articles' algorithm), 2 tasks, 1 vs 2 workers");
     println!("(speed-up = 1-worker median / 2-worker median, elapsed including setup; medians of {ROUNDS} rounds × 3)");
     println!(
-        "{:<10} {:<4} {:>11} {:>11} {:>9} {:>14}  {:<8} {}",
-        "backend", "gil", "1 worker", "2 workers", "speed-up", "after setup", "target", ""
+        "{:<10} {:<4} {:>11} {:>11} {:>9} {:>14}  {:<8}",
+        "backend", "gil", "1 worker", "2 workers", "speed-up", "after setup", "target"
     );
     for backend in ["threads", "processes"] {
         for gil in ["--no-gil", "--gil"] {
