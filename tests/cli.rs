@@ -574,10 +574,15 @@ fn the_gil_serializes_threads_but_not_processes() {
     assert!(parallelism < 1.2, "with the GIL, 2 threads used {parallelism:.2} cores");
     let threads_gil = speedup("threads", true);
     assert!(threads_gil < 1.25, "with the GIL, 2 threads must not beat 1 by 25%: {threads_gil:.2}×");
-    let processes_gil = speedup("processes", true);
-    assert!(processes_gil > 1.3, "processes each have their own GIL: {processes_gil:.2}×");
-    let threads_free = speedup("threads", false);
-    assert!(threads_free > 1.3, "without the GIL threads run in parallel: {threads_free:.2}×");
+    // Speed-ups need both cores: a neighbour's build can take one away for a while, which says
+    // nothing about the lab, so each gets three tries (fresh runs).
+    for (backend, gil, why) in [
+        ("processes", true, "processes each have their own GIL"),
+        ("threads", false, "without the GIL threads run in parallel"),
+    ] {
+        let tries: Vec<f64> = (0..3).map(|_| speedup(backend, gil)).take_while(|s| *s <= 1.3).collect();
+        assert!(tries.len() < 3, "{why}, yet 2 {backend} were not 1.3× faster than 1 in 3 tries: {tries:.2?}");
+    }
 }
 
 #[test]
