@@ -14,11 +14,14 @@
 //! - dispatch: no-op tasks per second on each backend.
 //! - sleeps: 100,000 sleeps of 100 ms on the event loop.
 //! - sampler: the CPU sampler's own cost, as a share of one core.
+//! - waiting: the workers' CPU time while 1,000 threads each sleep 500 ms.
+//! - stop: from Ctrl+C (SIGINT to the CLI's process group) to the CLI's exit, per backend and
+//!   workload, in the middle of a run that would take minutes (Linux).
 
 use std::process::Command;
 use std::time::Instant;
 
-use concurrency_lab::engine::workload::count_primes;
+use concurrency_lab::engine::count_primes;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
@@ -242,6 +245,96 @@ fn sampler_cost() {
     println!("sampler thread: {:.3}% of one core (median of 3)", median(&mut shares));
 }
 
+fn waiting_threads() {
+    println!("\n## 1,000 threads each sleeping 500 ms (one task each): the workers' CPU time");
+    let mut cpu = Vec::new();
+    let mut setup = Vec::new();
+    for _ in 0..ROUNDS {
+        let json = run(&[
+            "--backend",
+            "threads",
+            "--workload",
+            "sleep",
+            "--size",
+            "500",
+            "--tasks",
+            "1000",
+            "--workers",
+            "1000",
+        ]);
+        cpu.extend(json["runs"][0]["cpu_secs"].as_f64());
+        setup.extend(json["runs"][0]["setup_secs"].as_f64());
+    }
+    println!(
+        "workers' CPU {} (median of {ROUNDS}; starting 1,000 threads is part of it), setup {}",
+        ms(median(&mut cpu)),
+        ms(median(&mut setup))
+    );
+}
+
+/// Seconds from SIGINT to the CLI's process group until the CLI exits, mid-run.
+#[cfg(target_os = "linux")]
+fn time_to_stop(backend: &str, extra: &[&str]) -> Option<f64> {
+    use std::os::unix::process::CommandExt;
+    let mut cli = Command::new(BIN)
+        .args(["run", "--backend", backend, "--workers", "2"])
+        .args(extra)
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = Instant::now();
+    while started.elapsed().as_secs() < 20 {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", cli.id())).into_iter().flatten().flatten();
+        if tasks.filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok()).any(|c| c.trim() == "lab-sampler")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = Instant::now();
+    Command::new("kill").args(["-INT", "--", &format!("-{}", cli.id())]).status().ok()?;
+    let status = cli.wait().ok()?;
+    (status.code() == Some(130)).then(|| sent.elapsed().as_secs_f64())
+}
+
+#[cfg(target_os = "linux")]
+fn stop_latency() {
+    println!("\n## Stop: SIGINT to the process group → the CLI has exited (partial result written), median of 3");
+    let workloads: [(&str, &[&str]); 4] = [
+        ("sleep 60 s", &["--workload", "sleep", "--size", "60000", "--tasks", "4"]),
+        ("http 60 s", &["--workload", "http", "--size", "60000", "--tasks", "4"]),
+        ("primes", &["--workload", "primes", "--size", "10000000", "--tasks", "4"]),
+        ("file 1 MiB", &["--workload", "file", "--size", "1024", "--tasks", "64", "--repeat", "100"]),
+    ];
+    println!("{:<22} {}", "backend", workloads.iter().map(|(w, _)| format!("{w:>12}")).collect::<String>());
+    let backends = [
+        "event-loop",
+        "threads",
+        "processes",
+        "event-loop-mt",
+        "rayon",
+        "event-loop+threads",
+        "event-loop+processes",
+        "processes+event-loop",
+    ];
+    for backend in backends {
+        let cells: String = workloads
+            .iter()
+            .map(|(_, args)| {
+                let mut secs: Vec<f64> = (0..3).filter_map(|_| time_to_stop(backend, args)).collect();
+                if secs.is_empty() { format!("{:>12}", "failed") } else { format!("{:>12}", ms(median(&mut secs))) }
+            })
+            .collect();
+        println!("{backend:<22} {cells}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stop_latency() {}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.iter().any(|a| a == "--list") {
@@ -251,12 +344,14 @@ fn main() {
     let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| words.is_empty() || words.iter().any(|w| name.contains(w.as_str()));
     println!("Concurrency Lab engine benchmarks ({BIN})");
-    let sections: [(&str, fn()); 5] = [
+    let sections: [(&str, fn()); 7] = [
         ("efficiency", efficiency),
         ("overhead", overhead),
         ("dispatch", dispatch),
         ("sleeps", many_sleeps),
         ("sampler", sampler_cost),
+        ("waiting", waiting_threads),
+        ("stop", stop_latency),
     ];
     for (name, section) in sections {
         if wanted(name) {

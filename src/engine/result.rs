@@ -1,5 +1,5 @@
-//! What a run produced. Field names here are the result JSON contract (DESIGN.md §3): add
-//! fields freely, never rename.
+//! What a run produced. Field names here are the result JSON contract (ARCHITECTURE.md,
+//! "Result JSON"): add fields freely, never rename.
 
 use serde::{Deserialize, Serialize};
 
@@ -100,8 +100,12 @@ pub struct RunResult {
     pub cpu_secs: Option<f64>,
     /// `cpu_secs / elapsed_secs`: how many cores the run really used.
     pub effective_parallelism: Option<f64>,
-    /// Peak resident memory of the app plus its worker processes, as sampled.
+    /// The run's memory: the peak resident memory it added to the app above `baseline_rss_bytes`,
+    /// plus each worker process's own peak (the highest repetition's).
     pub peak_rss_bytes: Option<u64>,
+    /// What the app itself held when that repetition started (not part of the run's memory).
+    #[serde(default)]
+    pub baseline_rss_bytes: Option<u64>,
     pub tasks_ok: u64,
     pub tasks_failed: u64,
     pub repetitions: Vec<Repetition>,
@@ -151,6 +155,7 @@ impl RunResult {
             cpu_secs: None,
             effective_parallelism: None,
             peak_rss_bytes: None,
+            baseline_rss_bytes: None,
             tasks_ok: 0,
             tasks_failed: 0,
             repetitions: Vec::new(),

@@ -10,8 +10,10 @@ use std::time::Duration;
 
 use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
+use super::error::{IoError, TaskError, WorkerError};
 use super::gil::{Gil, GilGuard};
 use super::io::IoTargets;
+use super::kinds::CpuWork;
 use super::task_log::TaskLog;
 
 /// Divisions tried between two checkpoints: tens of microseconds of work (a division takes
@@ -19,7 +21,8 @@ use super::task_log::TaskLog;
 /// large candidate (a prime near 1,000,000 alone is a million divisions).
 pub const DIVISIONS_PER_CHECKPOINT: u64 = 32_768;
 
-/// Count primes in 2..=n exactly as the articles do: for each candidate `i`, try every `j` in
+/// Count primes in 2..=n exactly as the articles do (ARCHITECTURE.md, "What it is for"): for
+/// each candidate `i`, try every `j` in
 /// 2..i and stop at the first that divides (no square-root bound). Calls `checkpoint` every
 /// [`DIVISIONS_PER_CHECKPOINT`] divisions (each candidate counts as one more).
 pub fn count_primes(n: u64, checkpoint: &mut impl FnMut() -> Result<(), Cancelled>) -> Result<u64, Cancelled> {
@@ -82,17 +85,35 @@ fn fib_plain(n: u64) -> u64 {
 }
 
 /// Why a task (or one step of it) did not finish.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum TaskFailure {
     /// The run was stopped.
     Cancelled,
-    /// Its I/O failed (the message names what and where).
-    Io(String),
+    /// It failed (its I/O, or the thread or process its blocking part was sent to).
+    Failed(TaskError),
 }
 
 impl From<Cancelled> for TaskFailure {
     fn from(_: Cancelled) -> Self {
         Self::Cancelled
+    }
+}
+
+impl From<TaskError> for TaskFailure {
+    fn from(error: TaskError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<IoError> for TaskFailure {
+    fn from(error: IoError) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<WorkerError> for TaskFailure {
+    fn from(error: WorkerError) -> Self {
+        Self::Failed(error.into())
     }
 }
 
@@ -158,13 +179,15 @@ impl TaskRunner {
         self.settle(task, outcome.ok())
     }
 
-    /// Turns a task's outcome (`None`: it panicked) into what the backends record.
+    /// Turns a task's outcome (`None`: it panicked) into what the backends record. I/O that
+    /// failed because the run was stopped (Stop closes the run's server) counts as stopped.
     pub fn settle(&self, task: u64, outcome: Option<Result<(), TaskFailure>>) -> Result<bool, Cancelled> {
         match outcome {
             Some(Ok(())) => Ok(true),
             Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
-            Some(Err(TaskFailure::Io(message))) => {
-                self.log.error(task, &message);
+            Some(Err(TaskFailure::Failed(_))) if self.cancel.is_cancelled() => Err(Cancelled),
+            Some(Err(TaskFailure::Failed(error))) => {
+                self.log.error(task, &error.to_string());
                 Ok(false)
             }
             None => Ok(false),
@@ -183,8 +206,8 @@ impl TaskRunner {
             WorkloadKind::Primes | WorkloadKind::Fib => self.cpu(size, guard.as_ref()),
             WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
             WorkloadKind::Noop => Ok(()),
-            WorkloadKind::Http => released(&|| self.io.get_blocking(size).map_err(TaskFailure::Io)),
-            WorkloadKind::File => released(&|| self.io.file_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::Http => released(&|| Ok(self.io.get_blocking(size)?)),
+            WorkloadKind::File => released(&|| self.io.file_blocking(size, &self.cancel)),
             WorkloadKind::Mixed => {
                 self.cpu(size, guard.as_ref())?;
                 released(&|| self.sleep_blocking(self.io_wait_millis))
@@ -217,7 +240,8 @@ impl TaskRunner {
         Ok(self.cancel.sleep(Duration::from_millis(millis))?)
     }
 
-    /// CPU work of `size` (primes for `mixed`), with GIL and cancel checkpoints.
+    /// The CPU work of this workload's row at `size` (primes for `mixed`), with GIL and cancel
+    /// checkpoints.
     fn cpu(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), TaskFailure> {
         let mut checkpoint = || {
             if let Some(guard) = guard {
@@ -225,9 +249,10 @@ impl TaskRunner {
             }
             self.cancel.check()
         };
-        let counted = match self.kind {
-            WorkloadKind::Fib => fib(size, &mut checkpoint).map(drop),
-            _ => count_primes(size, &mut checkpoint).map(drop),
+        let counted = match self.kind.info().cpu {
+            Some(CpuWork::Primes) => count_primes(size, &mut checkpoint).map(drop),
+            Some(CpuWork::Fib) => fib(size, &mut checkpoint).map(drop),
+            None => Ok(()),
         };
         Ok(counted?)
     }
@@ -372,7 +397,7 @@ mod step_tests {
     fn io_errors_fail_the_task_and_are_logged() {
         let r = TaskRunner::new(WorkloadKind::Http, Sizes::one(1), CancelToken::new());
         assert_eq!(r.run_blocking(0), Ok(false));
-        let msg = r.log.error_summary().unwrap_or_default();
+        let msg = r.log.error_summary().unwrap().to_string();
         assert!(msg.contains("no HTTP server"), "{msg}");
     }
 }

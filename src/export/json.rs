@@ -1,7 +1,12 @@
-//! The result JSON (DESIGN.md §3): the whole record, pretty-printed.
+//! The result JSON (its fields are a contract, listed in ARCHITECTURE.md): the whole record,
+//! pretty-printed, plus the report's judgement of it under `report` (groups, relative speeds,
+//! notes, verdicts; each value beside its words). Reading a file back ignores `report`.
 
-use super::Exporter;
-use crate::engine::result::ResultFile;
+use serde::Serialize;
+
+use super::{Exporter, report_of};
+use crate::engine::ResultFile;
+use crate::report::Summary;
 
 pub struct Json;
 
@@ -11,7 +16,13 @@ impl Exporter for Json {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
-        let mut bytes = serde_json::to_vec_pretty(file)?;
+        #[derive(Serialize)]
+        struct WithReport<'a> {
+            #[serde(flatten)]
+            file: &'a ResultFile,
+            report: Summary,
+        }
+        let mut bytes = serde_json::to_vec_pretty(&WithReport { file, report: report_of(file) })?;
         bytes.push(b'\n');
         Ok(bytes)
     }
@@ -39,6 +50,7 @@ mod tests {
             "cpu_secs",
             "effective_parallelism",
             "peak_rss_bytes",
+            "baseline_rss_bytes",
             "repetitions",
             "stats",
             "spans",
@@ -61,6 +73,8 @@ mod tests {
         }
         assert_eq!(run["cpu_samples"][0]["per_core"][0], 100.0);
         assert_eq!(run["gil_holds"], serde_json::json!([]), "an empty list with the GIL off");
+        assert_eq!(v["report"]["runs"][1]["relative"]["text"], "2.00× faster than event-loop");
+        assert_eq!(v["report"]["verdicts"][0]["fast"], 1);
         let back: ResultFile = serde_json::from_slice(&bytes)?;
         assert_eq!(back, sample::file());
         Ok(())

@@ -1,9 +1,10 @@
 //! One task on an event loop, shared by every loop backend (and by worker processes that run
 //! a loop of their own). `sleep` and the `mixed` wait await a timer, `http` awaits an async
-//! client, `file` awaits tokio::fs; the blocking part of a step (CPU work, the blocking sleep
-//! of `blocking-sleep`) runs where the [`Offload`] says: on the loop itself, blocking it as a
-//! CPU-bound coroutine blocks asyncio; on a blocking thread pool (`asyncio.to_thread`); or on
-//! a worker process (`run_in_executor` with a process pool). Steps are separated by a yield.
+//! client, `file` awaits its calls on the blocking pool; the blocking part of a step (CPU
+//! work, the blocking sleep of `blocking-sleep`) runs where the [`Offload`] says: on the loop
+//! itself, blocking it as a CPU-bound coroutine blocks asyncio; on a blocking thread pool
+//! (`asyncio.to_thread`); or on a worker process (`run_in_executor` with a process pool).
+//! Steps are separated by a yield.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use std::time::Duration;
 use super::offload_pool::OffloadClient;
 use crate::engine::cancel::Cancelled;
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::TaskError;
 use crate::engine::workload::{TaskFailure, TaskRunner};
 
 /// Where the blocking part of a task runs.
@@ -67,8 +69,8 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
         WorkloadKind::Noop => Ok(()),
         // Boxed: these futures are large, and an unboxed one would make every task's future
         // (a million of them, for no-op dispatch) as large as an HTTP request's state.
-        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await.map_err(TaskFailure::Io),
-        WorkloadKind::File => Box::pin(runner.io.file_async(size)).await.map_err(TaskFailure::Io),
+        WorkloadKind::Http => Ok(Box::pin(runner.io.get_async(size)).await?),
+        WorkloadKind::File => Box::pin(runner.io.file_async(size, &runner.cancel)).await,
     }
 }
 
@@ -84,18 +86,14 @@ async fn blocking_part(
             let runner = runner.clone();
             let joined =
                 tokio::task::spawn_blocking(move || (crate::engine::lane::current(), runner.blocking_part(task))).await;
-            let (ran_on, outcome) = joined.map_err(|e| TaskFailure::Io(format!("offload thread: {e}")))?;
+            let (ran_on, outcome) = joined.map_err(|e| TaskError::OffloadThread(e.to_string()))?;
             *lane = ran_on;
             outcome
         }
         Offload::Processes(pool) => {
             let (worker, ok) = Box::pin(pool.run(task)).await?;
             *lane = worker;
-            if ok {
-                Ok(())
-            } else {
-                Err(TaskFailure::Io(format!("its blocking part failed in worker process {worker}")))
-            }
+            if ok { Ok(()) } else { Err(TaskError::BlockingPart { worker }.into()) }
         }
     }
 }

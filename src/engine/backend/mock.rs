@@ -35,7 +35,11 @@ impl Backend for Mock {
                 WorkloadKind::Sleep | WorkloadKind::BlockingSleep | WorkloadKind::Http => {
                     config.workload.size.for_task(task) as f64 / 1000.0
                 }
-                _ => 0.001,
+                WorkloadKind::Primes
+                | WorkloadKind::Fib
+                | WorkloadKind::Noop
+                | WorkloadKind::File
+                | WorkloadKind::Mixed => 0.001,
             };
             let start_secs = if serialized { clock_secs } else { lane_free_at[lane] };
             let end_secs = start_secs + duration_secs;
@@ -59,6 +63,6 @@ impl Backend for Mock {
         recorder.flush();
         ctx.holds.add(holds, 0);
         let ended_secs = lane_free_at.iter().copied().fold(clock_secs, f64::max);
-        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), error: None, loop_lag: None }
+        BackendReport { setup_secs: MOCK_SETUP_SECS, ended_secs, cpu_secs: Some(cpu_secs), ..BackendReport::default() }
     }
 }

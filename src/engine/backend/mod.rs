@@ -2,20 +2,23 @@
 //! records one span per task into the repetition's [`SpanLog`], honours the cancel token, and
 //! reports its setup time, end time, and the CPU time of its workers.
 
-mod event_loop;
+// The implementations are visible to the backend table (`kinds/backends.rs`), whose rows
+// point at their constructors.
+pub(super) mod event_loop;
 mod loop_task;
-mod mock;
+pub(super) mod mock;
 mod offload_pool;
 mod pool;
-mod processes;
+pub(super) mod processes;
 pub mod protocol;
-mod rayon_pool;
-mod threads;
+pub(super) mod rayon_pool;
+pub(super) mod threads;
 
 use std::sync::Arc;
 
 use super::cancel::CancelToken;
 use super::config::{BackendKind, ValidConfig};
+use super::error::RunError;
 use super::gil::Gil;
 use super::gil_holds::HoldLog;
 use super::io::IoTargets;
@@ -65,7 +68,7 @@ impl RunContext<'_> {
 }
 
 /// How a repetition went, from the backend's side.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct BackendReport {
     /// Seconds from the clock's start until the backend was ready to run tasks.
     pub setup_secs: f64,
@@ -73,8 +76,10 @@ pub struct BackendReport {
     pub ended_secs: f64,
     /// CPU time of the workers themselves, when it could be measured.
     pub cpu_secs: Option<f64>,
+    /// Worker processes only: the sum of each worker's own peak resident memory.
+    pub workers_peak_rss_bytes: Option<u64>,
     /// Why the repetition failed (a worker died, a thread could not start, ...).
-    pub error: Option<String>,
+    pub error: Option<RunError>,
     /// How late the event loop's heartbeat woke (event-loop backends only).
     pub loop_lag: Option<LoopLag>,
 }
@@ -83,16 +88,7 @@ pub trait Backend {
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport;
 }
 
+/// The implementation of `kind`, from its row of the backend table.
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
-    match kind {
-        BackendKind::EventLoop => Box::new(event_loop::EventLoop(event_loop::Flavor::Single)),
-        BackendKind::EventLoopMt => Box::new(event_loop::EventLoop(event_loop::Flavor::MultiThread)),
-        BackendKind::EventLoopThreads => Box::new(event_loop::EventLoop(event_loop::Flavor::ToThreads)),
-        BackendKind::EventLoopProcesses => Box::new(event_loop::EventLoop(event_loop::Flavor::ToProcesses)),
-        BackendKind::Threads => Box::new(threads::Threads),
-        BackendKind::Rayon => Box::new(rayon_pool::Rayon),
-        BackendKind::Processes => Box::new(processes::Processes { mode: protocol::WorkerMode::Blocking }),
-        BackendKind::ProcessesEventLoop => Box::new(processes::Processes { mode: protocol::WorkerMode::EventLoop }),
-        BackendKind::Mock => Box::new(mock::Mock),
-    }
+    (kind.info().start)()
 }

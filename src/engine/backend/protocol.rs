@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::ProtocolError;
 use crate::engine::loop_lag::LoopLag;
 
 pub const PROTOCOL_VERSION: u32 = 3;
@@ -113,15 +114,14 @@ pub enum FromWorker {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireSpan(pub u64, pub u64, pub u64, pub bool);
 
-/// Checks a worker's hello.
-pub fn check_hello(message: &FromWorker) -> Result<u32, String> {
+/// Checks a worker's hello; `Ok` is its pid.
+pub fn check_hello(message: &FromWorker) -> Result<u32, ProtocolError> {
     match message {
         FromWorker::Hello { protocol, pid, .. } if *protocol == PROTOCOL_VERSION => Ok(*pid),
-        FromWorker::Hello { protocol, version, .. } => Err(format!(
-            "speaks protocol {protocol} (app {version}), this app speaks {PROTOCOL_VERSION}: \
-             was the binary replaced while the app ran? Restart it"
-        )),
-        other => Err(format!("sent {other:?} before its hello")),
+        FromWorker::Hello { protocol, version, .. } => {
+            Err(ProtocolError::Version { theirs: *protocol, ours: PROTOCOL_VERSION, version: version.clone() })
+        }
+        other => Err(ProtocolError::BeforeHello(format!("{other:?}"))),
     }
 }
 
@@ -131,7 +131,7 @@ mod tests {
 
     #[test]
     fn messages_are_compact_json_lines() {
-        let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap_or_default();
+        let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap();
         assert_eq!(tasks, r#"{"type":"tasks","first":5,"count":2}"#);
         let done = FromWorker::Done {
             spans: vec![WireSpan(5, 10, 20, true)],
@@ -140,7 +140,7 @@ mod tests {
             gil: vec![],
             gil_dropped: 0,
         };
-        let line = serde_json::to_string(&done).unwrap_or_default();
+        let line = serde_json::to_string(&done).unwrap();
         assert_eq!(line, r#"{"type":"done","spans":[[5,10,20,true]]}"#);
         assert_eq!(serde_json::from_str::<FromWorker>(&line).ok(), Some(done));
         let held = FromWorker::Done { spans: vec![], steps: vec![], lag: None, gil: vec![(10, 20)], gil_dropped: 3 };
@@ -153,7 +153,7 @@ mod tests {
     fn version_mismatch_is_refused() {
         let hello = |protocol| FromWorker::Hello { protocol, version: "x".into(), pid: 7 };
         assert_eq!(check_hello(&hello(PROTOCOL_VERSION)), Ok(7));
-        let err = check_hello(&hello(PROTOCOL_VERSION + 1)).err().unwrap_or_default();
+        let err = check_hello(&hello(PROTOCOL_VERSION + 1)).unwrap_err().to_string();
         assert!(err.contains(&format!("speaks protocol {}", PROTOCOL_VERSION + 1)), "{err}");
     }
 }
