@@ -176,6 +176,49 @@ mock = 3
     assert_eq!(runs, [(BackendKind::Mock, 3), (BackendKind::Threads, 2)]);
 }
 
+#[test]
+fn the_default_experiment_is_the_articles_work_on_two_threads() {
+    let config = Settings::default().config;
+    assert_eq!(config.workload, Workload::new(WorkloadKind::Primes, 100_000));
+    assert_eq!((config.backend, config.tasks, config.workers, config.gil), (BackendKind::Threads, 2, 2, false));
+}
+
+#[test]
+fn with_the_gil_on_the_timeline_shows_who_held_it() {
+    // The mock first (exact: each CPU task holds the GIL for its whole span), then real
+    // threads, whose holds come from the emulated GIL itself.
+    let mut config = settings(Workload::new(WorkloadKind::Primes, 15_000), 4, 2);
+    config.config.gil = true;
+    config.config.backend = BackendKind::Mock;
+    let mut harness =
+        harness(LabApp::with_settings(config).with_backends(vec![BackendKind::Mock, BackendKind::Threads]));
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the mock run", |app| !app.is_running() && app.history().entries().len() == 1);
+    let entry = &harness.state().history().entries()[0];
+    assert_eq!(entry.result.gil_holds.len(), 4, "one hold per serialized task");
+    assert_eq!(entry.lanes.holds().count(), 4, "the timeline has them");
+    harness.get_by_label("solid: holding the GIL");
+    harness.get_by_label_contains("the GIL changed hands");
+
+    harness.get_by_label("threads").click();
+    harness.run_steps(2);
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the threads run", |app| !app.is_running() && app.history().entries().len() == 2);
+    let entry = &harness.state().history().entries()[1];
+    assert_eq!(entry.result.config.backend, BackendKind::Threads);
+    let holds = entry.lanes.holds();
+    assert!(holds.lane_count() == 2 && holds.count() >= 2, "both threads held the GIL: {:?}", entry.result.gil_holds);
+    harness.get_by_label("solid: holding the GIL");
+
+    // Without the GIL, no legend.
+    harness.get_by_label("Emulate the GIL").click();
+    harness.run_steps(2);
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the run without the GIL", |app| !app.is_running() && app.history().entries().len() == 3);
+    assert!(harness.state().history().entries()[2].result.gil_holds.is_empty());
+    assert!(harness.query_by_label("solid: holding the GIL").is_none());
+}
+
 /// The window reports the run's memory, not its own: the same threads run gives about the same
 /// peak in the window (which holds a renderer, fonts and this test harness) as on the command
 /// line (a small process). Before, the window counted its own ~100 MiB.

@@ -13,9 +13,11 @@ mod config;
 mod error;
 mod events;
 mod gil;
+mod gil_holds;
 mod http_server;
 mod io;
 mod kinds;
+mod lane;
 mod limits;
 mod loop_lag;
 mod machine;
@@ -40,13 +42,14 @@ pub use config::{
     STEPS_BOUNDS, Sizes, ValidConfig, Workload,
 };
 pub use events::{Event, EventSink, NullSink};
+pub use gil_holds::MAX_GIL_HOLDS;
 pub use kinds::{
     BackendInfo, BackendKind, CpuWork, InFlight, UnknownBackend, UnknownWorkload, WorkerKind, WorkloadInfo,
     WorkloadKind, thousands,
 };
 pub use limits::logical_cores;
 pub use machine::Machine;
-pub use result::{CpuSample, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
+pub use result::{CpuSample, GilHold, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
 pub use run::run_experiment;
 pub use stats::Stats;
 pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};

@@ -19,6 +19,16 @@ pub struct Span {
     pub ok: bool,
 }
 
+/// A stretch of time during which one lane held the emulated GIL (back-to-back holds of a
+/// lane merged), relative to the run's start. Worker processes each have their own GIL, so
+/// their holds may overlap; in-process lanes share one and never do.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilHold {
+    pub worker: u32,
+    pub start_secs: f64,
+    pub end_secs: f64,
+}
+
 /// Per-core busy percent over one sampling interval ending at `t_secs`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CpuSample {
@@ -121,6 +131,13 @@ pub struct RunResult {
     /// at most 10,000 steps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_order: Vec<(u64, u32)>,
+    /// With the GIL on: when each lane held it, in the reported repetition (earliest first,
+    /// at most 20,000; empty with the GIL off).
+    #[serde(default)]
+    pub gil_holds: Vec<GilHold>,
+    /// Holds beyond that cap, counted but not listed.
+    #[serde(default)]
+    pub gil_holds_dropped: u64,
 }
 
 impl RunResult {
@@ -151,6 +168,8 @@ impl RunResult {
             loop_blocked: None,
             distinct_orders: None,
             step_order: Vec::new(),
+            gil_holds: Vec::new(),
+            gil_holds_dropped: 0,
         }
     }
 }

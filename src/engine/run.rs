@@ -12,10 +12,12 @@ use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
 use super::error::{RunError, SetupError};
 use super::events::{Event, EventSink};
+use super::gil::Gil;
+use super::gil_holds::HoldLog;
 use super::http_server::HttpServer;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
-use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span};
+use super::result::{CpuSample, GilHold, Outcome, Repetition, RunResult, SamplerInfo, Span};
 use super::run_dir::{self, RunDir};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
@@ -40,6 +42,8 @@ struct RepetitionResult {
     order_hash: Option<u64>,
     /// The order itself, when short enough to put in the result.
     step_order: Option<Vec<(u64, u32)>>,
+    gil_holds: Vec<GilHold>,
+    gil_holds_dropped: u64,
 }
 
 /// The run's memory in one repetition (see `memory`): the peak it added, and what the app held
@@ -148,6 +152,8 @@ fn run_repetition(
     let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
     let log = Arc::new(TaskLog::new(record_steps));
     let spans = SpanLog::new();
+    let holds = HoldLog::new();
+    let gil = config.gil.then(|| Arc::new(Gil::default()));
     let pids = Pids::default();
     let interval = Duration::from_millis(config.sample_interval_millis);
     let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
@@ -161,8 +167,12 @@ fn run_repetition(
         let clock = RunClock::start();
         // If the sampler thread could not start, the run goes on without samples.
         let _ = clock_tx.send(clock);
-        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log };
+        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log, gil, holds: &holds };
         let mut report = backend.run(&ctx);
+        if let Some(gil) = &ctx.gil {
+            let (raw, dropped) = gil.take_holds();
+            holds.add_raw(&raw, dropped, &clock);
+        }
         if report.error.is_none() {
             report.error = log.error_summary().map(RunError::from);
         }
@@ -193,6 +203,7 @@ fn run_repetition(
     });
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, memory, info, cancel);
+    (repetition.gil_holds, repetition.gil_holds_dropped) = holds.into_parts();
     if let Some(order) = log.step_order() {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         order.hash(&mut hasher);
@@ -244,6 +255,8 @@ fn finish_repetition(
         loop_lag,
         order_hash: None,
         step_order: None,
+        gil_holds: Vec::new(),
+        gil_holds_dropped: 0,
     }
 }
 
@@ -300,6 +313,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         loop_blocked: representative.loop_lag.map(|l| l.blocked()),
         distinct_orders,
         step_order: representative.step_order.unwrap_or_default(),
+        gil_holds: representative.gil_holds,
+        gil_holds_dropped: representative.gil_holds_dropped,
     }
 }
 
@@ -332,6 +347,8 @@ mod tests {
             loop_lag: None,
             order_hash: None,
             step_order: None,
+            gil_holds: Vec::new(),
+            gil_holds_dropped: 0,
         }
     }
 

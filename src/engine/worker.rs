@@ -3,10 +3,10 @@
 //! one setup line, then runs the task ranges it is sent and reports span batches: one task at a
 //! time (`processes`), only each task's blocking part (`event-loop+processes`), or all of them
 //! in flight on its own event loop (`processes+event-loop`, see [`event_loop`]). It has its own
-//! GIL, like a CPython worker process. It exits when its stdin closes: the lifeline that ends it
-//! if the app dies, even by SIGKILL. It ignores the stop signals (SIGINT, SIGTERM, SIGHUP): it
-//! obeys its app, which kills and reaps it on stop, and never dies first of a Ctrl+C meant for
-//! the app.
+//! GIL, like a CPython worker process, and sends that GIL's holds with its span batches. It
+//! exits when its stdin closes: the lifeline that ends it if the app dies, even by SIGKILL. It
+//! ignores the stop signals (SIGINT, SIGTERM, SIGHUP): it obeys its app, which kills and reaps
+//! it on stop, and never dies first of a Ctrl+C meant for the app.
 
 mod event_loop;
 
@@ -179,7 +179,8 @@ fn run_tasks(runner: &TaskRunner, rx: &mpsc::Receiver<(u64, u64)>, mode: WorkerM
     }
 }
 
-/// Sends buffered spans, step records, any task error and the loop lag.
+/// Sends buffered spans, step records, the GIL holds since the last batch, any task error and
+/// the loop lag.
 fn flush(
     spans: &mut Vec<WireSpan>,
     runner: &TaskRunner,
@@ -191,6 +192,9 @@ fn flush(
     if spans.is_empty() {
         return Ok(());
     }
-    let batch = FromWorker::Done { spans: std::mem::take(spans), steps: runner.log.take_steps(), lag };
+    let (holds, gil_dropped) = runner.gil.as_deref().map(Gil::take_holds).unwrap_or_default();
+    let gil = holds.iter().map(|h| (h.start_nanos, h.end_nanos)).collect();
+    let batch =
+        FromWorker::Done { spans: std::mem::take(spans), steps: runner.log.take_steps(), lag, gil, gil_dropped };
     send(&batch)
 }

@@ -7,7 +7,7 @@ use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 27] = [
+const HEADER: [&str; 28] = [
     "backend",
     "workload",
     "size",
@@ -35,6 +35,7 @@ const HEADER: [&str; 27] = [
     "comparable_group",
     "relative",
     "baseline_rss_bytes",
+    "gil_holds",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -80,6 +81,7 @@ impl Exporter for Csv {
                 judged.group.to_string(),
                 judged.relative.text.clone(),
                 opt(run.baseline_rss_bytes),
+                opt(c.gil.then_some(run.gil_holds.len() as u64 + run.gil_holds_dropped)),
             ])?;
         }
         Ok(writer.into_inner()?)
@@ -98,9 +100,22 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        assert!(lines[1].ends_with(",0,slowest,"), "{}", lines[1]);
-        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,"), "{}", lines[2]);
+        assert!(lines[1].ends_with(",0,slowest,,"), "no GIL, no holds: {}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,"), "{}", lines[2]);
         assert_eq!(lines[1].split(',').count(), HEADER.len());
+        assert!(lines[0].ends_with(",baseline_rss_bytes,gil_holds"), "new columns go last: {}", lines[0]);
+        Ok(())
+    }
+
+    #[test]
+    fn gil_holds_are_counted_with_the_dropped_ones() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[0].config.gil = true;
+        file.runs[0].gil_holds = sample::holds();
+        file.runs[0].gil_holds_dropped = 5;
+        let text = String::from_utf8(Csv.render(&file)?)?;
+        let row = text.lines().nth(1).unwrap_or_default();
+        assert!(row.ends_with(",7"), "2 listed + 5 dropped: {row}");
         Ok(())
     }
 }

@@ -55,6 +55,8 @@ mod tests {
             "stats",
             "spans",
             "cpu_samples",
+            "gil_holds",
+            "gil_holds_dropped",
         ] {
             assert!(run.get(key).is_some(), "runs[0].{key}");
         }
@@ -70,10 +72,32 @@ mod tests {
             assert!(span.get(key).is_some(), "spans[0].{key}");
         }
         assert_eq!(run["cpu_samples"][0]["per_core"][0], 100.0);
+        assert_eq!(run["gil_holds"], serde_json::json!([]), "an empty list with the GIL off");
         assert_eq!(v["report"]["runs"][1]["relative"]["text"], "2.00× faster than event-loop");
         assert_eq!(v["report"]["verdicts"][0]["fast"], 1);
         let back: ResultFile = serde_json::from_slice(&bytes)?;
         assert_eq!(back, sample::file());
+        Ok(())
+    }
+
+    #[test]
+    fn gil_holds_are_listed_per_run() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].config.gil = true;
+        file.runs[1].gil_holds = sample::holds();
+        let bytes = Json.render(&file)?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let hold = &v["runs"][1]["gil_holds"][1];
+        assert_eq!((hold["worker"].as_u64(), hold["start_secs"].as_f64()), (Some(1), Some(0.006)));
+        assert_eq!(hold["end_secs"], 0.011);
+        assert_eq!(serde_json::from_slice::<ResultFile>(&bytes)?, file);
+        // A file written before the field existed still reads.
+        let mut old = v.clone();
+        for run in old["runs"].as_array_mut().into_iter().flatten() {
+            run.as_object_mut().map(|o| (o.remove("gil_holds"), o.remove("gil_holds_dropped")));
+        }
+        let back: ResultFile = serde_json::from_value(old)?;
+        assert!(back.runs.iter().all(|r| r.gil_holds.is_empty() && r.gil_holds_dropped == 0));
         Ok(())
     }
 }

@@ -38,8 +38,8 @@ pub(crate) mod sample {
     //! A small, fixed result file for the exporters' tests.
     use crate::engine::Stats;
     use crate::engine::{
-        BackendKind, CpuSample, ExperimentConfig, Machine, Outcome, Repetition, ResultFile, RunResult, SamplerInfo,
-        Span,
+        BackendKind, CpuSample, ExperimentConfig, GilHold, Machine, Outcome, Repetition, ResultFile, RunResult,
+        SamplerInfo, Span,
     };
 
     pub fn run(backend: BackendKind, elapsed_secs: f64, outcome: Outcome) -> RunResult {
@@ -66,6 +66,14 @@ pub(crate) mod sample {
             },
             ..RunResult::unmeasured(config, outcome)
         }
+    }
+
+    /// Two turns of the GIL: lane 0, then lane 1.
+    pub fn holds() -> Vec<GilHold> {
+        vec![
+            GilHold { worker: 0, start_secs: 0.001, end_secs: 0.006 },
+            GilHold { worker: 1, start_secs: 0.006, end_secs: 0.011 },
+        ]
     }
 
     /// A completed run with these repetition times (the median is its elapsed time).

@@ -96,6 +96,22 @@ mod tests {
     }
 
     #[test]
+    fn gil_turns_are_noted() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].config.gil = true;
+        file.runs[1].gil_holds = sample::holds();
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("threads: the GIL changed hands once between 2 lanes"), "{text}");
+        file.runs[1].gil_holds_dropped = 40;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("; 40 more holds past the first 2 were counted but not recorded"), "{text}");
+        file.runs[1].config.gil = false;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(!text.contains("GIL"), "{text}");
+        Ok(())
+    }
+
+    #[test]
     fn loop_lag_and_orders_are_noted() -> anyhow::Result<()> {
         let mut file = sample::file();
         file.runs[0].loop_lag_max_secs = Some(0.25);

@@ -35,7 +35,7 @@ impl History {
     pub fn push(&mut self, result: RunResult) -> RunId {
         self.next_id += 1;
         let id = self.next_id;
-        let lanes = Lanes::new(&result.spans);
+        let lanes = Lanes::with_holds(&result.spans, &result.gil_holds);
         self.entries.push(Entry { id, result, lanes });
         self.selected = Some(id);
         id

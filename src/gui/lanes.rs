@@ -1,15 +1,19 @@
 //! A run's task spans sorted into lanes (one per worker), kept once per run: plain data that
 //! the history stores for each finished run, the live run fills as spans arrive, and the
-//! timeline draws. It knows nothing of drawing.
+//! timeline draws. With the GIL on, it also keeps when each lane held the GIL. It knows
+//! nothing of drawing.
 
-use crate::engine::Span;
+use crate::engine::{GilHold, Span};
 
-/// Spans grouped by worker lane, each lane sorted by start time.
+use super::plots::gil_shade::HoldLanes;
+
+/// Spans grouped by worker lane, each lane sorted by start time, and the run's GIL holds.
 #[derive(Debug, Default, Clone)]
 pub struct Lanes {
     lanes: Vec<Vec<Span>>,
     end_secs: f64,
     spans: usize,
+    holds: HoldLanes,
 }
 
 impl Lanes {
@@ -17,6 +21,15 @@ impl Lanes {
         let mut lanes = Self::default();
         lanes.extend(spans);
         lanes
+    }
+
+    /// A finished run's spans and GIL holds.
+    pub fn with_holds(spans: &[Span], holds: &[GilHold]) -> Self {
+        Self { holds: HoldLanes::new(holds), ..Self::new(spans) }
+    }
+
+    pub fn holds(&self) -> &HoldLanes {
+        &self.holds
     }
 
     /// Adds spans (as they arrive during a run), keeping every lane sorted.
@@ -47,7 +60,7 @@ impl Lanes {
     }
 
     pub fn lane_count(&self) -> usize {
-        self.lanes.len()
+        self.lanes.len().max(self.holds.lane_count())
     }
 
     pub fn span_count(&self) -> usize {

@@ -15,7 +15,7 @@ pub mod text;
 mod verdict;
 
 pub use noise::{Difference, NoiseRule, Spread, between, difference};
-pub use notes::{Note, NoteKind, Severity, notes};
+pub use notes::{GilHolders, Note, NoteKind, Severity, notes};
 pub use relative::{Relative, relative_speeds};
 pub use summary::{RunReport, Summary, Worded, summary};
 pub use verdict::{Comparison, Finding, Reason, Verdict, group_verdicts, verdict};

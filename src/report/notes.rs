@@ -1,6 +1,7 @@
 //! The notes a run deserves beside its figures, each with a severity: what went wrong (an
 //! error, failed tasks), what the workload does differently on this backend, the event loop's
-//! lag (a warning when it was blocked), and how task steps interleaved.
+//! lag (a warning when it was blocked), how task steps interleaved, and how the emulated GIL
+//! changed hands.
 
 use serde::Serialize;
 
@@ -33,6 +34,40 @@ pub enum NoteKind {
     LoopLag { max_secs: f64, p99_secs: f64, blocked: bool },
     /// How many different orders of task steps the repetitions produced.
     Orders { distinct: u64, repetitions: usize },
+    /// How the emulated GIL was held (runs with the GIL on that recorded holds).
+    Gil { holders: GilHolders, recorded: usize, dropped: u64 },
+}
+
+/// Who held the emulated GIL during a run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum GilHolders {
+    /// Worker processes, each with a GIL of its own.
+    OwnEach { processes: usize },
+    /// One lane, with no other to hand it to.
+    Alone,
+    /// Lanes of one process taking turns with one GIL.
+    Shared { lanes: usize, handovers: usize },
+}
+
+/// The GIL note of `run`, when the GIL was on and holds were recorded.
+fn gil(run: &RunResult) -> Option<NoteKind> {
+    if !run.config.gil || run.gil_holds.is_empty() {
+        return None;
+    }
+    let mut lanes: Vec<u32> = run.gil_holds.iter().map(|h| h.worker).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
+    let holders = if run.config.backend.uses_processes() {
+        GilHolders::OwnEach { processes: lanes.len() }
+    } else if lanes.len() == 1 {
+        GilHolders::Alone
+    } else {
+        // One GIL for the whole process: holds never overlap, so neighbours in time are turns.
+        let handovers = run.gil_holds.windows(2).filter(|pair| pair[0].worker != pair[1].worker).count();
+        GilHolders::Shared { lanes: lanes.len(), handovers }
+    };
+    Some(NoteKind::Gil { holders, recorded: run.gil_holds.len(), dropped: run.gil_holds_dropped })
 }
 
 /// The notes of `run`, warnings first.
@@ -57,6 +92,9 @@ pub fn notes(run: &RunResult) -> Vec<Note> {
     }
     if let Some(distinct) = run.distinct_orders {
         notes.push(info(NoteKind::Orders { distinct, repetitions: run.repetitions.len() }));
+    }
+    if let Some(gil) = gil(run) {
+        notes.push(info(gil));
     }
     notes.sort_by_key(|note| std::cmp::Reverse(note.severity));
     notes
@@ -99,6 +137,7 @@ mod tests {
                     NoteKind::Workload { .. } => "workload",
                     NoteKind::LoopLag { .. } => "lag",
                     NoteKind::Orders { .. } => "orders",
+                    NoteKind::Gil { .. } => "gil",
                 };
                 (n.severity, kind)
             })

@@ -4,7 +4,7 @@
 //! entry ("run #3 (threads)").
 
 use super::format::duration;
-use super::{Excluded, Finding, NoiseRule, Note, NoteKind, Reason, Relative, Verdict};
+use super::{Excluded, Finding, GilHolders, NoiseRule, Note, NoteKind, Reason, Relative, Verdict};
 use crate::engine::RunResult;
 
 /// Said under a table with a [`Relative::Faster`] that is not measurable yet.
@@ -129,6 +129,25 @@ pub fn note(note: &Note) -> String {
             let deterministic = if *distinct == 1 && *repetitions > 1 { " (deterministic)" } else { "" };
             let plural = if *repetitions == 1 { "" } else { "s" };
             format!("{distinct} distinct {orders} of task steps in {repetitions} repetition{plural}{deterministic}")
+        }
+        NoteKind::Gil { holders, recorded, dropped } => {
+            let mut words = match holders {
+                GilHolders::OwnEach { processes: 1 } => "1 worker process held a GIL of its own".to_owned(),
+                GilHolders::OwnEach { processes } => {
+                    format!("{processes} worker processes each held a GIL of their own")
+                }
+                GilHolders::Alone => "one lane held the GIL, with no other to hand it to".to_owned(),
+                GilHolders::Shared { lanes, handovers } => {
+                    let times = if *handovers == 1 { "once".to_owned() } else { format!("{handovers} times") };
+                    format!("the GIL changed hands {times} between {lanes} lanes")
+                }
+            };
+            if *dropped > 0 {
+                words.push_str(&format!(
+                    "; {dropped} more holds past the first {recorded} were counted but not recorded"
+                ));
+            }
+            words
         }
     }
 }

@@ -17,11 +17,12 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::loop_task::{Offload, run_task_async, set_lane};
+use super::loop_task::{Offload, run_task_async};
 use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::config::WorkloadKind;
 use crate::engine::error::RunError;
+use crate::engine::lane;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::result::Span;
 use crate::engine::spans::RunClock;
@@ -178,7 +179,7 @@ fn build_runtime(
     builder
         .enable_time()
         .thread_name_fn(move || format!("{prefix}-{}", named.fetch_add(1, Ordering::Relaxed)))
-        .on_thread_start(move || set_lane(started.fetch_add(1, Ordering::Relaxed) % lanes))
+        .on_thread_start(move || lane::set(started.fetch_add(1, Ordering::Relaxed) % lanes))
         .on_thread_stop(move || {
             // A pool thread's CPU clock started with the thread, so its reading is its share.
             let nanos = sys::thread_cpu_secs().map_or(0, |secs| (secs * 1e9) as u64);
@@ -232,8 +233,7 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
 async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
     shared.started.fetch_add(1, Ordering::Relaxed);
     let start_secs = shared.clock.now_secs();
-    let (outcome, worker) =
-        run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
+    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current()).await;
     if let Ok(ok) = outcome {
         let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
         shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);

@@ -6,7 +6,6 @@
 //! (`asyncio.to_thread`); or on a worker process (`run_in_executor` with a process pool).
 //! Steps are separated by a yield.
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,21 +25,6 @@ pub enum Offload {
     Threads,
     /// On a worker process (`loop.run_in_executor(ProcessPoolExecutor)`).
     Processes(OffloadClient),
-}
-
-thread_local! {
-    /// The lane of the current pool thread (set when a runtime starts the thread).
-    static LANE: Cell<u32> = const { Cell::new(0) };
-}
-
-/// Marks the current thread as lane `lane` (for spans).
-pub fn set_lane(lane: u32) {
-    LANE.with(|l| l.set(lane));
-}
-
-/// The lane of the current thread (0 unless a runtime set it).
-pub fn current_lane() -> u32 {
-    LANE.with(Cell::get)
 }
 
 /// Runs every step of `task`. Returns whether it succeeded (or that the run was stopped)
@@ -100,7 +84,8 @@ async fn blocking_part(
         Offload::Inline => runner.blocking_part(task),
         Offload::Threads => {
             let runner = runner.clone();
-            let joined = tokio::task::spawn_blocking(move || (current_lane(), runner.blocking_part(task))).await;
+            let joined =
+                tokio::task::spawn_blocking(move || (crate::engine::lane::current(), runner.blocking_part(task))).await;
             let (ran_on, outcome) = joined.map_err(|e| TaskError::OffloadThread(e.to_string()))?;
             *lane = ran_on;
             outcome

@@ -20,6 +20,7 @@ use super::cancel::CancelToken;
 use super::config::{BackendKind, ValidConfig};
 use super::error::RunError;
 use super::gil::Gil;
+use super::gil_holds::HoldLog;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
 use super::sampler::Pids;
@@ -42,16 +43,21 @@ pub struct RunContext<'a> {
     pub io: &'a Arc<IoTargets>,
     /// Step order and task errors of this repetition.
     pub log: &'a Arc<TaskLog>,
+    /// The GIL this process's lanes share when the run emulates one (worker processes have
+    /// their own).
+    pub gil: Option<Arc<Gil>>,
+    /// When each lane held a GIL: from `gil` after the run, from workers as they report.
+    pub holds: &'a HoldLog,
 }
 
 impl RunContext<'_> {
-    /// A task runner for this run; in-process backends share one GIL between their threads.
+    /// A task runner for this run; in-process backends share the run's GIL between their threads.
     pub fn runner(&self) -> TaskRunner {
         TaskRunner {
             kind: self.config.workload.kind,
             sizes: self.config.workload.size.clone(),
             panic_every: self.config.panic_every,
-            gil: self.config.gil.then(|| Arc::new(Gil::default())),
+            gil: self.gil.clone(),
             cancel: self.cancel.clone(),
             steps: self.config.steps,
             io_wait_millis: self.config.io_wait_millis,

@@ -68,10 +68,12 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
         match incoming {
             Ok(Incoming::Offload(task, reply)) => waiting.push_back((task, reply)),
             Ok(Incoming::Finish | Incoming::Cancelled) | Err(_) => break,
-            Ok(Incoming::Message(index, FromWorker::Done { spans, .. })) => {
+            Ok(Incoming::Message(index, FromWorker::Done { spans, gil, gil_dropped, .. })) => {
+                let worker = u32::try_from(index).unwrap_or(u32::MAX);
+                ctx.holds.add_from_worker(worker, &gil, gil_dropped, &ctx.clock);
                 if let Some(reply) = busy.get_mut(index).and_then(Option::take) {
                     let ok = spans.first().is_some_and(|span| span.3);
-                    let _ = reply.send(Ok((u32::try_from(index).unwrap_or(u32::MAX), ok)));
+                    let _ = reply.send(Ok((worker, ok)));
                 }
                 idle.push_back(index);
             }

@@ -70,13 +70,14 @@ impl Pool {
                 Ok(Incoming::Message(index, FromWorker::TaskError { task, message })) => {
                     ctx.log.error(task, &format!("in worker process {index}: {message}"));
                 }
-                Ok(Incoming::Message(index, FromWorker::Done { spans, steps, lag })) => {
+                Ok(Incoming::Message(index, FromWorker::Done { spans, steps, lag, gil, gil_dropped })) => {
                     ctx.log.foreign_steps(steps);
+                    let worker = u32::try_from(index).unwrap_or(u32::MAX);
+                    ctx.holds.add_from_worker(worker, &gil, gil_dropped, &ctx.clock);
                     if let (Some(slot), Some(lag)) = (worker_lags.get_mut(index), lag) {
                         *slot = Some(lag);
                         *lags = worker_lags.iter().flatten().copied().reduce(LoopLag::worst);
                     }
-                    let worker = u32::try_from(index).unwrap_or(u32::MAX);
                     for protocol::WireSpan(task, start, end, ok) in &spans {
                         let (start_secs, end_secs) = (ctx.clock.secs_at(*start), ctx.clock.secs_at(*end));
                         recorder.record(Span { task: *task, worker, start_secs, end_secs, ok: *ok });

@@ -11,7 +11,7 @@ use super::{Backend, BackendReport, RunContext};
 use crate::engine::error::RunError;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
-use crate::engine::sys;
+use crate::engine::{lane, sys};
 
 pub struct Rayon;
 
@@ -23,6 +23,7 @@ impl Backend for Rayon {
         let built = rayon::ThreadPoolBuilder::new()
             .num_threads(usize::try_from(ctx.config.workers).unwrap_or(1))
             .thread_name(|index| format!("lab-rayon-{index}"))
+            .start_handler(|index| lane::set(u32::try_from(index).unwrap_or(u32::MAX)))
             .panic_handler(move |_| on_panic.store(true, Ordering::Relaxed))
             .build();
         let pool = match built {

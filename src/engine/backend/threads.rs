@@ -8,7 +8,7 @@ use super::{Backend, BackendReport, RunContext};
 use crate::engine::error::RunError;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
-use crate::engine::sys;
+use crate::engine::{lane, sys};
 
 pub struct Threads;
 
@@ -31,6 +31,7 @@ impl Backend for Threads {
                 let (runner, next_task, abort) = (&runner, &next_task, &abort);
                 let spawned =
                     std::thread::Builder::new().name(format!("lab-worker-{worker}")).spawn_scoped(scope, move || {
+                        lane::set(lane);
                         let cpu_start = sys::thread_cpu_secs();
                         let mut recorder = LaneRecorder::new(ctx.spans);
                         while !abort.load(Ordering::Relaxed) && !runner.cancel.is_cancelled() {

@@ -13,7 +13,7 @@ use super::BackendInfo;
 /// The CPU work of a task (done holding the GIL, when the GIL is on).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CpuWork {
-    /// Count the primes in 2..=size by trial division.
+    /// Count the primes in 2..=size the articles' way (every divisor below each candidate).
     Primes,
     /// Naive recursive Fibonacci of size.
     Fib,
@@ -28,7 +28,8 @@ pub struct WorkloadInfo {
     pub size_unit: &'static str,
     /// One sentence on what a task does, for tooltips.
     pub summary: &'static str,
-    /// Inclusive bounds of `size`, chosen so one task finishes in seconds, not hours.
+    /// Inclusive bounds of `size`, chosen so one task finishes within about a minute, not hours
+    /// (primes below 1,000,000 are about 100× the work of primes below 100,000).
     pub size_bounds: (u64, u64),
     pub default_size: u64,
     /// The CPU part of a task, if it has one.
@@ -64,13 +65,13 @@ macro_rules! workloads {
 }
 
 workloads! {
-    /// Count primes in 2..=size by trial division.
+    /// Count primes in 2..=size the articles' way: every divisor below each candidate.
     Primes => WorkloadInfo {
         name: "primes",
         size_unit: "upper bound",
-        summary: "CPU: count primes below N by trial division (the classic example of the Python threads vs \
-                  processes articles).",
-        size_bounds: (2, 10_000_000),
+        summary: "CPU: count primes below N the articles' way, trying every divisor below each candidate \
+                  (about 0.75 s of one core for N = 100,000; the work grows with N²).",
+        size_bounds: (2, 1_000_000),
         default_size: 100_000,
         cpu: Some(CpuWork::Primes),
         io_wait: false,
@@ -148,7 +149,7 @@ workloads! {
         name: "mixed",
         size_unit: "upper bound",
         summary: "CPU then I/O: count primes below N, then wait io_wait_millis.",
-        size_bounds: (2, 10_000_000),
+        size_bounds: (2, 1_000_000),
         default_size: 50_000,
         cpu: Some(CpuWork::Primes),
         io_wait: true,

@@ -2,7 +2,7 @@
 //! and under them the summary of the selected run beside the history list. Draws the live run
 //! while one is going on, else the selected run.
 
-use eframe::egui;
+use eframe::egui::{self, RichText};
 
 use crate::engine::RunResult;
 use crate::report;
@@ -13,6 +13,7 @@ use super::super::panels::status_bar::Status;
 use super::super::panels::summary::{SummaryView, summary_ui};
 use super::super::plots::cores::CoresView;
 use super::super::plots::elapsed::{ElapsedView, LiveBar, RunBar};
+use super::super::plots::palette;
 use super::super::plots::timeline::timeline_ui;
 use super::super::plots::{SideBySide, side_by_side};
 use super::LabApp;
@@ -87,6 +88,14 @@ impl LabApp {
         ui.horizontal(|ui| {
             ui.strong("Timeline");
             ui.weak(format!("one lane per {}, a bar per task; hover for details", backend.info().lane_word));
+            if !lanes.holds().is_empty() {
+                ui.weak("·");
+                ui.label(
+                    RichText::new("solid: holding the GIL").small().color(palette::task_ok(ui.visuals().dark_mode)),
+                )
+                .on_hover_text(GIL_LEGEND);
+                ui.label(RichText::new("pale: waiting for it (or for I/O)").small().weak()).on_hover_text(GIL_LEGEND);
+            }
         });
         // A lane needs ~30 points to read; never more than a quarter of the window.
         let timeline_height = (lanes.lane_count().max(1) as f32 * 30.0 + 26.0).clamp(70.0, (height * 0.26).max(120.0));
@@ -113,6 +122,10 @@ impl LabApp {
         });
     }
 }
+
+const GIL_LEGEND: &str = "With the GIL on, each task's bar is solid while its lane holds the emulated GIL \
+and pale while it waits for it (or for I/O). Threads of one process share one GIL and take turns; \
+each worker process has its own.";
 
 /// Why the core plot of a finished run is empty, if it is.
 fn no_samples_note(result: &RunResult) -> String {

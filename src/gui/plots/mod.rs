@@ -7,6 +7,7 @@ pub mod axis;
 pub mod cores;
 pub mod decimate;
 pub mod elapsed;
+pub mod gil_shade;
 pub mod palette;
 pub mod timeline;
 

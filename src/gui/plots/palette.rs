@@ -17,6 +17,12 @@ pub fn task_ok(dark: bool) -> Color32 {
     if dark { Color32::from_rgb(0x5a, 0xa9, 0xe6) } else { Color32::from_rgb(0x2b, 0x6c, 0xb0) }
 }
 
+/// A task running without the GIL (waiting for it, or for I/O), when the run emulates one; the
+/// stretches that held it are drawn over it in [`task_ok`].
+pub fn gil_waiting(dark: bool) -> Color32 {
+    task_ok(dark).gamma_multiply(0.3)
+}
+
 /// A task that panicked.
 pub fn task_failed() -> Color32 {
     Color32::from_rgb(0xd6, 0x3a, 0x3a)

@@ -3,12 +3,15 @@
 //! at most a few bars per
 //! pixel column ([`bars`]): a span wider than a few pixels is drawn alone, narrower ones that
 //! touch are merged into one bar. That keeps a 100,000-span run within a frame's budget.
+//! With the GIL on, the bars are pale and the GIL holds are shaded over them
+//! ([`gil_shade`](super::gil_shade)).
 
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
 use crate::report::format;
 
 use super::super::lanes::Lanes;
+use super::gil_shade::shades;
 use super::{axis, palette};
 
 /// Spans at least this wide (in pixels) are drawn on their own, with a gap at each end.
@@ -86,7 +89,9 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
     }
     let lane_h = plot.height() / n_lanes as f32;
     let pad = if lane_h >= 6.0 { (lane_h * 0.15).min(3.0) } else { 0.0 };
-    let (ok_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let with_gil = !lanes.holds().is_empty();
+    let (held_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let ok_color = if with_gil { palette::gil_waiting(visuals.dark_mode) } else { held_color };
     for bar in bars(lanes, t_end_secs, plot.width()) {
         let top = plot.top() + bar.lane as f32 * lane_h;
         let mut r =
@@ -95,6 +100,14 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
             r = r.shrink2(vec2(0.5, 0.0)); // a hairline gap between back-to-back tasks
         }
         painter.rect_filled(r, 0.0, if bar.failed { failed_color } else { ok_color });
+    }
+    for shade in shades(lanes.holds(), t_end_secs, plot.width()) {
+        let top = plot.top() + shade.lane as f32 * lane_h;
+        let r = Rect::from_min_max(
+            pos2(plot.left() + shade.x0, top + pad),
+            pos2(plot.left() + shade.x1, top + lane_h - pad),
+        );
+        painter.rect_filled(r, 0.0, held_color.gamma_multiply(shade.held));
     }
     // Lane labels: every lane when there is room, otherwise the first and the last.
     let every = ((14.0 / lane_h).ceil() as usize).max(1);
@@ -114,12 +127,19 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
         let t = f64::from((pointer.x - plot.left()) / plot.width()) * t_end_secs;
         let tolerance = t_end_secs / f64::from(plot.width());
         if let Some(span) = lanes.span_at(lane, t, tolerance) {
+            let duration = span.end_secs - span.start_secs;
+            let held = if with_gil && duration > 0.0 {
+                let share = lanes.holds().held_within(lane, span.start_secs, span.end_secs) / duration;
+                format!("\nheld the GIL {:.0}% of it", share * 100.0)
+            } else {
+                String::new()
+            };
             response.on_hover_text_at_pointer(format!(
-                "task {} · {}\nstart {} · duration {}{}",
+                "task {} · {}\nstart {} · duration {}{held}{}",
                 span.task,
                 lane_name(lane_word, lane),
                 format::duration(span.start_secs),
-                format::duration(span.end_secs - span.start_secs),
+                format::duration(duration),
                 if span.ok { "" } else { "\npanicked (counted as failed)" }
             ));
         }
