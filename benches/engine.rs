@@ -306,7 +306,7 @@ fn stop_latency() {
     let workloads: [(&str, &[&str]); 4] = [
         ("sleep 60 s", &["--workload", "sleep", "--size", "60000", "--tasks", "4"]),
         ("http 60 s", &["--workload", "http", "--size", "60000", "--tasks", "4"]),
-        ("primes", &["--workload", "primes", "--size", "10000000", "--tasks", "4"]),
+        ("primes", &["--workload", "primes", "--size", "1000000", "--tasks", "4"]),
         ("file 1 MiB", &["--workload", "file", "--size", "1024", "--tasks", "64", "--repeat", "100"]),
     ];
     println!("{:<22} {}", "backend", workloads.iter().map(|(w, _)| format!("{w:>12}")).collect::<String>());

@@ -29,10 +29,10 @@ const WORKLOADS: [&str; 8] = ["primes", "fib", "sleep", "noop", "http", "file", 
 /// short ones repeated.
 fn long_args(workload: &str) -> Vec<&'static str> {
     let args: &[&str] = match workload {
-        "primes" => &["--size", "10000000", "--tasks", "4"],
+        "primes" => &["--size", "1000000", "--tasks", "4"],
         "fib" => &["--size", "45", "--tasks", "4"],
         "sleep" | "blocking-sleep" | "http" => &["--size", "60000", "--tasks", "4"],
-        "mixed" => &["--size", "10000000", "--io-wait", "60000", "--tasks", "4"],
+        "mixed" => &["--size", "1000000", "--io-wait", "60000", "--tasks", "4"],
         "noop" => &["--tasks", "1000000", "--repeat", "100"],
         "file" => &["--size", "1024", "--tasks", "64", "--repeat", "100"],
         other => panic!("no long run for {other}"),
