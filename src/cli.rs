@@ -6,7 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, ValidConfig, WorkloadKind};
+use crate::engine::backend::python::interpreter;
+use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, StartMethod, ValidConfig, WorkloadKind};
 use crate::presets;
 
 #[derive(Debug, Parser)]
@@ -46,7 +47,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE|NAME")]
     pub preset: Option<String>,
     /// Backends to compare, comma-separated: event-loop, threads, processes, event-loop-mt,
-    /// rayon, event-loop+threads, event-loop+processes, processes+event-loop.
+    /// rayon, event-loop+threads, event-loop+processes, processes+event-loop, and in your own
+    /// Python: python-asyncio, python-threads, python-processes.
     #[arg(long, value_name = "B[,B...]", value_delimiter = ',')]
     pub backend: Vec<BackendKind>,
     /// What each task does: primes, fib, sleep, noop, http, file, mixed, blocking-sleep.
@@ -93,6 +95,13 @@ pub struct RunArgs {
     /// Write the comparison as a Markdown table.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// The Python interpreter of the python-* backends (default: python3 on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// How python-processes starts its workers: fork, spawn or forkserver (default: the
+    /// interpreter's own default).
+    #[arg(long, value_name = "METHOD")]
+    pub start_method: Option<StartMethod>,
     /// Fault injection: every Nth task panics.
     #[arg(long, value_name = "N", hide = true)]
     pub panic_every: Option<u64>,
@@ -165,6 +174,12 @@ impl RunArgs {
         if self.http_bind.is_some() {
             base.http_bind_addr = self.http_bind;
         }
+        if self.python.is_some() {
+            base.python.clone_from(&self.python);
+        }
+        if self.start_method.is_some() {
+            base.start_method = self.start_method;
+        }
         let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
         let configs = backends
             .into_iter()
@@ -178,8 +193,29 @@ impl RunArgs {
                 config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        check_python(&configs)?;
         Ok(Plan { configs })
     }
+}
+
+/// The Python backends need an interpreter: find it (and check the start method) before
+/// anything runs, naming the path tried.
+fn check_python(configs: &[ValidConfig]) -> anyhow::Result<()> {
+    let Some(first) = configs.iter().find(|c| c.backend.is_python()) else { return Ok(()) };
+    let requested = interpreter::requested(first.python.as_deref());
+    let python = interpreter::detect(&requested).map_err(|e| {
+        anyhow::anyhow!(
+            "--python {e}. The backend {} runs in a Python interpreter (3.8 or newer): install python3, \
+             or name one with --python PATH",
+            first.backend
+        )
+    })?;
+    if configs.iter().any(|c| c.backend == BackendKind::PythonProcesses)
+        && let Some(method) = first.start_method
+    {
+        python.check_start_method(method).map_err(|e| anyhow::anyhow!("--start-method {method}: {e}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

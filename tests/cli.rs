@@ -651,3 +651,8 @@ fn bad_launch_flags_fail_before_the_window_opens() {
 /// The article claims as presets, the new backends and workloads, and their bad input.
 #[path = "cli/claims.rs"]
 mod claims;
+
+/// The Python backends in the machine's own interpreter.
+#[cfg(target_os = "linux")]
+#[path = "cli/python.rs"]
+mod python;

@@ -3,9 +3,11 @@
 //! and the CLI show the same [`ConfigError`] messages (field, bound, value).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::backend::python::StartMethod;
 pub use super::kinds::{BackendKind, WorkloadKind, thousands};
 use super::limits;
 pub use super::sizes::Sizes;
@@ -57,6 +59,12 @@ pub struct ExperimentConfig {
     /// ephemeral port). For tests of a server that cannot bind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_bind_addr: Option<SocketAddr>,
+    /// The interpreter of the Python backends (default: `python3` on PATH).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PathBuf>,
+    /// How `python-processes` starts its workers (default: the interpreter's own default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<StartMethod>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -88,6 +96,8 @@ impl Default for ExperimentConfig {
             steps: 1,
             io_wait_millis: DEFAULT_IO_WAIT_MILLIS,
             http_bind_addr: None,
+            python: None,
+            start_method: None,
         }
     }
 }
@@ -154,13 +164,19 @@ impl ExperimentConfig {
     pub fn max_workers(&self) -> (u64, String) {
         let backend = self.backend;
         match backend {
-            BackendKind::EventLoop => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
+            BackendKind::EventLoop | BackendKind::PythonAsyncio => {
+                (self.tasks.max(1), format!(" (the task count) for the {backend} backend"))
+            }
             BackendKind::Threads
             | BackendKind::Mock
             | BackendKind::EventLoopMt
             | BackendKind::Rayon
-            | BackendKind::EventLoopThreads => (MAX_THREADS, format!(" for the {backend} backend")),
-            BackendKind::Processes | BackendKind::EventLoopProcesses | BackendKind::ProcessesEventLoop => {
+            | BackendKind::EventLoopThreads
+            | BackendKind::PythonThreads => (MAX_THREADS, format!(" for the {backend} backend")),
+            BackendKind::Processes
+            | BackendKind::EventLoopProcesses
+            | BackendKind::ProcessesEventLoop
+            | BackendKind::PythonProcesses => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
             }
@@ -199,6 +215,7 @@ impl ExperimentConfig {
             BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
                 self.workers.min(self.tasks)
             }
+            b if b.is_python() => self.workers.min(self.tasks),
             _ => self.tasks,
         }
     }
@@ -223,6 +240,9 @@ impl ExperimentConfig {
             b if b.uses_threads() => self.workers,
             // Each worker process plus two reader threads for its pipes (and its own threads).
             b if b.uses_processes() => self.workers * 4,
+            // Python's threads, or its worker processes with their helper threads.
+            BackendKind::PythonThreads => self.workers + 8,
+            BackendKind::PythonProcesses => self.workers * 4 + 8,
             _ => return Ok(()),
         };
         let Some(limit) = limits::process_limit() else { return Ok(()) };
@@ -355,7 +375,7 @@ mod tests {
 
     #[test]
     fn names_round_trip() {
-        for b in BackendKind::USER_FACING {
+        for b in BackendKind::USER_FACING.into_iter().chain(BackendKind::PYTHON) {
             assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
             assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
         }

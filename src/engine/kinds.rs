@@ -34,10 +34,25 @@ pub enum BackendKind {
     ProcessesEventLoop,
     /// Deterministic virtual timings, for tests of the GUI and the CLI. Not listed to users.
     Mock,
+    // ---- The user's own Python interpreter (see `backend::python`). ----
+    /// The real asyncio: one event loop in the interpreter, `workers` tasks in flight.
+    PythonAsyncio,
+    /// The real ThreadPoolExecutor with `workers` threads.
+    PythonThreads,
+    /// The real ProcessPoolExecutor with `workers` processes.
+    PythonProcesses,
 }
 
 impl BackendKind {
-    /// The backends a user can pick, in display order.
+    /// The backends that run in the user's own Python interpreter, offered when one is found.
+    pub const PYTHON: [BackendKind; 3] = [Self::PythonAsyncio, Self::PythonThreads, Self::PythonProcesses];
+
+    /// Whether this backend runs in the user's Python interpreter.
+    pub fn is_python(self) -> bool {
+        matches!(self, Self::PythonAsyncio | Self::PythonThreads | Self::PythonProcesses)
+    }
+
+    /// The Rust backends a user can pick, in display order (the Python ones are [`Self::PYTHON`]).
     pub const USER_FACING: [BackendKind; 8] = [
         Self::EventLoop,
         Self::Threads,
@@ -60,6 +75,9 @@ impl BackendKind {
             Self::EventLoopProcesses => "event-loop+processes",
             Self::ProcessesEventLoop => "processes+event-loop",
             Self::Mock => "mock",
+            Self::PythonAsyncio => "python-asyncio",
+            Self::PythonThreads => "python-threads",
+            Self::PythonProcesses => "python-processes",
         }
     }
 
@@ -75,6 +93,9 @@ impl BackendKind {
             Self::EventLoopProcesses => "loop.run_in_executor(ProcessPoolExecutor)",
             Self::ProcessesEventLoop => "aiomultiprocess",
             Self::Mock => "(test double)",
+            Self::PythonAsyncio => "asyncio, in your own Python",
+            Self::PythonThreads => "ThreadPoolExecutor, in your own Python",
+            Self::PythonProcesses => "ProcessPoolExecutor, in your own Python",
         }
     }
 
@@ -102,6 +123,15 @@ impl BackendKind {
                 "Worker processes that each run their own event loop with many tasks in flight (aiomultiprocess)."
             }
             Self::Mock => "Deterministic virtual timings, for tests.",
+            Self::PythonAsyncio => {
+                "The real asyncio in your Python interpreter: one event loop, the articles' code. Waits overlap; CPU work blocks the loop."
+            }
+            Self::PythonThreads => {
+                "The real ThreadPoolExecutor in your Python interpreter. With the GIL (every default build), CPU work takes turns on one core."
+            }
+            Self::PythonProcesses => {
+                "The real ProcessPoolExecutor in your Python interpreter: each process has its own GIL. Pays start-up and memory."
+            }
         }
     }
 
@@ -139,6 +169,9 @@ impl BackendKind {
             Self::EventLoopProcesses => "offload processes",
             Self::ProcessesEventLoop => "processes with a loop each",
             Self::Mock => "lanes",
+            Self::PythonAsyncio => "tasks in flight",
+            Self::PythonThreads => "Python threads",
+            Self::PythonProcesses => "Python processes",
         }
     }
 }
@@ -153,8 +186,8 @@ impl FromStr for BackendKind {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Self::USER_FACING.into_iter().chain([Self::Mock]).find(|b| b.name() == s).ok_or_else(|| {
-            let names: Vec<&str> = Self::USER_FACING.iter().map(|b| b.name()).collect();
+        Self::USER_FACING.into_iter().chain(Self::PYTHON).chain([Self::Mock]).find(|b| b.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::USER_FACING.iter().chain(&Self::PYTHON).map(|b| b.name()).collect();
             format!("unknown backend '{s}' (expected one of: {})", names.join(", "))
         })
     }
@@ -294,6 +327,13 @@ impl WorkloadKind {
                 ) =>
             {
                 Some("each blocking sleep holds up the loop thread it runs on (time.sleep inside async def)")
+            }
+            Self::File if backend == BackendKind::PythonAsyncio => Some(
+                "each file round trip runs in the loop's default thread pool (run_in_executor), as aiofiles does; \
+                 the loop itself never touches the disk",
+            ),
+            Self::BlockingSleep if backend == BackendKind::PythonAsyncio => {
+                Some("each time.sleep inside async def holds up the loop")
             }
             Self::Http => Some("real HTTP over loopback to the lab's own server, which runs on a thread of this app"),
             _ => None,

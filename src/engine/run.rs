@@ -7,14 +7,14 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use super::backend::{self, Backend, BackendReport, RunContext};
+use super::backend::{self, Backend, BackendReport, RunContext, StartUpContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
 use super::events::{Event, EventSink};
 use super::http_server::HttpServer;
 use super::io::{self, IoTargets};
 use super::loop_lag::LoopLag;
-use super::result::{CpuSample, Outcome, Repetition, RunResult, SamplerInfo, Span};
+use super::result::{CpuSample, Outcome, PythonRun, Repetition, RunResult, SamplerInfo, Span};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
 use super::stats::{self, Stats};
@@ -38,6 +38,9 @@ struct RepetitionResult {
     order_hash: Option<u64>,
     /// The order itself, when short enough to put in the result.
     step_order: Option<Vec<(u64, u32)>>,
+    /// What the backend started before the clock (an interpreter), and how long it took.
+    interpreter_startup_secs: Option<f64>,
+    python: Option<PythonRun>,
 }
 
 /// Steps are recorded only when there are at most this many (`tasks × steps`).
@@ -111,6 +114,12 @@ fn run_repetition(
     let log = Arc::new(TaskLog::new(record_steps));
     let spans = SpanLog::new();
     let pids = Pids::default();
+    // Before the clock: what the articles' time.time() brackets leave out (an interpreter's
+    // start-up and imports), timed apart.
+    let interpreter_startup_secs = match backend.start_up(&StartUpContext { config, cancel, pids: &pids, io, log: &log }) {
+        Ok(secs) => secs,
+        Err(error) => return failed_to_start(config, error, cancel),
+    };
     let interval = Duration::from_millis(config.sample_interval_millis);
     let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
     let (clock_tx, clock_rx) = mpsc::sync_channel(1);
@@ -146,6 +155,8 @@ fn run_repetition(
     });
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel);
+    repetition.interpreter_startup_secs = interpreter_startup_secs;
+    repetition.python = backend.python_run();
     if let Some(order) = log.step_order() {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         order.hash(&mut hasher);
@@ -194,6 +205,35 @@ fn finish_repetition(
         loop_lag,
         order_hash: None,
         step_order: None,
+        interpreter_startup_secs: None,
+        python: None,
+    }
+}
+
+/// A repetition whose backend could not start (or was stopped while it started): nothing
+/// was measured.
+fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) -> RepetitionResult {
+    let cancelled = cancel.is_cancelled();
+    RepetitionResult {
+        outcome: if cancelled { Outcome::Cancelled } else { Outcome::Failed },
+        error: (!cancelled).then_some(error),
+        elapsed_secs: 0.0,
+        setup_secs: 0.0,
+        cpu_secs: None,
+        spans: Vec::new(),
+        samples: Vec::new(),
+        peak_rss_bytes: None,
+        sampler: SamplerInfo {
+            source: "unavailable".to_owned(),
+            interval_millis: config.sample_interval_millis,
+            cpu_secs: None,
+            note: Some("nothing ran".to_owned()),
+        },
+        loop_lag: None,
+        order_hash: None,
+        step_order: None,
+        interpreter_startup_secs: None,
+        python: None,
     }
 }
 
@@ -203,8 +243,14 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
     let setup: Vec<f64> = measured.iter().map(|r| r.setup_secs).collect();
     let repetitions = measured
         .iter()
-        .map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs, setup_secs: r.setup_secs })
+        .map(|r| Repetition {
+            elapsed_secs: r.elapsed_secs,
+            cpu_secs: r.cpu_secs,
+            setup_secs: r.setup_secs,
+            interpreter_startup_secs: r.interpreter_startup_secs,
+        })
         .collect();
+    let startups: Vec<f64> = measured.iter().filter_map(|r| r.interpreter_startup_secs).collect();
     let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
     let orders: HashSet<u64> = measured.iter().filter_map(|r| r.order_hash).collect();
@@ -224,6 +270,11 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         (stats::median(&elapsed), has_all_cpu.then(|| stats::median(&cpu)), stats::median(&setup))
     } else {
         (representative.elapsed_secs, representative.cpu_secs, representative.setup_secs)
+    };
+    let interpreter_startup_secs = if representative.outcome == Outcome::Completed && !startups.is_empty() {
+        Some(stats::median(&startups))
+    } else {
+        representative.interpreter_startup_secs
     };
     let effective_parallelism = cpu_secs.filter(|_| elapsed_secs > 0.0).map(|cpu| cpu / elapsed_secs);
     let tasks_failed = representative.spans.iter().filter(|s| !s.ok).count() as u64;
@@ -248,6 +299,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         loop_blocked: representative.loop_lag.map(|l| l.blocked()),
         distinct_orders,
         step_order: representative.step_order.unwrap_or_default(),
+        interpreter_startup_secs,
+        python: representative.python,
     }
 }
 

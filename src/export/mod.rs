@@ -12,7 +12,7 @@ mod table;
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
-pub use self::table::{Table, loop_note, orders_note};
+pub use self::table::{Table, loop_note, orders_note, python_note};
 
 use crate::engine::result::{Outcome, ResultFile, RunResult};
 
@@ -85,7 +85,12 @@ pub(crate) mod sample {
             peak_rss_bytes: Some(3 * 1024 * 1024),
             tasks_ok: 2,
             tasks_failed: 0,
-            repetitions: vec![Repetition { elapsed_secs, cpu_secs: Some(elapsed_secs * 1.5), setup_secs: 0.001 }],
+            repetitions: vec![Repetition {
+                elapsed_secs,
+                cpu_secs: Some(elapsed_secs * 1.5),
+                setup_secs: 0.001,
+                interpreter_startup_secs: None,
+            }],
             stats: Stats::of(&[elapsed_secs]),
             spans: vec![Span { task: 0, worker: 1, start_secs: 0.001, end_secs: 0.02, ok: true }],
             cpu_samples: vec![CpuSample { t_secs: 0.1, per_core: vec![100.0, 50.0] }],

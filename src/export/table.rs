@@ -68,6 +68,11 @@ impl Exporter for Table {
                 writeln!(out, "  {}: {note}", run.config.backend)?;
             }
         }
+        for run in &file.runs {
+            if let Some(note) = python_note(run) {
+                writeln!(out, "  {}: {note}", run.config.backend)?;
+            }
+        }
         Ok(out.into_bytes())
     }
 }
@@ -80,6 +85,23 @@ pub fn orders_note(run: &RunResult) -> Option<String> {
     let verdict = if distinct == 1 && reps > 1 { " (deterministic)" } else { "" };
     let plural = if reps == 1 { "" } else { "s" };
     Some(format!("{distinct} distinct {orders} of task steps in {reps} repetition{plural}{verdict}"))
+}
+
+/// "CPython 3.11.7 (/usr/bin/python3), start-up and imports 52.1 ms (not in elapsed), start
+/// method fork, HTTP client aiohttp 3.9.5" for Python runs.
+pub fn python_note(run: &RunResult) -> Option<String> {
+    let python = run.python.as_ref()?;
+    let mut note = format!("{} ({})", python.label(), python.executable);
+    if let Some(secs) = run.interpreter_startup_secs {
+        note.push_str(&format!(", start-up and imports {} (not in elapsed)", duration(secs)));
+    }
+    if let Some(method) = &python.start_method {
+        note.push_str(&format!(", start method {method}"));
+    }
+    if let Some(client) = &python.http_client {
+        note.push_str(&format!(", HTTP client {client}"));
+    }
+    Some(note)
 }
 
 /// "loop lag max 80.1 ms, p99 79.9 ms: BLOCKED > 100 ms ..." for event-loop runs.

@@ -8,8 +8,17 @@ use crate::export::format;
 /// Within this ratio two runs are "about the same".
 const SAME_WITHIN: f64 = 1.10;
 
-/// The sentence for `run`, given the other completed or failed runs of the same workload.
+/// The sentence for `run`, given the other completed or failed runs of the same workload;
+/// with real CPython's threads and processes among them, how its GIL compares with the lab's.
 pub fn verdict(run: &RunResult, others: &[&RunResult]) -> String {
+    let sentence = sentence(run, others);
+    match gil_check(run, others) {
+        Some(check) => format!("{sentence} {check}"),
+        None => sentence,
+    }
+}
+
+fn sentence(run: &RunResult, others: &[&RunResult]) -> String {
     if run.outcome != Outcome::Completed {
         return match run.outcome {
             Outcome::Cancelled => "Stopped before the end: the figures cover only what ran.".to_owned(),
@@ -17,7 +26,6 @@ pub fn verdict(run: &RunResult, others: &[&RunResult]) -> String {
         };
     }
     // Only clean runs compete: a run whose tasks panicked did less work.
-    let clean = |r: &RunResult| r.outcome == Outcome::Completed && r.elapsed_secs > 0.0 && r.tasks_failed == 0;
     if !clean(run) {
         return format!(
             "{} of {} tasks panicked, so this run is not compared with the others.",
@@ -39,6 +47,45 @@ pub fn verdict(run: &RunResult, others: &[&RunResult]) -> String {
         (Some(winner), _) => compare(winner, run),
         (None, Some(loser)) => compare(run, loser),
     }
+}
+
+fn clean(r: &RunResult) -> bool {
+    r.outcome == Outcome::Completed && r.elapsed_secs > 0.0 && r.tasks_failed == 0
+}
+
+/// "Real CPython threads were 1.90× slower than CPython processes; the lab's emulated GIL gave
+/// 2.00×." when CPU work ran on real CPython threads and processes (same workers), and on the
+/// lab's threads and processes with the GIL emulated, if it did.
+fn gil_check(run: &RunResult, others: &[&RunResult]) -> Option<String> {
+    let pair = [BackendKind::PythonThreads, BackendKind::PythonProcesses, BackendKind::Threads, BackendKind::Processes];
+    if !clean(run) || !run.config.workload.kind.is_cpu_bound() || !pair.contains(&run.config.backend) {
+        return None;
+    }
+    let runs: Vec<&RunResult> = std::iter::once(run).chain(others.iter().copied()).filter(|r| clean(r)).collect();
+    let find = |backend: BackendKind, workers: Option<u64>, gil: bool| {
+        runs.iter().copied().find(|r| {
+            r.config.backend == backend
+                && workers.is_none_or(|w| r.config.workers == w)
+                && (backend.is_python() || r.config.gil == gil)
+        })
+    };
+    let threads = find(BackendKind::PythonThreads, None, false)?;
+    let workers = Some(threads.config.workers);
+    let processes = find(BackendKind::PythonProcesses, workers, false)?;
+    let python = threads.python.as_ref().map_or_else(|| "CPython".to_owned(), |p| p.implementation.clone());
+    let gil_off = if threads.python.as_ref().is_some_and(|p| !p.gil_enabled) { " (GIL off)" } else { "" };
+    let real = threads.elapsed_secs / processes.elapsed_secs;
+    let mut text = if real >= 1.0 {
+        format!("Real {python} threads{gil_off} were {real:.2}× slower than {python} processes")
+    } else {
+        format!("Real {python} threads{gil_off} were {:.2}× faster than {python} processes", 1.0 / real)
+    };
+    if let (Some(lab_threads), Some(lab_processes)) =
+        (find(BackendKind::Threads, workers, true), find(BackendKind::Processes, workers, true))
+    {
+        text.push_str(&format!("; the lab's emulated GIL gave {:.2}×", lab_threads.elapsed_secs / lab_processes.elapsed_secs));
+    }
+    Some(text + ".")
 }
 
 fn by_elapsed(a: &&RunResult, b: &&RunResult) -> std::cmp::Ordering {
@@ -78,6 +125,14 @@ fn reason(fast: &RunResult, slow: &RunResult) -> String {
     if slow.loop_blocked == Some(true) {
         let what = if slow_cfg.workload.kind.has_cpu_part() { "CPU work" } else { "a blocking call" };
         return format!("{what} held up {}'s event loop{lag}, and every task on it waited", slow_cfg.backend);
+    }
+    if slow_cfg.workload.kind.has_cpu_part()
+        && slow_cfg.backend == BackendKind::PythonThreads
+        && slow.python.as_ref().is_some_and(|p| p.gil_enabled)
+        && slow_par.is_some_and(|p| p < 1.3)
+    {
+        return "CPython's GIL lets one thread run Python code at a time, so its threads took turns on one core"
+            .to_owned();
     }
     if slow_cfg.workload.kind.has_cpu_part()
         && slow_cfg.gil
@@ -190,6 +245,51 @@ mod tests {
         let a = run(BackendKind::Threads, 1.0, 1.9, false);
         let b = run(BackendKind::Processes, 1.05, 1.9, false);
         assert!(verdict(&a, &[&b]).starts_with("The threads and processes runs took about the same time (1.05×)"));
+    }
+
+    fn python(backend: BackendKind, elapsed: f64, parallelism: f64) -> RunResult {
+        let mut r = run(backend, elapsed, parallelism, false);
+        r.python = Some(crate::engine::result::PythonRun {
+            executable: "/usr/bin/python3".into(),
+            implementation: "CPython".into(),
+            version: "3.11.7".into(),
+            free_threaded: false,
+            gil_enabled: true,
+            start_method: None,
+            http_client: None,
+        });
+        r
+    }
+
+    #[test]
+    fn real_cpython_is_set_beside_the_emulated_gil() {
+        let py_threads = python(BackendKind::PythonThreads, 3.8, 1.0);
+        let py_processes = python(BackendKind::PythonProcesses, 2.0, 1.9);
+        let threads = run(BackendKind::Threads, 2.0, 1.0, true);
+        let processes = run(BackendKind::Processes, 1.0, 1.95, true);
+        let no_gil = run(BackendKind::Threads, 1.0, 1.95, false);
+        let text = verdict(&py_threads, &[&py_processes, &no_gil, &threads, &processes]);
+        assert!(
+            text.ends_with(
+                "Real CPython threads were 1.90× slower than CPython processes; the lab's emulated GIL gave 2.00×."
+            ),
+            "{text}"
+        );
+        // Without the lab's pair, the real figure alone; without the real pair, nothing.
+        assert_eq!(
+            verdict(&py_threads, &[&py_processes]),
+            "The python-processes run was 1.90× faster than the python-threads run: CPython's GIL lets one \
+             thread run Python code at a time, so its threads took turns on one core. Real CPython threads \
+             were 1.90× slower than CPython processes."
+        );
+        assert!(!verdict(&threads, &[&processes]).contains("Real CPython"));
+        let mut free = python(BackendKind::PythonThreads, 1.0, 1.9);
+        if let Some(p) = free.python.as_mut() {
+            p.free_threaded = true;
+            p.gil_enabled = false;
+        }
+        let check = verdict(&free, &[&py_processes]);
+        assert!(check.contains("Real CPython threads (GIL off) were 2.00× faster than CPython processes"), "{check}");
     }
 
     #[test]

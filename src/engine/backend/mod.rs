@@ -9,6 +9,7 @@ mod offload_pool;
 mod pool;
 mod processes;
 pub mod protocol;
+pub mod python;
 mod rayon_pool;
 mod threads;
 
@@ -19,6 +20,7 @@ use super::config::{BackendKind, ValidConfig};
 use super::gil::Gil;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
+use super::result::PythonRun;
 use super::sampler::Pids;
 use super::spans::{RunClock, SpanLog};
 use super::task_log::TaskLog;
@@ -58,6 +60,15 @@ impl RunContext<'_> {
     }
 }
 
+/// What a backend gets before a repetition's clock starts.
+pub struct StartUpContext<'a> {
+    pub config: &'a ValidConfig,
+    pub cancel: &'a CancelToken,
+    pub pids: &'a Pids,
+    pub io: &'a Arc<IoTargets>,
+    pub log: &'a Arc<TaskLog>,
+}
+
 /// How a repetition went, from the backend's side.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BackendReport {
@@ -74,7 +85,19 @@ pub struct BackendReport {
 }
 
 pub trait Backend {
+    /// Work before the measured part of each repetition, reported apart: starting an
+    /// interpreter and its imports, which the articles' `time.time()` brackets leave out.
+    /// Returns how long it took (`None`: this backend starts nothing beforehand).
+    fn start_up(&self, _ctx: &StartUpContext<'_>) -> Result<Option<f64>, String> {
+        Ok(None)
+    }
+
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport;
+
+    /// The interpreter that ran the last repetition (Python backends).
+    fn python_run(&self) -> Option<PythonRun> {
+        None
+    }
 }
 
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
@@ -88,5 +111,8 @@ pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
         BackendKind::Processes => Box::new(processes::Processes { mode: protocol::WorkerMode::Blocking }),
         BackendKind::ProcessesEventLoop => Box::new(processes::Processes { mode: protocol::WorkerMode::EventLoop }),
         BackendKind::Mock => Box::new(mock::Mock),
+        BackendKind::PythonAsyncio => Box::new(python::Python::new(python::protocol::Pool::Asyncio)),
+        BackendKind::PythonThreads => Box::new(python::Python::new(python::protocol::Pool::Threads)),
+        BackendKind::PythonProcesses => Box::new(python::Python::new(python::protocol::Pool::Processes)),
     }
 }

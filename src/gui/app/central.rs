@@ -117,9 +117,9 @@ fn no_samples_note(result: &RunResult) -> String {
 /// What a timeline lane is, for this backend.
 fn lane_word(backend: BackendKind) -> &'static str {
     match backend {
-        BackendKind::EventLoop => "loop",
-        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt => "thread",
-        BackendKind::Processes | BackendKind::ProcessesEventLoop => "process",
+        BackendKind::EventLoop | BackendKind::PythonAsyncio => "loop",
+        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt | BackendKind::PythonThreads => "thread",
+        BackendKind::Processes | BackendKind::ProcessesEventLoop | BackendKind::PythonProcesses => "process",
         BackendKind::EventLoopThreads | BackendKind::EventLoopProcesses | BackendKind::Mock => "worker",
     }
 }

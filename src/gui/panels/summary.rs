@@ -4,7 +4,7 @@
 use eframe::egui::{self, RichText};
 
 use crate::engine::RunResult;
-use crate::export::{format, loop_note, orders_note};
+use crate::export::{format, loop_note, orders_note, python_note};
 
 use super::super::plots::palette;
 use super::super::verdict::{cores_used, verdict};
@@ -58,6 +58,7 @@ pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&Ru
         run.config.workload.kind.note_on(run.config.backend).map(str::to_owned),
         loop_note(run).map(|n| format!("Event loop: {n}")),
         orders_note(run).map(|n| format!("Interleaving: {n}")),
+        python_note(run).map(|n| format!("Python: {n}")),
     ];
     for note in notes.into_iter().flatten() {
         let blocked = note.contains("BLOCKED");

@@ -86,7 +86,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .show_x(false)
         .show_y(view.interactive)
         .show(ui, |plot_ui| {
-            for backend in BackendKind::USER_FACING.iter().copied().chain([BackendKind::Mock]) {
+            for backend in BackendKind::USER_FACING.into_iter().chain(BackendKind::PYTHON).chain([BackendKind::Mock]) {
                 let bars: Vec<Bar> = view
                     .entries
                     .iter()

@@ -1,4 +1,5 @@
-//! Every colour the lab uses, in one place: one colour per backend (plots, legend, history),
+//! Every colour the lab uses, in one place: one colour per backend (plots, legend, history;
+//! the Python backends share a family of golds),
 //! task outcomes for the timeline, and per-core lines. Each reads on dark and light themes.
 
 use eframe::egui::Color32;
@@ -17,6 +18,10 @@ pub fn backend(kind: BackendKind) -> Color32 {
         BackendKind::EventLoopProcesses => Color32::from_rgb(0xa8, 0xa8, 0x1e), // olive
         BackendKind::ProcessesEventLoop => Color32::from_rgb(0x74, 0x7c, 0xe8), // periwinkle
         BackendKind::Mock => Color32::from_rgb(0x9b, 0x6b, 0xd6),      // violet
+        // The user's own Python: one family of golds, light to dark (Python's yellow).
+        BackendKind::PythonAsyncio => Color32::from_rgb(0xf0, 0xc0, 0x20), // gold
+        BackendKind::PythonThreads => Color32::from_rgb(0xc8, 0x96, 0x10), // dark gold
+        BackendKind::PythonProcesses => Color32::from_rgb(0x96, 0x6e, 0x0a), // bronze
     }
 }
 
