@@ -205,8 +205,8 @@ fn check_python(configs: &[ValidConfig]) -> anyhow::Result<()> {
     let requested = interpreter::requested(first.python.as_deref());
     let python = interpreter::detect(&requested).map_err(|e| {
         anyhow::anyhow!(
-            "--python {e}. The backend {} runs in a Python interpreter (3.8 or newer): install python3, \
-             or name one with --python PATH",
+            "--python {e} (needed by the backend {}: install python3, or name another interpreter \
+             with --python PATH)",
             first.backend
         )
     })?;

@@ -206,6 +206,7 @@ fn python_backends_are_offered_only_with_an_interpreter() {
     let all = harness.state().all_backends();
     assert!(BackendKind::PYTHON.iter().all(|b| all.contains(b)), "Run all backends includes them: {all:?}");
     harness.get_by_label("python-threads").click();
+    harness.run_steps(2);
     harness.get_by_label("Python interpreter").click();
     harness.run_steps(2);
     assert_eq!(harness.state().settings().config.backend, BackendKind::PythonThreads);

@@ -116,10 +116,11 @@ fn run_repetition(
     let pids = Pids::default();
     // Before the clock: what the articles' time.time() brackets leave out (an interpreter's
     // start-up and imports), timed apart.
-    let interpreter_startup_secs = match backend.start_up(&StartUpContext { config, cancel, pids: &pids, io, log: &log }) {
-        Ok(secs) => secs,
-        Err(error) => return failed_to_start(config, error, cancel),
-    };
+    let interpreter_startup_secs =
+        match backend.start_up(&StartUpContext { config, cancel, pids: &pids, io, log: &log }) {
+            Ok(secs) => secs,
+            Err(error) => return failed_to_start(config, error, cancel),
+        };
     let interval = Duration::from_millis(config.sample_interval_millis);
     let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
     let (clock_tx, clock_rx) = mpsc::sync_channel(1);

@@ -83,7 +83,10 @@ fn gil_check(run: &RunResult, others: &[&RunResult]) -> Option<String> {
     if let (Some(lab_threads), Some(lab_processes)) =
         (find(BackendKind::Threads, workers, true), find(BackendKind::Processes, workers, true))
     {
-        text.push_str(&format!("; the lab's emulated GIL gave {:.2}×", lab_threads.elapsed_secs / lab_processes.elapsed_secs));
+        text.push_str(&format!(
+            "; the lab's emulated GIL gave {:.2}×",
+            lab_threads.elapsed_secs / lab_processes.elapsed_secs
+        ));
     }
     Some(text + ".")
 }

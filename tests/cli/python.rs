@@ -32,8 +32,9 @@ fn assert_python_measured(run: &Value) {
     assert!(startup > 0.0 && startup < 30.0, "{backend}: interpreter start-up {startup}");
     assert!(run["peak_rss_bytes"].as_u64().unwrap_or(0) > 4 << 20, "{backend}: the interpreter's memory");
     assert!(run["cpu_secs"].as_f64().is_some(), "{backend}: CPU time measured");
+    // Loop lag only on asyncio (a run too short for one heartbeat has none).
     let lag = &run["loop_lag_max_secs"];
-    assert_eq!(lag.is_number(), backend == "python-asyncio", "{backend}: loop lag only on asyncio: {lag}");
+    assert!(!lag.is_number() || backend == "python-asyncio", "{backend}: loop lag {lag}");
     if backend == "python-processes" {
         assert!(python["start_method"].is_string(), "{python}");
     }
@@ -53,7 +54,8 @@ fn every_workload_runs_on_every_python_backend() {
         ("file", "16"),
         ("http", "30"),
     ] {
-        let args = ["--backend", PYTHON_BACKENDS, "--workload", workload, "--size", size, "--tasks", "6", "--workers", "2"];
+        let args =
+            ["--backend", PYTHON_BACKENDS, "--workload", workload, "--size", size, "--tasks", "6", "--workers", "2"];
         let output = Command::new(BIN)
             .arg("run")
             .args(args)
@@ -107,6 +109,7 @@ fn waits_overlap_and_cpu_work_blocks_the_real_loop() {
         let busy = f(&run["elapsed_secs"]) - f(&run["setup_secs"]);
         assert!(busy < 1.2, "10 waits of 200 ms in flight at once overlap: {busy} s");
     }
+    assert!(runs[0]["loop_lag_max_secs"].is_number(), "the heartbeat ran while the loop waited");
     let cpu = python_run(&["--backend", "python-asyncio", "--size", "4000", "--tasks", "3", "--workers", "3"]);
     let mut spans: Vec<(f64, f64)> =
         cpu[0]["spans"].as_array().into_iter().flatten().map(|s| (f(&s["start_secs"]), f(&s["end_secs"]))).collect();
@@ -138,7 +141,8 @@ fn every_start_method_runs_and_is_recorded() {
         assert_eq!(run["python"]["start_method"], method);
         assert_eq!(run["config"]["start_method"], method);
         assert!(f(&run["setup_secs"]) > 0.0, "{method}: the pool's start-up is the measured setup");
-        let lanes: Vec<u64> = run["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
+        let lanes: Vec<u64> =
+            run["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
         assert!(lanes.iter().all(|l| *l < 2), "{method}: lanes {lanes:?}");
     }
     let output = super::lab(&["run", "--backend", "python-processes", "--start-method", "vfork"]);
@@ -198,7 +202,7 @@ fn a_task_that_raises_fails_the_run_with_pythons_traceback() {
         assert_eq!(run["outcome"], "failed", "{backend}");
         let error = run["error"].as_str().unwrap_or_default();
         assert!(error.contains("Traceback (most recent call last)"), "{backend}: {error}");
-        assert!(error.contains("RuntimeError: injected failure in task 2"), "{backend}: {error}");
+        assert!(error.contains("RuntimeError: injected failure in task "), "{backend}: {error}");
         assert_eq!(run["spans"].as_array().map(Vec::len), Some(6), "{backend}: every span kept");
         assert_eq!(run["tasks_failed"], 2, "{backend}");
     }
@@ -392,8 +396,9 @@ fn a_dead_harness_or_pool_worker_fails_the_run_and_nothing_is_left() {
 
     // The harness itself killed.
     let cli = spawn_long_python_run("spawn", &["--json", "-"]);
-    let (harness, _) = wait_for_pool(&cli, 2);
-    std::thread::sleep(Duration::from_millis(300));
+    // The harness, its resource tracker and both workers; then a few tasks' time.
+    let (harness, _) = wait_for_pool(&cli, 3);
+    std::thread::sleep(Duration::from_millis(800));
     kill(&harness.to_string(), "-KILL");
     let output = super::wait_with_timeout(cli, Duration::from_secs(15));
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));

@@ -15,8 +15,8 @@ use super::super::command::UiCommand;
 use super::super::plots::palette;
 use super::super::python_probe::PythonProbe;
 use super::super::run_controller::LiveRun;
-use super::python::{interpreter_ui, python_backends_ui, unavailable_reason};
 use super::super::settings::Settings;
+use super::python::{interpreter_ui, python_backends_ui, unavailable_reason};
 use super::widgets::{count_slider, segmented};
 
 pub const GIL_TOOLTIP: &str = "Emulate CPython's Global Interpreter Lock: CPU work must hold one lock per \

@@ -171,7 +171,8 @@ pub fn detect(requested: &Path) -> Result<Interpreter, InterpreterError> {
     command.env_remove("PYTHON_GIL");
     #[cfg(unix)]
     std::os::unix::process::CommandExt::process_group(&mut command, 0);
-    let child = command.spawn().map_err(|e| InterpreterError::CannotRun { tried: tried.clone(), reason: e.to_string() })?;
+    let child =
+        command.spawn().map_err(|e| InterpreterError::CannotRun { tried: tried.clone(), reason: e.to_string() })?;
     let output = wait_output(child).ok_or_else(|| InterpreterError::Timeout { tried: tried.clone() })?;
     let stdout = String::from_utf8_lossy(&output.stdout);
     let Some(json) = stdout.lines().find_map(|line| line.strip_prefix(PROBE_MARK)) else {
@@ -196,7 +197,11 @@ pub fn detect(requested: &Path) -> Result<Interpreter, InterpreterError> {
 fn locate(requested: &Path) -> Result<PathBuf, InterpreterError> {
     let tried = requested.display().to_string();
     if requested.components().count() > 1 || requested.is_absolute() {
-        return if requested.exists() { Ok(requested.to_path_buf()) } else { Err(InterpreterError::NoSuchFile { tried }) };
+        return if requested.exists() {
+            Ok(requested.to_path_buf())
+        } else {
+            Err(InterpreterError::NoSuchFile { tried })
+        };
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)

@@ -64,11 +64,14 @@ impl State {
             .clone()
     }
 
-    /// Writes the harness once, into a directory only this user can read.
+    /// Writes the harness once, into a directory only this user can read, named after this
+    /// process (so a later run can remove what a killed one left).
     fn script(&mut self) -> Result<PathBuf, String> {
         if self.script_dir.is_none() {
+            remove_stale_script_dirs(&std::env::temp_dir());
             let fail = |e: std::io::Error| format!("could not write the Python harness to a temp directory: {e}");
-            let dir = tempfile::Builder::new().prefix("concurrency-lab-python-").tempdir().map_err(fail)?;
+            let prefix = format!("{SCRIPT_DIR_PREFIX}{}-", std::process::id());
+            let dir = tempfile::Builder::new().prefix(&prefix).tempdir().map_err(fail)?;
             std::fs::write(dir.path().join("harness.py"), protocol::HARNESS).map_err(fail)?;
             self.script_dir = Some(dir);
         }
@@ -149,6 +152,31 @@ impl Backend for Python {
     }
 }
 
+/// The harness's directory is `concurrency-lab-python-<pid of the lab>-<random>`.
+const SCRIPT_DIR_PREFIX: &str = "concurrency-lab-python-";
+
+/// Removes harness directories left by labs that no longer run (killed, so their temp
+/// directory was never cleaned up). Linux only: elsewhere a dead pid can't be told apart.
+fn remove_stale_script_dirs(tmp: &std::path::Path) {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|n| n.strip_prefix(SCRIPT_DIR_PREFIX))
+            .and_then(|rest| rest.split_once('-').and_then(|(pid, _)| pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
 /// Reads the harness until it is done, fails, or the run is stopped.
 fn drive(
     session: &mut Session,
@@ -192,5 +220,27 @@ fn drive(
             }
             other => return Err(session.explain(Incoming::Message(Box::new(other)))),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn harness_dirs_of_dead_labs_are_removed() -> std::io::Result<()> {
+        let tmp = tempfile::tempdir()?;
+        // pid 0 never names a running lab; this process does.
+        let dead = tmp.path().join(format!("{SCRIPT_DIR_PREFIX}0-abc"));
+        let alive = tmp.path().join(format!("{SCRIPT_DIR_PREFIX}{}-abc", std::process::id()));
+        let other = tmp.path().join("concurrency-lab-python-notapid");
+        for dir in [&dead, &alive, &other] {
+            std::fs::create_dir(dir)?;
+            std::fs::write(dir.join("harness.py"), "pass")?;
+        }
+        remove_stale_script_dirs(tmp.path());
+        assert!(!dead.exists() && alive.exists() && other.exists());
+        Ok(())
     }
 }

@@ -124,7 +124,9 @@ mod tests {
     fn the_harness_and_the_lab_agree_on_names() {
         assert!(HARNESS.contains(&format!("PROTOCOL = {PROTOCOL_VERSION}\n")));
         assert!(HARNESS.contains(&format!("NOISE_ENV = \"{NOISE_ENV}\"")));
-        assert!(HARNESS.contains(&format!("PARENT_PID_ENV = \"{}\"", crate::engine::backend::protocol::PARENT_PID_ENV)));
+        assert!(
+            HARNESS.contains(&format!("PARENT_PID_ENV = \"{}\"", crate::engine::backend::protocol::PARENT_PID_ENV))
+        );
         assert!(HARNESS.contains("if __name__ == \"__main__\":"), "spawn pools import the harness");
     }
 
@@ -166,7 +168,10 @@ mod tests {
         assert!(json.contains(r#""workload":"blocking-sleep""#), "{json}");
         assert!(json.contains(r#""start_method":"forkserver""#), "{json}");
         for key in ["sizes", "tasks", "workers", "steps", "record_steps", "io_wait_millis", "http_url", "file_dir"] {
-            assert!(HARNESS.contains(&format!("setup[\"{key}\"]")) || HARNESS.contains(&format!("setup.get(\"{key}\")")), "{key}");
+            assert!(
+                HARNESS.contains(&format!("setup[\"{key}\"]")) || HARNESS.contains(&format!("setup.get(\"{key}\")")),
+                "{key}"
+            );
         }
     }
 }

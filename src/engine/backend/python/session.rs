@@ -73,9 +73,8 @@ impl Session {
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut command, 0);
         let started = sys::monotonic_nanos();
-        let mut child = command
-            .spawn()
-            .map_err(|e| format!("could not start {}: {e}", interpreter.executable.display()))?;
+        let mut child =
+            command.spawn().map_err(|e| format!("could not start {}: {e}", interpreter.executable.display()))?;
         let stdin = child.stdin.take();
         let stderr_tail = Arc::new(Mutex::new(String::new()));
         let (tx, rx) = mpsc::channel();
