@@ -409,3 +409,34 @@ fn a_dead_harness_or_pool_worker_fails_the_run_and_nothing_is_left() {
     assert!(run["spans"].as_array().is_some_and(|s| !s.is_empty()), "partial spans kept");
     assert!(wait_group_gone(harness, Duration::from_secs(3)).is_empty());
 }
+
+// ---- the shape the articles report, in the real interpreter (generous margins) ----
+
+#[test]
+fn cpython_threads_take_turns_where_its_processes_use_both_cores() {
+    let _serial = serial();
+    if std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) < 2 {
+        return;
+    }
+    let runs = python_run(&[
+        "--preset",
+        "python-primes-vs-rust",
+        "--backend",
+        "python-threads,python-processes",
+        "--size",
+        "12000",
+        "--repeat",
+        "3",
+    ]);
+    let (threads, processes) = (&runs[0], &runs[1]);
+    for run in &runs {
+        assert_python_measured(run);
+    }
+    if threads["python"]["gil_enabled"] == true {
+        let parallelism = f(&threads["effective_parallelism"]);
+        assert!(parallelism < 1.2, "under CPython's GIL 2 threads used {parallelism:.2} cores");
+        let ratio = f(&threads["elapsed_secs"]) / f(&processes["elapsed_secs"]);
+        assert!(ratio > 1.25, "CPython's processes each have their own GIL: threads/processes {ratio:.2}×");
+    }
+    assert!(f(&processes["effective_parallelism"]) > 1.3, "two CPython processes use two cores");
+}
