@@ -1,11 +1,12 @@
-//! CSV: one row per run with its headline figures (the spans are in the JSON).
+//! CSV: one row per run with its headline figures (the spans are in the JSON); the Python
+//! backends fill the last two columns (interpreter start-up, "CPython 3.11.7").
 
 use super::Exporter;
 use crate::engine::result::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 24] = [
+const HEADER: [&str; 26] = [
     "backend",
     "workload",
     "size",
@@ -30,6 +31,8 @@ const HEADER: [&str; 24] = [
     "loop_lag_p99_secs",
     "loop_blocked",
     "distinct_orders",
+    "interpreter_startup_secs",
+    "python",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -71,6 +74,8 @@ impl Exporter for Csv {
                 opt(run.loop_lag_p99_secs),
                 opt(run.loop_blocked),
                 opt(run.distinct_orders),
+                opt(run.interpreter_startup_secs),
+                opt(run.python.as_ref().map(|p| p.label())),
             ])?;
         }
         Ok(writer.into_inner()?)

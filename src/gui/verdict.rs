@@ -75,7 +75,9 @@ fn gil_check(run: &RunResult, others: &[&RunResult]) -> Option<String> {
     let python = threads.python.as_ref().map_or_else(|| "CPython".to_owned(), |p| p.implementation.clone());
     let gil_off = if threads.python.as_ref().is_some_and(|p| !p.gil_enabled) { " (GIL off)" } else { "" };
     let real = threads.elapsed_secs / processes.elapsed_secs;
-    let mut text = if real >= 1.0 {
+    let mut text = if real < SAME_WITHIN && real > 1.0 / SAME_WITHIN {
+        format!("Real {python} threads{gil_off} took about as long as {python} processes ({real:.2}×)")
+    } else if real >= 1.0 {
         format!("Real {python} threads{gil_off} were {real:.2}× slower than {python} processes")
     } else {
         format!("Real {python} threads{gil_off} were {:.2}× faster than {python} processes", 1.0 / real)
@@ -292,6 +294,8 @@ mod tests {
             p.gil_enabled = false;
         }
         let check = verdict(&free, &[&py_processes]);
+        let even = python(BackendKind::PythonThreads, 2.05, 1.0);
+        assert!(verdict(&even, &[&py_processes]).ends_with("took about as long as CPython processes (1.02×)."));
         assert!(check.contains("Real CPython threads (GIL off) were 2.00× faster than CPython processes"), "{check}");
     }
 

@@ -440,3 +440,49 @@ fn cpython_threads_take_turns_where_its_processes_use_both_cores() {
     }
     assert!(f(&processes["effective_parallelism"]) > 1.3, "two CPython processes use two cores");
 }
+
+/// No free-threaded build is needed to check what the lab does with one: a wrapper that
+/// answers the probe as a free-threaded 3.14 would, then records its arguments and runs the
+/// real python3 (which ignores -X options it does not know, as 3.11 does, or refuses gil=0).
+#[test]
+fn a_free_threaded_build_is_run_with_the_gil_off() {
+    let _serial = serial();
+    let Ok(real) = which_python3() else { return };
+    let version = Command::new(&real).args(["-c", "import sys; print(sys.version_info[:2] < (3, 13))"]).output();
+    if !version.is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "True") {
+        return; // a 3.13+ default build refuses -X gil=0 at start-up: nothing to wrap
+    }
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let args = dir.path().join("args");
+    let script = dir.path().join("python3.14t");
+    let probe = r#"concurrency-lab-probe {"version": "3.14.0", "implementation": "CPython", "major": 3, "minor": 14, "executable": "", "free_threaded": true, "start_methods": ["fork", "spawn", "forkserver"], "default_start_method": "forkserver", "aiohttp": false}"#;
+    let body = format!(
+        "#!/bin/sh\nif [ \"$1\" = \"-c\" ]; then echo '{probe}'; exit 0; fi\necho \"$@\" > '{}'\nexec '{real}' \"$@\"\n",
+        args.display()
+    );
+    std::fs::write(&script, body).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let runs = python_run(&[
+        "--backend",
+        "python-threads",
+        "--python",
+        &script.display().to_string(),
+        "--size",
+        "2000",
+        "--tasks",
+        "2",
+    ]);
+    assert_python_measured(&runs[0]);
+    let args = std::fs::read_to_string(&args).unwrap_or_default();
+    assert!(args.starts_with("-X gil=0 "), "the interpreter was started as: {args}");
+    // What ran is recorded as the interpreter reported it after its imports (here: the real,
+    // default build underneath, GIL on).
+    assert_eq!(runs[0]["python"]["gil_enabled"], true);
+}
+
+fn which_python3() -> Result<String, String> {
+    let output = Command::new("sh").args(["-c", "command -v python3"]).output().map_err(|e| e.to_string())?;
+    let path = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if path.is_empty() { Err("no python3 on PATH".to_owned()) } else { Ok(path) }
+}
