@@ -154,7 +154,7 @@ fn steps_record_the_order_of_interleaving() {
     let _serial = serial();
     let runs = python_run(&[
         "--backend",
-        "python-asyncio,python-threads",
+        PYTHON_BACKENDS,
         "--workload",
         "noop",
         "--tasks",

@@ -433,10 +433,26 @@ def run_processes(setup, protocol, reporter, t0, context):
         initargs=(setup, barrier, counter, os.getpid()),
     ) as executor:
         pids = warm_up(executor, workers, cpu_by_lane)
-        protocol.send({"type": "ready", "t0_ns": t0, "ready_ns": now_ns(), "worker_pids": pids})
+        ready = {"type": "ready", "t0_ns": t0, "ready_ns": now_ns(), "worker_pids": pids}
+        ready["helper_pids"] = helper_pids()
+        protocol.send(ready)
         run_pool(executor, blocking_task, tasks, workers, reporter, cpu_by_lane)
         end = now_ns()
     return end, sum(cpu_by_lane.values())
+
+
+def helper_pids():
+    """The pool's helper processes (fork server, resource tracker), so the lab counts their
+    memory too. Private attributes, read defensively: a Python without them reports none."""
+    pids = []
+    for module, holder, attribute in (
+        ("multiprocessing.forkserver", "_forkserver", "_forkserver_pid"),
+        ("multiprocessing.resource_tracker", "_resource_tracker", "_pid"),
+    ):
+        pid = getattr(getattr(sys.modules.get(module), holder, None), attribute, None)
+        if isinstance(pid, int) and pid > 0:
+            pids.append(pid)
+    return pids
 
 
 class Heartbeat:
@@ -560,9 +576,9 @@ def run_asyncio(setup, protocol, reporter, t0, aiohttp):
 
         for task in range(tasks):
             await slots.acquire()
-            running.add(loop.create_task(one(task)))
-            if len(running) > 2 * workers + 64:
-                running = {t for t in running if not t.done()}
+            child = loop.create_task(one(task))
+            running.add(child)
+            child.add_done_callback(running.discard)
         if running:
             await asyncio.wait(running)
         outcome["end"] = now_ns()

@@ -122,11 +122,11 @@ impl Backend for Python {
             return BackendReport { ended_secs: ctx.clock.now_secs(), error, ..BackendReport::default() };
         };
         let mut report = BackendReport::default();
-        let mut worker_pids = Vec::new();
-        let outcome = session.go().and_then(|()| drive(&mut session, ctx, &mut report, &mut worker_pids));
+        let mut pool_pids = Vec::new();
+        let outcome = session.go().and_then(|()| drive(&mut session, ctx, &mut report, &mut pool_pids));
         report.ended_secs = ctx.clock.now_secs();
         session.finish(outcome.is_ok() && !ctx.cancel.is_cancelled());
-        for pid in worker_pids.iter().copied().chain([session.pid()]) {
+        for pid in pool_pids.iter().copied().chain([session.pid()]) {
             ctx.pids.remove(pid);
             if let Some(dir) = &ctx.io.file_dir {
                 // A process killed mid-task could not delete its temp file.
@@ -182,7 +182,7 @@ fn drive(
     session: &mut Session,
     ctx: &RunContext<'_>,
     report: &mut BackendReport,
-    worker_pids: &mut Vec<u32>,
+    pool_pids: &mut Vec<u32>,
 ) -> Result<(), String> {
     let mut recorder = LaneRecorder::new(ctx.spans);
     loop {
@@ -196,12 +196,14 @@ fn drive(
             Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return Err(session.death()),
         };
         match message {
-            FromHarness::Ready { ready_ns, worker_pids: pids, .. } => {
+            FromHarness::Ready { ready_ns, worker_pids: workers, helper_pids, .. } => {
                 report.setup_secs = ctx.clock.secs_at(ready_ns).max(0.0);
-                for &pid in &pids {
+                // Every process of the pool counts towards the run's memory.
+                for &pid in workers.iter().chain(&helper_pids) {
                     ctx.pids.add(pid);
                 }
-                *worker_pids = pids;
+                *pool_pids = workers;
+                pool_pids.extend(helper_pids);
             }
             FromHarness::Spans { spans, steps, errors } => {
                 for (task, traceback) in errors {

@@ -84,6 +84,9 @@ pub enum FromHarness {
         ready_ns: u64,
         /// Worker processes, by lane (python-processes).
         worker_pids: Vec<u32>,
+        /// The pool's fork server and resource tracker, when they run.
+        #[serde(default)]
+        helper_pids: Vec<u32>,
     },
     Spans {
         spans: Vec<WireSpan>,
