@@ -1,7 +1,8 @@
 //! The Python backends: the same workloads run by the user's own interpreter, beside the Rust
 //! ones. `python-asyncio` (one event loop, `workers` tasks in flight), `python-threads`
 //! (ThreadPoolExecutor) and `python-processes` (ProcessPoolExecutor) run the articles' code
-//! in `harness.py`, shipped inside the binary and written to a private temp directory.
+//! in `harness.py` and `lab_workloads.py`, shipped inside the binary and written to a
+//! private temp directory.
 //!
 //! Each repetition starts a fresh interpreter. Its start-up and imports happen before the
 //! repetition's clock starts ([`Backend::start_up`]) and are reported apart, as the articles'
@@ -72,7 +73,9 @@ impl State {
             let fail = |e: std::io::Error| format!("could not write the Python harness to a temp directory: {e}");
             let prefix = format!("{SCRIPT_DIR_PREFIX}{}-", std::process::id());
             let dir = tempfile::Builder::new().prefix(&prefix).tempdir().map_err(fail)?;
-            std::fs::write(dir.path().join("harness.py"), protocol::HARNESS).map_err(fail)?;
+            for (name, text) in protocol::FILES {
+                std::fs::write(dir.path().join(name), text).map_err(fail)?;
+            }
             self.script_dir = Some(dir);
         }
         let dir = self.script_dir.as_ref().map(|d| d.path().join("harness.py"));

@@ -16,10 +16,12 @@ use crate::engine::loop_lag::LoopLag;
 /// Must match `PROTOCOL` in harness.py.
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// The harness as shipped: written next to nothing else in a private temp directory.
-pub const HARNESS: &str = include_str!("harness.py");
+/// The harness as shipped, and the workloads it imports: the two files of the private temp
+/// directory the interpreter runs from, `(name, text)`.
+pub const FILES: [(&str, &str); 2] =
+    [("harness.py", include_str!("harness.py")), ("lab_workloads.py", include_str!("lab_workloads.py"))];
 
-/// Must match `NOISE_ENV` in harness.py: tasks print to stdout (for tests of the protocol).
+/// Must match `NOISE_ENV` in lab_workloads.py: tasks print to stdout (for tests of the protocol).
 pub const NOISE_ENV: &str = "CONCURRENCY_LAB_PYTHON_NOISE";
 
 /// Which pool the harness runs the tasks on.
@@ -123,14 +125,17 @@ pub fn check_hello(hello: &Hello) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    const HARNESS: &str = FILES[0].1;
+    const WORKLOADS: &str = FILES[1].1;
+
     #[test]
     fn the_harness_and_the_lab_agree_on_names() {
         assert!(HARNESS.contains(&format!("PROTOCOL = {PROTOCOL_VERSION}\n")));
-        assert!(HARNESS.contains(&format!("NOISE_ENV = \"{NOISE_ENV}\"")));
-        assert!(
-            HARNESS.contains(&format!("PARENT_PID_ENV = \"{}\"", crate::engine::backend::protocol::PARENT_PID_ENV))
-        );
+        assert!(WORKLOADS.contains(&format!("NOISE_ENV = \"{NOISE_ENV}\"")));
+        let parent = crate::engine::backend::protocol::PARENT_PID_ENV;
+        assert!(HARNESS.contains(&format!("PARENT_PID_ENV = \"{parent}\"")));
         assert!(HARNESS.contains("if __name__ == \"__main__\":"), "spawn pools import the harness");
+        assert!(HARNESS.contains("from lab_workloads import"), "and it imports its neighbour");
     }
 
     #[test]
@@ -171,10 +176,10 @@ mod tests {
         assert!(json.contains(r#""workload":"blocking-sleep""#), "{json}");
         assert!(json.contains(r#""start_method":"forkserver""#), "{json}");
         for key in ["sizes", "tasks", "workers", "steps", "record_steps", "io_wait_millis", "http_url", "file_dir"] {
-            assert!(
-                HARNESS.contains(&format!("setup[\"{key}\"]")) || HARNESS.contains(&format!("setup.get(\"{key}\")")),
-                "{key}"
-            );
+            let reads = |text: &str| {
+                text.contains(&format!("setup[\"{key}\"]")) || text.contains(&format!("setup.get(\"{key}\")"))
+            };
+            assert!(reads(HARNESS) || reads(WORKLOADS), "{key}");
         }
     }
 }
