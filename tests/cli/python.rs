@@ -145,6 +145,29 @@ fn every_start_method_runs_and_is_recorded() {
             run["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
         assert!(lanes.iter().all(|l| *l < 2), "{method}: lanes {lanes:?}");
     }
+    // The pool is warm before the first task: with spawn (workers start lazily, one per
+    // submit), four sleeping tasks on four workers still run on four processes, all started
+    // after the pool said it was ready.
+    let runs = python_run(&[
+        "--backend",
+        "python-processes",
+        "--start-method",
+        "spawn",
+        "--workload",
+        "sleep",
+        "--size",
+        "200",
+        "--tasks",
+        "4",
+        "--workers",
+        "4",
+    ]);
+    let setup = f(&runs[0]["setup_secs"]);
+    let spans = runs[0]["spans"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let mut lanes: Vec<u64> = spans.iter().filter_map(|s| s["worker"].as_u64()).collect();
+    lanes.sort_unstable();
+    assert_eq!(lanes, [0, 1, 2, 3], "one task per warmed worker");
+    assert!(spans.iter().all(|s| f(&s["start_secs"]) >= setup), "tasks start after the warm-up ({setup} s)");
     let output = super::lab(&["run", "--backend", "python-processes", "--start-method", "vfork"]);
     assert_eq!(code(&output), Some(2), "{}", stderr(&output));
 }
