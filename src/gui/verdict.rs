@@ -33,7 +33,11 @@ fn sentence(run: &RunResult, others: &[&RunResult]) -> String {
             run.tasks_ok + run.tasks_failed
         );
     }
-    let rivals: Vec<&RunResult> = others.iter().copied().filter(|r| clean(r)).collect();
+    // Python runs compete with Python runs, Rust runs with Rust runs: across the two the
+    // difference is mostly the language (the GIL check below sets them side by side).
+    let family = run.config.backend.is_python();
+    let rivals: Vec<&RunResult> =
+        others.iter().copied().filter(|r| clean(r) && r.config.backend.is_python() == family).collect();
     let cores = cores_used(run);
     // Compare with the slowest rival if this run won, or with the fastest if it lost.
     let slower = rivals.iter().copied().filter(|r| r.elapsed_secs >= run.elapsed_secs).max_by(by_elapsed);
@@ -274,6 +278,7 @@ mod tests {
         let processes = run(BackendKind::Processes, 1.0, 1.95, true);
         let no_gil = run(BackendKind::Threads, 1.0, 1.95, false);
         let text = verdict(&py_threads, &[&py_processes, &no_gil, &threads, &processes]);
+        assert!(text.starts_with("The python-processes run was 1.90× faster than the python-threads run"), "{text}");
         assert!(
             text.ends_with(
                 "Real CPython threads were 1.90× slower than CPython processes; the lab's emulated GIL gave 2.00×."

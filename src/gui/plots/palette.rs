@@ -19,7 +19,7 @@ pub fn backend(kind: BackendKind) -> Color32 {
         BackendKind::ProcessesEventLoop => Color32::from_rgb(0x74, 0x7c, 0xe8), // periwinkle
         BackendKind::Mock => Color32::from_rgb(0x9b, 0x6b, 0xd6),      // violet
         // The user's own Python: one family of golds, light to dark (Python's yellow).
-        BackendKind::PythonAsyncio => Color32::from_rgb(0xf0, 0xc0, 0x20), // gold
+        BackendKind::PythonAsyncio => Color32::from_rgb(0xe0, 0xac, 0x10), // gold
         BackendKind::PythonThreads => Color32::from_rgb(0xc8, 0x96, 0x10), // dark gold
         BackendKind::PythonProcesses => Color32::from_rgb(0x96, 0x6e, 0x0a), // bronze
     }
