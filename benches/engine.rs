@@ -1,22 +1,34 @@
 //! Benchmarks of the engine, printed as figures (they never fail on noise). Run with
-//! `cargo bench`. Configurations that are compared are interleaved round by round, so a
+//! `cargo bench --bench engine` (add a word, e.g. `-- efficiency`, to run only the sections
+//! whose name contains it). Every backend runs through the real binary
+//! (`CARGO_BIN_EXE_concurrency-lab`), so worker processes are the app's own `__worker`, not
+//! this bench harness. Configurations that are compared are interleaved round by round, so a
 //! ratio comes from runs taken side by side. Every figure is a median.
 //!
-//! - CPU-bound parallel efficiency: primes below 100,000, 2 tasks, 1 vs 2 workers, on
-//!   threads and processes, with and without the GIL.
-//! - Harness overhead: threads, 1 task, 1 worker vs the same function in a plain loop.
-//! - Dispatch: no-op tasks per second on each backend.
-//! - 100,000 sleeps of 100 ms on the event loop.
-//! - The CPU sampler's own cost, as a share of one core.
+//! - efficiency: the articles' work (primes below 100,000, every divisor tried), 2 tasks,
+//!   1 vs 2 workers, on threads and processes, with and without the GIL. Targets: GIL off,
+//!   both ≥ 1.90× (2.0 is the limit on 2 cores); GIL on, threads ≤ 1.10× while processes
+//!   stay ≥ 1.90×.
+//! - overhead: the threads backend, 1 task, vs the same function in a plain loop (target:
+//!   within 3%).
+//! - dispatch: no-op tasks per second on each backend.
+//! - sleeps: 100,000 sleeps of 100 ms on the event loop.
+//! - sampler: the CPU sampler's own cost, as a share of one core.
+//! - waiting: the workers' CPU time while 1,000 threads each sleep 500 ms.
+//! - stop: from Ctrl+C (SIGINT to the CLI's process group) to the CLI's exit, per backend and
+//!   workload, in the middle of a run that would take minutes (Linux).
 
 use std::process::Command;
 use std::time::Instant;
 
-use concurrency_lab::engine::workload::count_primes;
+use concurrency_lab::engine::count_primes;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
 const ROUNDS: usize = 5;
+/// The articles' task size, and its answer.
+const PRIMES_N: &str = "100000";
+const PRIMES_BELOW_100_000: u64 = 9592;
 
 /// Runs the CLI and returns its result file.
 fn run(args: &[&str]) -> Value {
@@ -63,70 +75,116 @@ fn interleaved(configs: &[Vec<&str>]) -> Vec<(f64, f64)> {
     all.iter_mut().map(|(e, a)| (median(e), median(a))).collect()
 }
 
+/// "met" or "MISSED", for a figure against its target.
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "MISSED" }
+}
+
 fn efficiency() {
-    println!("\n## CPU-bound parallel efficiency: primes below 100,000, 2 tasks (elapsed includes setup)");
+    println!("\n## efficiency: primes below 100,000 (the articles' algorithm), 2 tasks, 1 vs 2 workers");
+    println!("(speed-up = 1-worker median / 2-worker median, elapsed including setup; medians of {ROUNDS} rounds × 3)");
     println!(
-        "{:<10} {:<4} {:>10} {:>10} {:>8} {:>20}",
-        "backend", "gil", "1 worker", "2 workers", "ratio", "ratio after setup"
+        "{:<10} {:<4} {:>11} {:>11} {:>9} {:>14}  {:<8}",
+        "backend", "gil", "1 worker", "2 workers", "speed-up", "after setup", "target"
     );
     for backend in ["threads", "processes"] {
         for gil in ["--no-gil", "--gil"] {
-            let base = vec!["--backend", backend, "--workload", "primes", "--size", "100000", "--tasks", "2", gil];
-            let reps = ["--repeat", "9", "--warmup", "2"];
+            let base = vec!["--backend", backend, "--workload", "primes", "--size", PRIMES_N, "--tasks", "2", gil];
+            let reps = ["--repeat", "3", "--warmup", "1"];
             let one = [&base[..], &["--workers", "1"], &reps].concat();
             let two = [&base[..], &["--workers", "2"], &reps].concat();
             let medians = interleaved(&[one, two]);
-            let gil_label = if gil == "--gil" { "on" } else { "off" };
+            let gil_on = gil == "--gil";
             let ((one, one_work), (two, two_work)) = (medians[0], medians[1]);
+            let speedup = one / two;
+            let (target, met) = if gil_on && backend == "threads" {
+                ("≤ 1.10×", speedup <= 1.10)
+            } else {
+                ("≥ 1.90×", speedup >= 1.90)
+            };
             println!(
-                "{backend:<10} {gil_label:<4} {:>10} {:>10} {:>7.2}× {:>19.2}×",
+                "{backend:<10} {:<4} {:>11} {:>11} {:>8.2}× {:>13.2}×  {target:<8} {}",
+                if gil_on { "on" } else { "off" },
                 ms(one),
                 ms(two),
-                one / two,
-                one_work / two_work
+                speedup,
+                one_work / two_work,
+                verdict(met)
             );
         }
     }
 }
 
-fn harness_overhead() {
-    println!("\n## Harness overhead: primes below 100,000, 1 task");
+fn overhead() {
+    println!("\n## overhead: primes below 100,000, 1 task: the threads backend vs a plain loop");
     let mut plain = Vec::new();
+    let mut by_hand = Vec::new();
     let mut harness = Vec::new();
+    let n: u64 = PRIMES_N.parse().unwrap_or(100_000);
     for _ in 0..ROUNDS {
-        for _ in 0..9 {
+        for _ in 0..5 {
             let start = Instant::now();
-            let count = count_primes(100_000, &mut || Ok(()));
+            let count = count_primes(n, &mut || Ok(()));
             plain.push(start.elapsed().as_secs_f64());
-            assert_eq!(count, Ok(9592));
+            assert_eq!(count, Ok(PRIMES_BELOW_100_000));
+            let start = Instant::now();
+            let count = articles_loop(n);
+            by_hand.push(start.elapsed().as_secs_f64());
+            assert_eq!(count, PRIMES_BELOW_100_000);
         }
         let json = run(&[
             "--backend",
             "threads",
+            "--workload",
+            "primes",
             "--tasks",
             "1",
             "--workers",
             "1",
             "--size",
-            "100000",
+            PRIMES_N,
             "--repeat",
-            "9",
+            "5",
             "--warmup",
             "1",
         ]);
         harness.extend(repetitions(&json));
     }
-    let (plain, harness) = (median(&mut plain), median(&mut harness));
+    let (plain, harness, by_hand) = (median(&mut plain), median(&mut harness), median(&mut by_hand));
+    let overhead = harness / plain - 1.0;
     println!(
-        "plain loop {}  threads backend {}  overhead {:+.2}%",
+        "plain loop {}  threads backend {}  overhead {:+.2}%  target within ±3%  {}",
         ms(plain),
         ms(harness),
-        (harness / plain - 1.0) * 100.0
+        overhead * 100.0,
+        verdict(overhead.abs() <= 0.03)
+    );
+    println!(
+        "(the articles' loop written by hand, no checkpoints: {}, so count_primes itself costs {:+.2}%)",
+        ms(by_hand),
+        (plain / by_hand - 1.0) * 100.0
     );
 }
 
+/// The articles' `count_primes`, transcribed without checkpoints.
+fn articles_loop(n: u64) -> u64 {
+    let n = std::hint::black_box(n);
+    let mut count = 0;
+    for i in 2..=n {
+        let mut is_prime = true;
+        for j in 2..i {
+            if i % j == 0 {
+                is_prime = false;
+                break;
+            }
+        }
+        count += u64::from(is_prime);
+    }
+    std::hint::black_box(count)
+}
+
 fn dispatch() {
-    println!("\n## Dispatch: 1,000,000 no-op tasks");
+    println!("\n## dispatch: 1,000,000 no-op tasks");
     for (backend, workers) in [("event-loop", "1000"), ("threads", "2"), ("processes", "2")] {
         let json = run(&[
             "--backend",
@@ -148,7 +206,7 @@ fn dispatch() {
 }
 
 fn many_sleeps() {
-    println!("\n## 100,000 sleeps of 100 ms on the event loop");
+    println!("\n## sleeps: 100,000 sleeps of 100 ms on the event loop");
     let json = run(&[
         "--backend",
         "event-loop",
@@ -175,7 +233,7 @@ fn many_sleeps() {
 }
 
 fn sampler_cost() {
-    println!("\n## CPU sampler cost (100 ms interval, 3 s idle run)");
+    println!("\n## sampler: the CPU sampler's cost (100 ms interval, 3 s idle run)");
     let mut shares = Vec::new();
     for _ in 0..3 {
         let json =
@@ -187,14 +245,117 @@ fn sampler_cost() {
     println!("sampler thread: {:.3}% of one core (median of 3)", median(&mut shares));
 }
 
+fn waiting_threads() {
+    println!("\n## 1,000 threads each sleeping 500 ms (one task each): the workers' CPU time");
+    let mut cpu = Vec::new();
+    let mut setup = Vec::new();
+    for _ in 0..ROUNDS {
+        let json = run(&[
+            "--backend",
+            "threads",
+            "--workload",
+            "sleep",
+            "--size",
+            "500",
+            "--tasks",
+            "1000",
+            "--workers",
+            "1000",
+        ]);
+        cpu.extend(json["runs"][0]["cpu_secs"].as_f64());
+        setup.extend(json["runs"][0]["setup_secs"].as_f64());
+    }
+    println!(
+        "workers' CPU {} (median of {ROUNDS}; starting 1,000 threads is part of it), setup {}",
+        ms(median(&mut cpu)),
+        ms(median(&mut setup))
+    );
+}
+
+/// Seconds from SIGINT to the CLI's process group until the CLI exits, mid-run.
+#[cfg(target_os = "linux")]
+fn time_to_stop(backend: &str, extra: &[&str]) -> Option<f64> {
+    use std::os::unix::process::CommandExt;
+    let mut cli = Command::new(BIN)
+        .args(["run", "--backend", backend, "--workers", "2"])
+        .args(extra)
+        .process_group(0)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    let started = Instant::now();
+    while started.elapsed().as_secs() < 20 {
+        let tasks = std::fs::read_dir(format!("/proc/{}/task", cli.id())).into_iter().flatten().flatten();
+        if tasks.filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok()).any(|c| c.trim() == "lab-sampler")
+        {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let sent = Instant::now();
+    Command::new("kill").args(["-INT", "--", &format!("-{}", cli.id())]).status().ok()?;
+    let status = cli.wait().ok()?;
+    (status.code() == Some(130)).then(|| sent.elapsed().as_secs_f64())
+}
+
+#[cfg(target_os = "linux")]
+fn stop_latency() {
+    println!("\n## Stop: SIGINT to the process group → the CLI has exited (partial result written), median of 3");
+    let workloads: [(&str, &[&str]); 4] = [
+        ("sleep 60 s", &["--workload", "sleep", "--size", "60000", "--tasks", "4"]),
+        ("http 60 s", &["--workload", "http", "--size", "60000", "--tasks", "4"]),
+        ("primes", &["--workload", "primes", "--size", "10000000", "--tasks", "4"]),
+        ("file 1 MiB", &["--workload", "file", "--size", "1024", "--tasks", "64", "--repeat", "100"]),
+    ];
+    println!("{:<22} {}", "backend", workloads.iter().map(|(w, _)| format!("{w:>12}")).collect::<String>());
+    let backends = [
+        "event-loop",
+        "threads",
+        "processes",
+        "event-loop-mt",
+        "rayon",
+        "event-loop+threads",
+        "event-loop+processes",
+        "processes+event-loop",
+    ];
+    for backend in backends {
+        let cells: String = workloads
+            .iter()
+            .map(|(_, args)| {
+                let mut secs: Vec<f64> = (0..3).filter_map(|_| time_to_stop(backend, args)).collect();
+                if secs.is_empty() { format!("{:>12}", "failed") } else { format!("{:>12}", ms(median(&mut secs))) }
+            })
+            .collect();
+        println!("{backend:<22} {cells}");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn stop_latency() {}
+
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--list") {
         return;
     }
+    // `cargo bench` passes `--bench`; any other word picks sections by name.
+    let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    let wanted = |name: &str| words.is_empty() || words.iter().any(|w| name.contains(w.as_str()));
     println!("Concurrency Lab engine benchmarks ({BIN})");
-    efficiency();
-    harness_overhead();
-    dispatch();
-    many_sleeps();
-    sampler_cost();
+    let sections: [(&str, fn()); 7] = [
+        ("efficiency", efficiency),
+        ("overhead", overhead),
+        ("dispatch", dispatch),
+        ("sleeps", many_sleeps),
+        ("sampler", sampler_cost),
+        ("waiting", waiting_threads),
+        ("stop", stop_latency),
+    ];
+    for (name, section) in sections {
+        if wanted(name) {
+            section();
+        }
+    }
 }

@@ -1,13 +1,15 @@
-//! The command line (DESIGN.md §3): clap definitions, and turning `run` flags plus an optional
-//! preset into a [`Plan`] of validated configs (flags override preset values).
+//! The command line (a contract: ARCHITECTURE.md, "Command line"): clap definitions, and turning
+//! `run` flags plus an optional preset into a [`Plan`] of validated configs (flags override
+//! preset values).
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::backend::python::interpreter;
-use crate::engine::config::{BackendKind, ExperimentConfig, Sizes, StartMethod, ValidConfig, WorkloadKind};
+use crate::engine::{
+    BackendKind, ExperimentConfig, Sizes, StartMethod, ValidConfig, WorkerKind, WorkloadKind, interpreter,
+};
 use crate::presets;
 
 #[derive(Debug, Parser)]
@@ -15,7 +17,8 @@ use crate::presets;
     name = "concurrency-lab",
     version,
     about = "Run the same work on an event loop, OS threads or OS processes, and see what your machine does with it.",
-    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run failed, 2 bad input, 130 cancelled (Ctrl+C).",
+    after_help = "With no subcommand, opens the desktop lab.\nExit codes: 0 done, 1 a run or an export failed, 2 bad input, \
+                  130 stopped by Ctrl+C (128 + the signal for SIGTERM: 143, SIGHUP: 129).",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -46,17 +49,12 @@ pub struct RunArgs {
     /// A preset file, or the name of a bundled or user preset (see `presets`).
     #[arg(long, value_name = "FILE|NAME")]
     pub preset: Option<String>,
-    /// Backends to compare, comma-separated: event-loop, threads, processes, event-loop-mt,
-    /// rayon, event-loop+threads, event-loop+processes, processes+event-loop, and in your own
-    /// Python: python-asyncio, python-threads, python-processes.
-    #[arg(long, value_name = "B[,B...]", value_delimiter = ',')]
+    // The next three helps list the rows of the backend and workload tables.
+    #[arg(long, value_name = "B[,B...]", value_delimiter = ',', help = backend_help())]
     pub backend: Vec<BackendKind>,
-    /// What each task does: primes, fib, sleep, noop, http, file, mixed, blocking-sleep.
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", help = workload_help())]
     pub workload: Option<WorkloadKind>,
-    /// Workload size (primes, mixed: upper bound; fib: n; sleep, blocking-sleep, http: ms;
-    /// file: KiB). A list is cycled across tasks.
-    #[arg(long, value_name = "N[,N...]", value_delimiter = ',')]
+    #[arg(long, value_name = "N[,N...]", value_delimiter = ',', help = size_help())]
     pub size: Vec<u64>,
     /// Number of tasks.
     #[arg(long, value_name = "N")]
@@ -108,6 +106,28 @@ pub struct RunArgs {
     /// Where the embedded HTTP server listens (default 127.0.0.1:0), for tests.
     #[arg(long, value_name = "ADDR", hide = true)]
     pub http_bind: Option<std::net::SocketAddr>,
+}
+
+fn backend_help() -> String {
+    let names = |list: &[BackendKind]| list.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ");
+    format!(
+        "Backends to compare, comma-separated: {}, and in your own Python: {}.",
+        names(BackendKind::USER_FACING),
+        names(BackendKind::PYTHON)
+    )
+}
+
+fn workload_help() -> String {
+    let names: Vec<&str> = WorkloadKind::ALL.iter().map(|w| w.name()).collect();
+    format!("What each task does: {}.", names.join(", "))
+}
+
+fn size_help() -> String {
+    let units: Vec<String> = (WorkloadKind::ALL.iter())
+        .filter(|w| !w.size_unit().is_empty())
+        .map(|w| format!("{}: {}", w.name(), w.size_unit()))
+        .collect();
+    format!("Workload size ({}). A list is cycled across tasks.", units.join("; "))
 }
 
 /// What `run` will do: one validated config per backend, in order.
@@ -185,7 +205,8 @@ impl RunArgs {
             .into_iter()
             .map(|backend| {
                 let mut workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
-                if backend == BackendKind::EventLoop && self.tasks.is_some() && workers_for.contains_key(&backend) {
+                let in_flight = backend.info().workers == WorkerKind::InFlight;
+                if in_flight && self.tasks.is_some() && workers_for.contains_key(&backend) {
                     // A preset's "every task in flight" still means that with fewer tasks.
                     workers = workers.min(base.tasks);
                 }
@@ -275,8 +296,7 @@ mod tests {
 
     #[test]
     fn bad_values_name_backend_field_and_bound() -> anyhow::Result<()> {
-        let err = parse(&["--backend", "threads,processes", "--workers", "0"])?.plan().err();
-        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        let msg = parse(&["--backend", "threads,processes", "--workers", "0"])?.plan().unwrap_err().to_string();
         assert_eq!(msg, "backend threads: workers must be between 1 and 1024 for the threads backend, got 0");
         assert!(parse(&["--backend", "fibers"]).is_err());
         assert!(parse(&["--gil", "--no-gil"]).is_err());

@@ -1,17 +1,22 @@
-//! The `run` and `presets` subcommands: validate everything and open the output files before
+//! The `run` and `presets` subcommands: validate everything and check the output paths before
 //! any work, run each backend in turn with a progress bar on stderr (when it is a terminal),
-//! print the summary table on stdout, and write the exports atomically. Ctrl+C cancels the
-//! run; the partial result is still written.
+//! print the summary table on stdout, and write each export (each on its own: one that fails
+//! is reported and the others are still written). Ctrl+C, SIGTERM and SIGHUP stop the run; the
+//! partial result is still written and the exit code is 128 + the signal (130 for Ctrl+C).
+//! A closed stdout or stderr (`| head -0`, a closed terminal) is an error to report, never a
+//! panic.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use anyhow::Context as _;
 
 use crate::cli::RunArgs;
-use crate::engine::result::{Outcome, ResultFile};
 use crate::engine::{CancelToken, Event, EventSink, Machine, run_experiment};
+use crate::engine::{Outcome, ResultFile};
 use crate::export::atomic::PendingFile;
 use crate::export::{Csv, Exporter, Json, Markdown, Table};
 use crate::presets;
@@ -38,7 +43,13 @@ impl CliError {
     }
 }
 
+/// Ctrl+C: 128 + SIGINT, as a shell reports a program interrupted by it.
 pub const EXIT_CANCELLED: u8 = 130;
+
+/// Writes a line to stderr; a closed stderr is not worth a panic (what `eprintln!` does).
+pub fn say(args: std::fmt::Arguments<'_>) {
+    let _ = writeln!(std::io::stderr().lock(), "{args}");
+}
 
 enum Target {
     Stdout,
@@ -46,26 +57,40 @@ enum Target {
 }
 
 struct Output {
+    flag: &'static str,
     exporter: Box<dyn Exporter>,
     target: Target,
 }
 
-/// Opens every requested output before anything runs, so a bad path costs no work.
+/// Checks every requested output before anything runs, so a bad path costs no work: what is
+/// at each path, and that no two outputs land in the same place.
 fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
-    let requested: [(&str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 3] = [
+    let requested: [(&'static str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 3] = [
         ("--json", &args.json, Box::new(Json)),
         ("--csv", &args.csv, Box::new(Csv)),
         ("--markdown", &args.markdown, Box::new(Markdown)),
     ];
-    let mut outputs = Vec::new();
+    #[cfg(unix)]
+    let stdout = crate::engine::fd_identity(1);
+    #[cfg(not(unix))]
+    let stdout = None;
+    let mut outputs: Vec<Output> = Vec::new();
     for (flag, path, exporter) in requested {
         let Some(path) = path else { continue };
         let target = if path.as_os_str() == "-" {
             Target::Stdout
         } else {
-            Target::File(PendingFile::create(path).with_context(|| format!("{flag} {}", path.display()))?)
+            let pending = PendingFile::create(path).with_context(|| format!("{flag} {}", path.display()))?;
+            // `--json /dev/stdout` is stdout itself (a terminal or /dev/null may take both).
+            if pending.is_open_as(stdout) && !pending.is_char_device() { Target::Stdout } else { Target::File(pending) }
         };
-        outputs.push(Output { exporter, target });
+        if let Target::File(pending) = &target
+            && let Some(other) =
+                outputs.iter().find(|o| matches!(&o.target, Target::File(p) if p.collides_with(pending)))
+        {
+            anyhow::bail!("{} and {flag} both write to {}: one would be lost", other.flag, path.display());
+        }
+        outputs.push(Output { flag, exporter, target });
     }
     if outputs.iter().filter(|o| matches!(o.target, Target::Stdout)).count() > 1 {
         anyhow::bail!("only one export can go to stdout (-)");
@@ -73,13 +98,39 @@ fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
     Ok(outputs)
 }
 
+/// Routes Ctrl+C, SIGTERM and SIGHUP to `cancel`; returns where the first one is recorded.
+/// A second Ctrl+C quits at once (say an export to a FIFO whose reader stopped reading
+/// would otherwise hold the program); repeated SIGTERM or SIGHUP change nothing.
+fn stop_on_signals(cancel: &CancelToken) -> Arc<AtomicI32> {
+    let received = Arc::new(AtomicI32::new(0));
+    #[cfg(unix)]
+    {
+        let (cancel, first) = (cancel.clone(), received.clone());
+        let routed = crate::engine::route_stop_signals(move |signal| {
+            if first.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok() {
+                cancel.cancel();
+            } else if signal == libc::SIGINT {
+                // Ctrl+C again: the user wants out now, partial result or not. The workers die
+                // with the app (PR_SET_PDEATHSIG, the stdin lifeline).
+                say(format_args!("\nstopped at once (second Ctrl+C): no result written"));
+                std::process::exit(128 + signal);
+            }
+        });
+        if let Err(e) = routed {
+            say(format_args!("warning: Ctrl+C will end the run without its partial result ({e})"));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = cancel;
+    received
+}
+
 pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
+    // First, before any thread starts: the threads started later inherit the signal mask.
+    let cancel = CancelToken::new();
+    let signal = stop_on_signals(&cancel);
     let plan = args.plan().map_err(CliError::BadInput)?;
     let outputs = prepare_outputs(args).map_err(CliError::BadInput)?;
-    let cancel = CancelToken::new();
-    let on_interrupt = cancel.clone();
-    // Without a handler Ctrl+C would still end the run, just without the partial result.
-    let _ = ctrlc::set_handler(move || on_interrupt.cancel());
     let progress = ProgressBar::new(std::io::stderr().is_terminal());
     let mut runs = Vec::new();
     for config in &plan.configs {
@@ -90,33 +141,55 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         progress.clear();
     }
     let file = ResultFile::new(Machine::detect(), runs);
-    let summary = Table.render(&file).map_err(CliError::Failed)?;
     let stdout_taken = outputs.iter().any(|o| matches!(o.target, Target::Stdout));
-    if stdout_taken {
-        let _ = std::io::stderr().write_all(&summary);
-    } else {
-        let _ = std::io::stdout().write_all(&summary);
-    }
-    for output in outputs {
-        let bytes = output.exporter.render(&file).map_err(CliError::Failed)?;
-        match output.target {
-            Target::Stdout => {
-                std::io::stdout().write_all(&bytes).context("cannot write to stdout").map_err(CliError::Failed)?
-            }
-            Target::File(pending) => {
-                let path = pending.commit(&bytes).map_err(CliError::Failed)?;
-                eprintln!("wrote {} {}", output.exporter.name(), path.display());
-            }
+    let mut outputs_failed = 0;
+    match Table.render(&file) {
+        // The table is for reading: a closed stdout or stderr does not make the run fail.
+        Ok(summary) => drop(if stdout_taken { write_stderr(&summary) } else { write_stdout(&summary) }),
+        Err(e) => {
+            outputs_failed += 1;
+            say(format_args!("Error: could not render the summary table: {e:#}"));
         }
     }
-    let outcomes: Vec<Outcome> = file.runs.iter().map(|r| r.outcome).collect();
-    Ok(if outcomes.contains(&Outcome::Failed) {
-        ExitCode::from(1)
-    } else if cancel.is_cancelled() {
-        ExitCode::from(EXIT_CANCELLED)
-    } else {
-        ExitCode::SUCCESS
+    for output in outputs {
+        if let Err(e) = write_output(&file, output) {
+            outputs_failed += 1;
+            say(format_args!("Error: {e:#}"));
+        }
+    }
+    let any_failed = file.runs.iter().any(|r| r.outcome == Outcome::Failed);
+    Ok(match signal.load(Ordering::SeqCst) {
+        0 if any_failed || outputs_failed > 0 => ExitCode::from(1),
+        0 => ExitCode::SUCCESS,
+        signal => ExitCode::from(u8::try_from(128 + signal).unwrap_or(EXIT_CANCELLED)),
     })
+}
+
+/// Renders and writes one export; every error names the flag and the path.
+fn write_output(file: &ResultFile, output: Output) -> anyhow::Result<()> {
+    let Output { flag, exporter, target } = output;
+    let bytes = exporter.render(file).with_context(|| format!("{flag}: could not render the {}", exporter.name()))?;
+    match target {
+        Target::Stdout => {
+            write_stdout(&bytes).with_context(|| format!("{flag}: cannot write the {} to stdout", exporter.name()))
+        }
+        Target::File(pending) => {
+            let shown = pending.path().display().to_string();
+            let path = pending.commit(&bytes).with_context(|| format!("{flag} {shown}"))?;
+            say(format_args!("wrote {} {}", exporter.name(), path.display()));
+            Ok(())
+        }
+    }
+}
+
+fn write_stdout(bytes: &[u8]) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes).and_then(|()| out.flush())
+}
+
+fn write_stderr(bytes: &[u8]) -> std::io::Result<()> {
+    let mut err = std::io::stderr().lock();
+    err.write_all(bytes).and_then(|()| err.flush())
 }
 
 /// `presets`: one line each; a broken user preset is listed with its error.
@@ -128,7 +201,9 @@ pub fn list_presets() -> ExitCode {
             Ok(p) => format!("{:<24} {:<8} {}", p.id, p.source.label(), p.name),
             Err(e) => {
                 broken = true;
-                format!("{:<24} {:<8} {e}", "(invalid)", "user")
+                // One line each: the error's first line (the quote of the file is for `run`).
+                let error = e.to_string();
+                format!("{:<24} {:<8} {}", "(invalid)", "user", error.lines().next().unwrap_or_default())
             }
         };
         let _ = writeln!(out, "{line}");
@@ -152,7 +227,7 @@ impl ProgressBar {
 
     fn clear(&self) {
         if self.enabled {
-            eprint!("\r\x1b[2K");
+            let _ = write_stderr(b"\r\x1b[2K");
         }
     }
 }
@@ -174,8 +249,8 @@ impl EventSink for ProgressBar {
                 let filled = (done * WIDTH).checked_div(total).unwrap_or(0).min(WIDTH);
                 let bar: String = (0..WIDTH).map(|i| if i < filled { '#' } else { '-' }).collect();
                 let label = self.label.lock().map(|l| l.clone()).unwrap_or_default();
-                eprint!("\r\x1b[2K{label} [{bar}] {done}/{total} tasks  {elapsed_secs:.1} s");
-                let _ = std::io::stderr().flush();
+                let line = format!("\r\x1b[2K{label} [{bar}] {done}/{total} tasks  {elapsed_secs:.1} s");
+                let _ = write_stderr(line.as_bytes());
             }
             _ => {}
         }

@@ -1,7 +1,8 @@
 //! Concurrency Lab: run the same work on an event loop, OS threads or OS processes and see
-//! what your machine does with it. `engine` runs and measures; `presets` and `export` turn
-//! files into configs and results into files; `cli`/`headless` and (feature `gui`) the
-//! window are the two front ends; `worker` is the child side of the process backend.
+//! what your machine does with it. `engine` runs and measures; `report` judges the results
+//! (which runs compare, by how much, why); `presets` and `export` turn files into configs and
+//! results into files; `cli`/`headless` and (feature `gui`) the window are the two front ends.
+//! ARCHITECTURE.md at the top of the repository describes the layers and a run end to end.
 
 pub mod cli;
 pub mod engine;
@@ -10,4 +11,4 @@ pub mod export;
 pub mod gui;
 pub mod headless;
 pub mod presets;
-pub mod worker;
+pub mod report;

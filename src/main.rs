@@ -6,13 +6,17 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use concurrency_lab::cli::{Cli, Command};
-use concurrency_lab::engine::backend::protocol::WORKER_SUBCOMMAND;
-use concurrency_lab::{headless, worker};
+use concurrency_lab::engine::{self, WORKER_SUBCOMMAND};
+use concurrency_lab::headless;
+use concurrency_lab::headless::say;
 
 fn main() -> ExitCode {
+    // Memory figures are the workload's, not the allocator's huge pages (workers inherit this).
+    // Refused, the lab still runs; its memory figures then include huge pages.
+    let _ = engine::disable_transparent_huge_pages();
     // A worker process must never touch argument parsing beyond this, nor any window code.
     if std::env::args_os().nth(1).is_some_and(|arg| arg == WORKER_SUBCOMMAND) {
-        return worker::main();
+        return engine::run_worker();
     }
     let cli = Cli::parse();
     match cli.command {
@@ -20,12 +24,12 @@ fn main() -> ExitCode {
         Some(Command::Run(args)) => match headless::run(&args) {
             Ok(code) => code,
             Err(err) => {
-                eprintln!("Error: {:#}", err.error());
+                say(format_args!("Error: {:#}", err.error()));
                 err.exit_code()
             }
         },
         Some(Command::Presets) => headless::list_presets(),
-        Some(Command::Worker) => worker::main(),
+        Some(Command::Worker) => engine::run_worker(),
     }
 }
 
@@ -38,18 +42,21 @@ fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
     let preset = match preset.as_deref().map(presets::load).transpose() {
         Ok(preset) => preset,
         Err(e) => {
-            eprintln!("Error: {e}");
+            say(format_args!("Error: {e}"));
             return ExitCode::from(2);
         }
     };
     if let Some(Err(e)) = png_path.as_deref().map(PendingFile::create) {
-        eprintln!("Error: --png-path: {e:#}");
+        say(format_args!("Error: --png-path: {e:#}"));
         return ExitCode::from(2);
     }
     match gui::run(gui::Launch { preset, png_path }) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => match gui::stop_signal() {
+            Some(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+            None => ExitCode::SUCCESS,
+        },
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            say(format_args!("Error: {e:#}"));
             ExitCode::FAILURE
         }
     }
@@ -59,7 +66,7 @@ fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
 fn open_window(_preset: Option<String>, _png_path: Option<PathBuf>) -> ExitCode {
     use clap::CommandFactory;
     let _ = Cli::command().print_help();
-    eprintln!("\nThis binary was built without the desktop window (feature `gui`); use `concurrency-lab run`.");
+    say(format_args!("\nThis binary was built without the desktop window (feature `gui`); use `concurrency-lab run`."));
     ExitCode::from(2)
 }
 

@@ -1,14 +1,23 @@
-//! Presets: TOML files that name an experiment (DESIGN.md §3). The bundled ones in
-//! `presets/` are compiled in with `include_str!`, so the binary works anywhere; users add
-//! their own in `~/.config/concurrency-lab/presets/`, and any file can be loaded by path.
-//! Unknown keys are errors; errors name the file, line and column.
+//! Presets: TOML files that name an experiment (the format is a contract: ARCHITECTURE.md,
+//! "Preset TOML"). The bundled ones in `presets/` are compiled in with `include_str!`, so the
+//! binary works anywhere; users add their own in `~/.config/concurrency-lab/presets/`, and any
+//! file can be loaded by path.
+//! Unknown keys are errors; errors name the file, line and column. Files are untrusted input:
+//! only regular files are opened (a FIFO or a device is refused without blocking), at most
+//! 1 MiB is read, error messages quote a short stretch of the offending line, and names and
+//! descriptions are capped for display.
+
+mod untrusted;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::engine::config::{
+use self::untrusted::describe_toml_error;
+pub use self::untrusted::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS, clip, read_bounded};
+
+use crate::engine::{
     BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, StartMethod, Workload, WorkloadKind,
 };
 
@@ -135,7 +144,7 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
         PresetSource::User(path) | PresetSource::File(path) => path.display().to_string(),
     };
     let fail = |message: String| PresetError { origin: origin.clone(), message };
-    let raw: PresetToml = toml::from_str(text).map_err(|e| fail(e.to_string().trim_end().to_owned()))?;
+    let raw: PresetToml = toml::from_str(text).map_err(|e| fail(describe_toml_error(&e, text)))?;
     if raw.version != 1 {
         return Err(fail(format!("version must be 1, got {}", raw.version)));
     }
@@ -159,8 +168,8 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
     let preset = Preset {
         id: id.to_owned(),
         source,
-        name: raw.name,
-        description: raw.description.trim().to_owned(),
+        name: clip(raw.name.trim(), MAX_NAME_CHARS),
+        description: clip(raw.description.trim(), MAX_DESCRIPTION_CHARS),
         backends: raw.backends,
         base,
         workers_for: raw.run.workers_for,
@@ -177,38 +186,52 @@ pub fn user_dir() -> Option<PathBuf> {
 }
 
 fn read_file(path: &Path, source: PresetSource) -> Result<Preset, PresetError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| PresetError { origin: path.display().to_string(), message: format!("cannot read: {e}") })?;
+    let text = read_bounded(path).map_err(|message| PresetError {
+        origin: path.display().to_string(),
+        message: format!("cannot read: {message}"),
+    })?;
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or("preset");
     parse(id, source, &text)
 }
 
-/// All presets: bundled first, then the user's (a broken user file is listed as an error).
+/// All presets: bundled first, then the user's (a broken or unreadable user file is listed
+/// as an error, with the reason).
 pub fn all() -> Vec<Result<Preset, PresetError>> {
     let mut presets: Vec<_> = BUNDLED.iter().map(|(id, text)| parse(id, PresetSource::Bundled, text)).collect();
-    if let Some(dir) = user_dir()
-        && let Ok(entries) = std::fs::read_dir(&dir)
-    {
-        let mut paths: Vec<PathBuf> =
-            entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
-        paths.sort();
-        presets.extend(paths.into_iter().map(|p| read_file(&p, PresetSource::User(p.clone()))));
-    }
+    presets.extend(user_files().into_iter().map(|p| read_file(&p, PresetSource::User(p.clone()))));
     presets
 }
 
-/// `--preset FILE|NAME`: a path if it names a file (or ends in .toml), else a preset id.
+/// The `.toml` files in the user preset directory, sorted (nothing is opened here).
+fn user_files() -> Vec<PathBuf> {
+    let Some(dir) = user_dir() else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return Vec::new() };
+    let mut paths: Vec<PathBuf> =
+        entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "toml")).collect();
+    paths.sort();
+    paths
+}
+
+/// `--preset FILE|NAME`: a path if it names a file (or ends in .toml), else a bundled preset's
+/// name, else a user preset's (whose own error is shown if it is broken).
 pub fn load(name_or_path: &str) -> Result<Preset, PresetError> {
     let path = Path::new(name_or_path);
-    if path.is_file() || name_or_path.ends_with(".toml") {
+    // Anything at that path but a directory is read as a file (and refused if it is no
+    // regular file), as is anything that looks like a path.
+    let names_a_file = std::fs::symlink_metadata(path).is_ok_and(|m| !m.is_dir());
+    if names_a_file || name_or_path.ends_with(".toml") || name_or_path.contains('/') {
         return read_file(path, PresetSource::File(path.to_owned()));
     }
-    let mut known = Vec::new();
-    for preset in all().into_iter().flatten() {
-        if preset.id == name_or_path {
-            return Ok(preset);
+    if let Some((id, text)) = BUNDLED.iter().find(|(id, _)| *id == name_or_path) {
+        return parse(id, PresetSource::Bundled, text);
+    }
+    let mut known: Vec<String> = BUNDLED.iter().map(|(id, _)| (*id).to_owned()).collect();
+    for path in user_files() {
+        let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
+        if id == name_or_path {
+            return read_file(&path, PresetSource::User(path.clone()));
         }
-        known.push(preset.id);
+        known.push(id);
     }
     Err(PresetError {
         origin: format!("--preset {name_or_path}"),
@@ -228,7 +251,8 @@ mod tests {
         }
     }
 
-    /// The article claims (issue 4), one preset each, in the articles' order.
+    /// The ten claims of the Python concurrency articles the lab reproduces (ARCHITECTURE.md,
+    /// "The claims"), one preset each, in that order.
     pub const CLAIMS: [&str; 10] = [
         "cpu-primes-gil",
         "cpu-primes-no-gil",
@@ -262,7 +286,7 @@ mod tests {
         assert_eq!(entries, BUNDLED.len(), "presets/ and BUNDLED disagree");
     }
 
-    const GOOD: &str = "version = 1\nname = \"x\"\ndescription = \"d\"\nbackends = [\"threads\", \"event-loop\"]\n\
+    pub(super) const GOOD: &str = "version = 1\nname = \"x\"\ndescription = \"d\"\nbackends = [\"threads\", \"event-loop\"]\n\
         [workload]\nkind = \"sleep\"\nsize = 10\n[run]\ntasks = 100\nworkers = 4\n[run.workers_for]\nevent-loop = 100\n";
 
     #[test]
@@ -273,7 +297,7 @@ mod tests {
         assert_eq!(workers, vec![4, 100]);
     }
 
-    fn error_of(text: &str) -> String {
+    pub(super) fn error_of(text: &str) -> String {
         parse("bad", PresetSource::File(PathBuf::from("bad.toml")), text)
             .err()
             .map(|e| e.to_string())

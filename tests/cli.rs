@@ -2,6 +2,7 @@
 //! result contract, bad input (exit 2, field/bound/value), faults (panicking tasks, a worker
 //! killed mid-run, the CLI killed or interrupted mid-run), and the shapes the lab exists to
 //! show. Shapes use generous margins: these machines are shared and noisy.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test's helpers fail the test loudly")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -51,10 +52,10 @@ fn f(value: &Value) -> f64 {
 /// Asserts the invariants every completed run has.
 fn assert_well_formed(run: &Value) {
     let config = &run["config"];
-    let tasks = config["tasks"].as_u64().unwrap_or(0);
-    let workers = config["workers"].as_u64().unwrap_or(0);
+    let tasks = config["tasks"].as_u64().expect("config.tasks");
+    let workers = config["workers"].as_u64().expect("config.workers");
     assert_eq!(run["outcome"], "completed", "{}", run["error"]);
-    let spans = run["spans"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let spans = run["spans"].as_array().expect("spans");
     assert_eq!(spans.len() as u64, tasks, "one span per task");
     let mut seen: Vec<u64> = spans.iter().filter_map(|s| s["task"].as_u64()).collect();
     seen.sort_unstable();
@@ -81,7 +82,7 @@ fn every_backend_runs_cpu_work_and_measures_it() {
         "--backend",
         "event-loop,threads,processes",
         "--size",
-        "20000",
+        "10000",
         "--tasks",
         "4",
         "--workers",
@@ -100,8 +101,12 @@ fn every_backend_runs_cpu_work_and_measures_it() {
         assert!(cpu > 0.0, "{} measured no CPU time", run["config"]["backend"]);
         let parallelism = f(&run["effective_parallelism"]);
         assert!((parallelism - cpu / f(&run["elapsed_secs"])).abs() < 1e-9);
-        assert!(run["peak_rss_bytes"].as_u64().unwrap_or(0) > 1 << 20);
+        // The app itself holds megabytes; the run's memory is apart from it.
+        assert!(run["baseline_rss_bytes"].as_u64().is_some_and(|b| b > 1 << 20), "{}", run["baseline_rss_bytes"]);
+        assert!(run["peak_rss_bytes"].is_u64(), "{}: memory measured", run["config"]["backend"]);
     }
+    // Worker processes are memory the run paid for: each one's whole footprint counts.
+    assert!(runs[2]["peak_rss_bytes"].as_u64().is_some_and(|p| p > 2 << 20), "{}", runs[2]["peak_rss_bytes"]);
     let workers: Vec<u64> =
         runs[2]["spans"].as_array().into_iter().flatten().filter_map(|s| s["worker"].as_u64()).collect();
     assert!(workers.contains(&0) && workers.contains(&1), "both worker processes ran tasks: {workers:?}");
@@ -126,11 +131,11 @@ fn cpu_samples_cover_the_run() {
     ]);
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let run = &runs(&json)[0];
-    let samples = run["cpu_samples"].as_array().map(Vec::as_slice).unwrap_or_default();
+    let samples = run["cpu_samples"].as_array().expect("cpu_samples");
     assert!(samples.len() >= 2, "a 200 ms run sampled every 50 ms has samples: {}", samples.len());
-    let cores = json["machine"]["logical_cores"].as_u64().unwrap_or(0) as usize;
+    let cores = json["machine"]["logical_cores"].as_u64().expect("machine.logical_cores") as usize;
     for sample in samples {
-        let per_core = sample["per_core"].as_array().map(Vec::as_slice).unwrap_or_default();
+        let per_core = sample["per_core"].as_array().expect("per_core");
         assert_eq!(per_core.len(), cores);
         assert!(per_core.iter().all(|p| (0.0..=100.0).contains(&f(p))));
     }
@@ -161,7 +166,7 @@ fn size_lists_cycle_across_tasks() {
 #[test]
 fn exports_are_written_and_agree() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let path = |name: &str| dir.path().join(name).display().to_string();
     let (json, csv, md) = (path("r.json"), path("r.csv"), path("r.md"));
     let output = lab(&[
@@ -182,12 +187,12 @@ fn exports_are_written_and_agree() {
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
     let summary = String::from_utf8_lossy(&output.stdout);
     assert!(summary.contains("mock") && summary.contains("threads"), "summary on stdout: {summary}");
-    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap_or_default()).unwrap_or_default();
+    let parsed: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(runs(&parsed).len(), 2);
-    let csv_text = std::fs::read_to_string(&csv).unwrap_or_default();
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
     assert_eq!(csv_text.lines().count(), 3, "{csv_text}");
-    assert!(csv_text.lines().nth(1).unwrap_or_default().starts_with("mock,noop,0,10,2,false,completed,"));
-    let md_text = std::fs::read_to_string(&md).unwrap_or_default();
+    assert!(csv_text.lines().nth(1).unwrap().starts_with("mock,noop,0,10,2,false,completed,"));
+    let md_text = std::fs::read_to_string(&md).unwrap();
     assert_eq!(md_text.lines().filter(|l| l.starts_with("| `")).count(), 2, "{md_text}");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
         .into_iter()
@@ -253,7 +258,11 @@ fn out_of_range_values_are_refused() {
     );
     assert_bad_input(
         &["run", "--workload", "primes", "--size", "0"],
-        &["workload.size must be between 2 and 10000000 for primes, got 0"],
+        &["workload.size must be between 2 and 1000000 for primes, got 0"],
+    );
+    assert_bad_input(
+        &["run", "--workload", "primes", "--size", "2000000"],
+        &["workload.size must be between 2 and 1000000 for primes, got 2000000"],
     );
     assert_bad_input(&["run", "--workload", "fib", "--size", "99"], &["between 1 and 45 for fib, got 99"]);
     assert_bad_input(&["run", "--repeat", "0"], &["repeat must be between 1 and 100, got 0"]);
@@ -275,7 +284,7 @@ fn unknown_names_are_refused() {
 
 fn preset_file(dir: &Path, body: &str) -> PathBuf {
     let path = dir.join("mine.toml");
-    std::fs::write(&path, body).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(&path, body).unwrap();
     path
 }
 
@@ -285,7 +294,7 @@ const PRESET: &str = "version = 1\nname = \"mine\"\ndescription = \"d\"\nbackend
 #[test]
 fn broken_presets_name_file_line_and_column() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let good = preset_file(dir.path(), PRESET);
     let output = lab(&["run", "--preset", &good.display().to_string()]);
     assert_eq!(code(&output), Some(0), "a good preset file runs: {}", stderr(&output));
@@ -327,7 +336,7 @@ fn worker_counts_beyond_rlimit_nproc_are_refused() {
     let _serial = serial();
     let script =
         format!("ulimit -u 200 && exec {BIN} run --backend threads --workers 1000 --workload noop --tasks 1000");
-    let output = Command::new("bash").args(["-c", &script]).output().unwrap_or_else(|e| panic!("{e}"));
+    let output = Command::new("bash").args(["-c", &script]).output().unwrap();
     let err = stderr(&output);
     assert_eq!(code(&output), Some(2), "{err}");
     assert!(err.contains("workers: 1000 threads would exceed the per-user process limit (RLIMIT_NPROC = 200"), "{err}");
@@ -380,7 +389,13 @@ fn panicking_tasks_are_counted_and_the_run_goes_on() {
 /// Child pids of `pid` (all its threads' children).
 #[cfg(target_os = "linux")]
 fn children_of(pid: u32) -> Vec<u32> {
-    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    // A process that is gone has no children; any other failure to read /proc fails the test
+    // instead of passing for "no children".
+    let tasks = match std::fs::read_dir(format!("/proc/{pid}/task")) {
+        Ok(tasks) => tasks,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => panic!("reading /proc/{pid}/task: {e}"),
+    };
     tasks
         .flatten()
         .filter_map(|task| std::fs::read_to_string(task.path().join("children")).ok())
@@ -428,13 +443,7 @@ fn spawn_long_processes_run(extra: &[&str]) -> Child {
         extra,
     ]
     .concat();
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{e}"))
+    Command::new(BIN).args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap()
 }
 
 #[cfg(target_os = "linux")]
@@ -470,7 +479,7 @@ fn a_worker_killed_mid_run_fails_the_run_with_its_signal() {
     kill(workers[1], "-KILL");
     let output = wait_with_timeout(cli, Duration::from_secs(10));
     assert_eq!(code(&output), Some(1), "{}", stderr(&output));
-    let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+    let json: Value = serde_json::from_slice(&output.stdout).expect("the CLI prints JSON");
     let run = &runs(&json)[0];
     assert_eq!(run["outcome"], "failed");
     let error = run["error"].as_str().unwrap_or_default();
@@ -498,7 +507,7 @@ fn killing_the_cli_leaves_no_worker_behind() {
 #[test]
 fn ctrl_c_cancels_within_a_second_and_keeps_the_partial_result() {
     let _serial = serial();
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap();
     let json_path = dir.path().join("partial.json");
     let cli = spawn_long_processes_run(&["--json", &json_path.display().to_string()]);
     let workers = wait_for_workers(&cli, 2);
@@ -508,8 +517,7 @@ fn ctrl_c_cancels_within_a_second_and_keeps_the_partial_result() {
     let output = wait_with_timeout(cli, Duration::from_secs(10));
     assert!(sent.elapsed() < Duration::from_secs(1), "stopped in {:?}", sent.elapsed());
     assert_eq!(code(&output), Some(130), "{}", stderr(&output));
-    let json: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap_or_default()).unwrap_or_default();
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
     assert_eq!(runs(&json)[0]["outcome"], "cancelled");
     assert!(runs(&json)[0]["spans"].as_array().is_some_and(|s| !s.is_empty()));
     assert!(wait_gone(&workers, Duration::from_secs(2)).is_empty(), "workers reaped on cancel");
@@ -530,7 +538,7 @@ fn speedup(backend: &str, gil: bool) -> f64 {
         "--workload",
         "primes",
         "--size",
-        "300000",
+        "30000",
         "--tasks",
         "2",
         "--repeat",
@@ -547,7 +555,7 @@ fn speedup(backend: &str, gil: bool) -> f64 {
 #[test]
 fn the_gil_serializes_threads_but_not_processes() {
     let _serial = serial();
-    if std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) < 2 {
+    if !claims::two_cores() {
         return;
     }
     // With the GIL two threads never keep more than one core busy (CPU time / elapsed), and
@@ -558,7 +566,7 @@ fn the_gil_serializes_threads_but_not_processes() {
         "--workload",
         "primes",
         "--size",
-        "300000",
+        "30000",
         "--tasks",
         "2",
         "--workers",
@@ -570,10 +578,15 @@ fn the_gil_serializes_threads_but_not_processes() {
     assert!(parallelism < 1.2, "with the GIL, 2 threads used {parallelism:.2} cores");
     let threads_gil = speedup("threads", true);
     assert!(threads_gil < 1.25, "with the GIL, 2 threads must not beat 1 by 25%: {threads_gil:.2}×");
-    let processes_gil = speedup("processes", true);
-    assert!(processes_gil > 1.3, "processes each have their own GIL: {processes_gil:.2}×");
-    let threads_free = speedup("threads", false);
-    assert!(threads_free > 1.3, "without the GIL threads run in parallel: {threads_free:.2}×");
+    // Speed-ups need both cores: a neighbour's build can take one away for a while, which says
+    // nothing about the lab, so each gets three tries (fresh runs).
+    for (backend, gil, why) in [
+        ("processes", true, "processes each have their own GIL"),
+        ("threads", false, "without the GIL threads run in parallel"),
+    ] {
+        let tries: Vec<f64> = (0..3).map(|_| speedup(backend, gil)).take_while(|s| *s <= 1.3).collect();
+        assert!(tries.len() < 3, "{why}, yet 2 {backend} were not 1.3× faster than 1 in 3 tries: {tries:.2?}");
+    }
 }
 
 #[test]
@@ -616,7 +629,7 @@ fn cpu_work_blocks_the_event_loop() {
         "--workload",
         "primes",
         "--size",
-        "100000",
+        "20000",
         "--tasks",
         "3",
         "--workers",
@@ -648,11 +661,29 @@ fn bad_launch_flags_fail_before_the_window_opens() {
     assert_eq!(code(&output), Some(2), "{}", stderr(&output));
 }
 
-/// The article claims as presets, the new backends and workloads, and their bad input.
+/// The claims of the Python concurrency articles as presets (ARCHITECTURE.md, "The claims"), the
+/// newer backends and workloads, and their bad input.
 #[path = "cli/claims.rs"]
 mod claims;
 
+/// The GIL's holds in the result: recorded on every backend, turns between threads.
+#[path = "cli/gil_holds.rs"]
+mod gil_holds;
 /// The Python backends in the machine's own interpreter.
 #[cfg(target_os = "linux")]
 #[path = "cli/python.rs"]
 mod python;
+/// Stop on every backend × workload, signals to the process group, nothing left behind.
+#[cfg(target_os = "linux")]
+#[path = "cli/stop.rs"]
+mod stop;
+
+/// Export targets of every kind: files, links, FIFOs, devices, bad paths, closed pipes.
+#[cfg(target_os = "linux")]
+#[path = "cli/outputs.rs"]
+mod outputs;
+
+/// Untrusted input (preset files) is bounded; memory-hungry configs are refused.
+#[cfg(target_os = "linux")]
+#[path = "cli/untrusted.rs"]
+mod untrusted;

@@ -2,12 +2,14 @@
 //! key presses through XTEST). Launch with a small processes preset, press Ctrl+Enter, check the
 //! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
 //! press Esc mid-run and check the app (still running) has ended its workers, then run again,
-//! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. The same
-//! for a run on a CPython process pool: Stop and closing the window leave no Python process.
+//! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. And
+//! SIGTERM to every process closes the window the same way, with exit code 143. The same for a
+//! run on a CPython process pool: Stop and closing the window leave no Python process.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
 #![cfg(feature = "gui")]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "a test's helpers fail the test loudly")]
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -15,6 +17,29 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
+
+/// One window at a time: two software-rendered windows starting together on a 2-core machine
+/// make each other's start-up slow and the timings of the keys pressed meaningless.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Waits for the app's window; fails at once, with the app's stderr, if the app exits first.
+fn wait_for_window(display: &str, app: &mut Reaped) -> String {
+    wait_for("the window", Duration::from_secs(60), || {
+        if let Ok(Some(status)) = app.0.try_wait() {
+            let mut stderr = String::new();
+            if let Some(mut pipe) = app.0.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+            }
+            panic!("the app exited ({status}) before its window appeared; stderr:\n{stderr}");
+        }
+        let id = xdotool(display, &["search", "--name", "Concurrency Lab"]);
+        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
+    })
+}
 
 const PRESET: &str = r#"
 version = 1
@@ -54,7 +79,7 @@ fn start_xvfb() -> (Reaped, String) {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("could not start Xvfb: {e}"));
+        .expect("Xvfb starts");
     let mut line = String::new();
     if let Some(stdout) = child.stdout.take() {
         let _ = BufReader::new(stdout).read_line(&mut line);
@@ -112,6 +137,7 @@ fn png_is_not_blank(path: &Path) -> bool {
 
 #[test]
 fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
     require("Xvfb");
     require("xdotool");
     let dir = tempfile::tempdir()?;
@@ -138,10 +164,7 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
         .spawn()?;
     let pid = app.id();
     let mut app = Reaped(app);
-    let window = wait_for("the window", Duration::from_secs(60), || {
-        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
-        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
-    });
+    let window = wait_for_window(&display, &mut app);
     // Give the first frames time to render, then focus the window and press the shortcuts.
     std::thread::sleep(Duration::from_secs(2));
     xdotool(&display, &["windowfocus", "--sync", &window]);
@@ -176,6 +199,58 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
         let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
     }
     assert!(status.success(), "exit {status}; stderr:\n{stderr}");
+    for worker in workers {
+        assert!(!alive(worker), "worker {worker} outlived the window");
+    }
+    Ok(())
+}
+
+/// A logout or a service manager sends SIGTERM to every process of the app: the window closes
+/// as its close button does (the run stops, the workers, which ignore the signal, are reaped),
+/// and the exit code says which signal it was (128 + 15).
+#[test]
+fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
+    require("Xvfb");
+    require("xdotool");
+    let dir = tempfile::tempdir()?;
+    let preset = dir.path().join("smoke.toml");
+    std::fs::write(&preset, PRESET)?;
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime)?;
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let (_xvfb, display) = start_xvfb();
+    let app = Command::new(BIN)
+        .arg("--preset")
+        .arg(&preset)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = app.id();
+    let mut app = Reaped(app);
+    let window = wait_for_window(&display, &mut app);
+    std::thread::sleep(Duration::from_secs(2));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    let workers = wait_for("worker processes", Duration::from_secs(20), || {
+        let w = live_workers(pid);
+        (w.len() == 2).then_some(w)
+    });
+    for target in workers.iter().chain([&pid]) {
+        let sent = Command::new("kill").args(["-TERM", &target.to_string()]).status()?;
+        assert!(sent.success(), "kill -TERM {target}");
+    }
+    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
+    let mut stderr = String::new();
+    if let Some(mut pipe) = app.0.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert_eq!(status.code(), Some(143), "exit {status}; stderr:\n{stderr}");
     for worker in workers {
         assert!(!alive(worker), "worker {worker} outlived the window");
     }
@@ -233,6 +308,7 @@ fn python_group(pgid: u32) -> Vec<u32> {
 
 #[test]
 fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
     require("Xvfb");
     require("xdotool");
     require("python3");

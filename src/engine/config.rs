@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 pub use super::backend::python::StartMethod;
 pub use super::kinds::{BackendKind, WorkloadKind, thousands};
+use super::kinds::{InFlight, WorkerKind};
 use super::limits;
 pub use super::sizes::Sizes;
 
@@ -132,10 +133,20 @@ pub enum ConfigError {
     )]
     ProcessLimit { value: u64, what: &'static str, limit: u64, in_use: u64 },
     #[error(
-        "workers: {connections} HTTP connections at once need about {needed} open files, but the \
+        "workers: {connections} {what} at once need about {needed} open files, but the \
          limit is {limit} (RLIMIT_NOFILE); lower workers or tasks, or raise `ulimit -Hn`"
     )]
-    OpenFiles { connections: u64, needed: u64, limit: u64 },
+    OpenFiles { connections: u64, what: &'static str, needed: u64, limit: u64 },
+    #[error(
+        "{field}: {value} need about {need} of memory at worst ({breakdown}), but this machine has \
+         {have} {have_what}; lower {field} or the workload size"
+    )]
+    Memory { field: &'static str, value: u64, need: String, breakdown: String, have: String, have_what: &'static str },
+    #[error(
+        "{field}: {value} need up to {need} of temp files at once (one per file task in flight), \
+         but the temp directory {dir} has {free} free; lower {field} or workload.size, or set TMPDIR"
+    )]
+    TempSpace { field: &'static str, value: u64, need: String, dir: String, free: String },
 }
 
 /// A config that passed [`ExperimentConfig::validate`]. Only these reach the engine.
@@ -163,20 +174,10 @@ impl ExperimentConfig {
     /// The largest `workers` this backend accepts for this config, and why.
     pub fn max_workers(&self) -> (u64, String) {
         let backend = self.backend;
-        match backend {
-            BackendKind::EventLoop | BackendKind::PythonAsyncio => {
-                (self.tasks.max(1), format!(" (the task count) for the {backend} backend"))
-            }
-            BackendKind::Threads
-            | BackendKind::Mock
-            | BackendKind::EventLoopMt
-            | BackendKind::Rayon
-            | BackendKind::EventLoopThreads
-            | BackendKind::PythonThreads => (MAX_THREADS, format!(" for the {backend} backend")),
-            BackendKind::Processes
-            | BackendKind::EventLoopProcesses
-            | BackendKind::ProcessesEventLoop
-            | BackendKind::PythonProcesses => {
+        match backend.info().workers {
+            WorkerKind::InFlight => (self.tasks.max(1), format!(" (the task count) for the {backend} backend")),
+            WorkerKind::Thread | WorkerKind::Virtual => (MAX_THREADS, format!(" for the {backend} backend")),
+            WorkerKind::Process => {
                 let cores = limits::logical_cores();
                 (4 * cores, format!(" (4 × {cores} cores) for the {backend} backend"))
             }
@@ -205,46 +206,57 @@ impl ExperimentConfig {
             in_range("io_wait_millis", self.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, " for mixed".into())?;
         }
         self.check_process_limit()?;
+        super::resources::check(self)?;
         self.check_open_files()?;
         Ok(ValidConfig(self.clone()))
     }
 
-    /// HTTP connections open at once: one per task in flight.
-    pub fn http_connections(&self) -> u64 {
-        match self.backend {
-            BackendKind::EventLoop | BackendKind::Threads | BackendKind::Rayon | BackendKind::Processes => {
-                self.workers.min(self.tasks)
-            }
-            b if b.is_python() => self.workers.min(self.tasks),
-            _ => self.tasks,
+    /// Tasks in flight at once: `workers` where workers take one task at a time (or a loop
+    /// limits itself to `workers`), every task elsewhere.
+    pub fn tasks_in_flight(&self) -> u64 {
+        match self.backend.info().in_flight {
+            InFlight::Workers => self.workers.min(self.tasks),
+            InFlight::AllTasks => self.tasks,
         }
     }
 
-    /// An `http` run needs a client and a server end per connection; the soft open-files
-    /// limit is raised to the hard one when the run starts, so the hard one is what counts.
-    fn check_open_files(&self) -> Result<(), ConfigError> {
-        if self.workload.kind != WorkloadKind::Http {
-            return Ok(());
+    /// The field that bounds [`Self::tasks_in_flight`], for messages.
+    pub fn in_flight_field(&self) -> &'static str {
+        match self.backend.info().in_flight {
+            InFlight::Workers => "workers",
+            InFlight::AllTasks => "tasks",
         }
-        let connections = self.http_connections();
-        let needed = 2 * connections + 64;
+    }
+
+    /// HTTP connections open at once: one per task in flight.
+    pub fn http_connections(&self) -> u64 {
+        self.tasks_in_flight()
+    }
+
+    /// An `http` run needs a client and a server end per connection, a `file` run one file per
+    /// task in flight; the soft open-files limit is raised to the hard one when the run
+    /// starts, so the hard one is what counts.
+    fn check_open_files(&self) -> Result<(), ConfigError> {
+        let (files, what) = match self.workload.kind {
+            WorkloadKind::Http => (2 * self.http_connections(), "HTTP connections"),
+            WorkloadKind::File => (self.tasks_in_flight(), "file tasks"),
+            _ => return Ok(()),
+        };
+        let needed = files + 64;
         match limits::open_files_limit() {
-            Some(limit) if limit < needed => Err(ConfigError::OpenFiles { connections, needed, limit }),
+            Some(limit) if limit < needed => {
+                Err(ConfigError::OpenFiles { connections: self.tasks_in_flight(), what, needed, limit })
+            }
             _ => Ok(()),
         }
     }
 
     /// Refuses thread or process counts the OS would not give us, before anything starts.
     fn check_process_limit(&self) -> Result<(), ConfigError> {
-        let extra = match self.backend {
-            b if b.uses_threads() => self.workers,
-            // Each worker process plus two reader threads for its pipes (and its own threads).
-            b if b.uses_processes() => self.workers * 4,
-            // Python's threads, or its worker processes with their helper threads.
-            BackendKind::PythonThreads => self.workers + 8,
-            BackendKind::PythonProcesses => self.workers * 4 + 8,
-            _ => return Ok(()),
-        };
+        let extra = self.workers.saturating_mul(self.backend.info().workers.os_tasks_each());
+        if extra == 0 {
+            return Ok(());
+        }
         let Some(limit) = limits::process_limit() else { return Ok(()) };
         // Counting the user's threads scans /proc; skip it when the request is far below the
         // limit (a spawn that still fails is reported as a failed run, never a crash).
@@ -309,15 +321,14 @@ mod tests {
 
     #[test]
     fn zero_tasks_names_field_bound_and_value() {
-        let err = ExperimentConfig { tasks: 0, ..config() }.validate().err();
-        let msg = err.map(|e| e.to_string()).unwrap_or_default();
+        let msg = ExperimentConfig { tasks: 0, ..config() }.validate().unwrap_err().to_string();
         assert_eq!(msg, "tasks must be between 1 and 1000000, got 0");
     }
 
     #[test]
     fn too_many_threads_is_refused() {
         let cfg = ExperimentConfig { workers: 5000, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workers must be between 1 and 1024 for the threads backend, got 5000");
     }
 
@@ -325,7 +336,7 @@ mod tests {
     fn processes_are_bounded_by_cores() {
         let cores = limits::logical_cores();
         let cfg = ExperimentConfig { backend: BackendKind::Processes, workers: 4 * cores + 1, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains(&format!("(4 × {cores} cores)")), "{msg}");
         assert!(msg.contains(&format!("got {}", 4 * cores + 1)), "{msg}");
     }
@@ -333,14 +344,14 @@ mod tests {
     #[test]
     fn event_loop_in_flight_is_bounded_by_tasks() {
         let cfg = ExperimentConfig { backend: BackendKind::EventLoop, tasks: 10, workers: 11, ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert!(msg.contains("between 1 and 10 (the task count)"), "{msg}");
     }
 
     #[test]
     fn size_bounds_are_per_workload() {
         let cfg = ExperimentConfig { workload: Workload::new(WorkloadKind::Fib, 90), ..config() };
-        let msg = cfg.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = cfg.validate().unwrap_err().to_string();
         assert_eq!(msg, "workload.size must be between 1 and 45 for fib, got 90");
         let zero = ExperimentConfig { workload: Workload::new(WorkloadKind::Sleep, 0), ..config() };
         assert!(zero.validate().is_err());
@@ -369,21 +380,8 @@ mod tests {
         assert_eq!(steps.as_deref(), Some("steps must be between 1 and 1000, got 0"));
         let mixed =
             ExperimentConfig { workload: Workload::new(WorkloadKind::Mixed, 1000), io_wait_millis: 70_000, ..config() };
-        let msg = mixed.validate().err().map(|e| e.to_string()).unwrap_or_default();
+        let msg = mixed.validate().unwrap_err().to_string();
         assert_eq!(msg, "io_wait_millis must be between 0 and 60000 for mixed, got 70000");
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for b in BackendKind::USER_FACING.into_iter().chain(BackendKind::PYTHON) {
-            assert_eq!(b.name().parse::<BackendKind>(), Ok(b));
-            assert_eq!(serde_json::to_value(b).ok(), Some(serde_json::Value::from(b.name())), "serde spelling of {b}");
-        }
-        for w in WorkloadKind::ALL {
-            assert_eq!(w.name().parse::<WorkloadKind>(), Ok(w));
-            assert_eq!(serde_json::to_value(w).ok(), Some(serde_json::Value::from(w.name())), "serde spelling of {w}");
-        }
-        assert!("fiber".parse::<BackendKind>().is_err());
     }
 
     #[test]

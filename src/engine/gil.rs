@@ -3,20 +3,26 @@
 //! interval (5 ms) without the lock changing hands sets a drop request; the holder checks the
 //! request at its checkpoints (every ~50-100 µs of work), hands the lock over, and waits until
 //! another thread has taken it before it competes again. Waiting for I/O releases the lock.
-//! One `Gil` per process: threads of a run share it, each worker process has its own.
+//! One `Gil` per process: threads of a run share it, each worker process has its own. Every
+//! change of hands is recorded (see [`super::gil_holds`]), so the timeline can show who held it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::gil_holds::{HoldRecorder, MAX_GIL_HOLDS, RawHold};
+use super::{lane, sys};
+
 /// CPython's default `sys.getswitchinterval()`.
 pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct State {
     locked: bool,
     /// Bumped on every acquisition, so a waiter can tell "held all along" from "changed hands".
     switch_number: u64,
+    /// Who held the lock when, written only as it changes hands.
+    holds: HoldRecorder,
 }
 
 #[derive(Debug)]
@@ -39,7 +45,7 @@ impl Default for Gil {
 impl Gil {
     pub fn new(interval: Duration) -> Self {
         Self {
-            state: Mutex::new(State::default()),
+            state: Mutex::new(State { locked: false, switch_number: 0, holds: HoldRecorder::new(MAX_GIL_HOLDS) }),
             released: Condvar::new(),
             taken: Condvar::new(),
             drop_request: AtomicBool::new(false),
@@ -73,14 +79,22 @@ impl Gil {
         }
         state.locked = true;
         state.switch_number = state.switch_number.wrapping_add(1);
+        state.holds.acquired(lane::current(), sys::monotonic_nanos());
         self.drop_request.store(false, Ordering::Relaxed);
         self.taken.notify_all();
+    }
+
+    /// The holds recorded since the last call (lanes as the holders' threads set them), and
+    /// how many did not fit in the recorder.
+    pub fn take_holds(&self) -> (Vec<RawHold>, u64) {
+        self.lock_state().holds.take()
     }
 
     /// Releases the lock. With `forced`, waits until another thread has taken it, so the
     /// dropper cannot immediately win it back (CPython's FORCE_SWITCHING).
     fn release(&self, forced: bool) {
         let mut state = self.lock_state();
+        state.holds.released(sys::monotonic_nanos());
         state.locked = false;
         let released_at = state.switch_number;
         self.released.notify_one();
@@ -198,6 +212,46 @@ mod tests {
         assert!(a.join().is_ok() && b.join().is_ok());
         let b_at = b_done_at.lock().ok().and_then(|s| *s).unwrap_or(Duration::MAX);
         assert!(b_at < Duration::from_millis(150), "B waited {b_at:?} for a 200 ms holder");
+    }
+
+    #[test]
+    fn two_busy_threads_take_turns_and_their_holds_never_overlap() {
+        let gil = Arc::new(Gil::default());
+        let counter = Arc::new(AtomicU64::new(0));
+        let handles: Vec<_> = (0..2u32)
+            .map(|lane| {
+                let (gil, counter) = (gil.clone(), counter.clone());
+                std::thread::spawn(move || {
+                    lane::set(lane);
+                    busy(&gil, 80, &counter);
+                })
+            })
+            .collect();
+        for h in handles {
+            assert!(h.join().is_ok());
+        }
+        let (holds, dropped) = gil.take_holds();
+        assert_eq!(dropped, 0);
+        for lane in 0..2 {
+            let turns = holds.iter().filter(|h| h.lane == lane).count();
+            assert!(turns >= 2, "lane {lane} held the lock {turns} time(s): {holds:?}");
+        }
+        for pair in holds.windows(2) {
+            assert!(pair[0].start_nanos <= pair[0].end_nanos, "{pair:?}");
+            assert!(pair[0].end_nanos <= pair[1].start_nanos, "holds overlap: {pair:?}");
+        }
+        assert_eq!(gil.take_holds(), (vec![], 0), "taken once");
+    }
+
+    #[test]
+    fn one_thread_doing_task_after_task_is_one_hold() {
+        let gil = Gil::default();
+        for _ in 0..100 {
+            drop(gil.acquire());
+        }
+        let (holds, _) = gil.take_holds();
+        // One hold, unless the thread was preempted between two tasks (a busy machine).
+        assert!(!holds.is_empty() && holds.len() < 10, "100 back-to-back tasks, {} holds", holds.len());
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! The embedded HTTP server of an `http` run: axum on its own current-thread tokio runtime in
 //! a named thread (`lab-http-server`), listening on 127.0.0.1 with an ephemeral port. The
 //! engine starts it before the first repetition, outside the measured backend, and stops it
-//! when the run ends. `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON
-//! body, like the articles' "what is my IP" service without the internet.
+//! when the run ends, or at once when the run is stopped: closing every connection is what
+//! ends the requests in flight (a blocking client cannot be interrupted otherwise).
+//! `GET /delay/{ms}` answers after `ms` milliseconds with a small JSON body, like the
+//! articles' "what is my IP" service without the internet.
 
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -12,7 +15,9 @@ use axum::extract::Path;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::get;
-use tokio::sync::oneshot;
+use tokio::sync::Notify;
+
+use super::error::SetupError;
 
 /// Pending connections the listener queues: a run may open a thousand at once.
 const BACKLOG: u32 = 4096;
@@ -21,16 +26,16 @@ const BACKLOG: u32 = 4096;
 #[derive(Debug)]
 pub struct HttpServer {
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
+    stop: Arc<Notify>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl HttpServer {
     /// Binds `bind` (default 127.0.0.1:0) and starts serving. Binding happens here, so a port
     /// that is taken is a clear error before anything runs.
-    pub fn start(bind: Option<SocketAddr>) -> Result<Self, String> {
+    pub fn start(bind: Option<SocketAddr>) -> Result<Self, SetupError> {
         let bind = bind.unwrap_or(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-        let fail = |what: &str, e: std::io::Error| format!("could not start the HTTP server on {bind}: {what}: {e}");
+        let fail = |what, cause| SetupError::HttpServer { bind, what, cause };
         let runtime =
             tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| fail("tokio runtime", e))?;
         let listener = runtime.block_on(async {
@@ -40,7 +45,8 @@ impl HttpServer {
             socket.listen(BACKLOG).map_err(|e| fail("listen", e))
         })?;
         let addr = listener.local_addr().map_err(|e| fail("local address", e))?;
-        let (stop, stopped) = oneshot::channel();
+        let stop = Arc::new(Notify::new());
+        let stopped = stop.clone();
         let app = Router::new().route("/delay/{millis}", get(delay));
         let thread = std::thread::Builder::new()
             .name("lab-http-server".to_owned())
@@ -48,14 +54,14 @@ impl HttpServer {
                 runtime.block_on(async {
                     tokio::select! {
                         _ = axum::serve(listener, app) => {}
-                        _ = stopped => {}
+                        () = stopped.notified() => {}
                     }
                 });
                 // Dropping the runtime drops every open connection.
                 runtime.shutdown_timeout(Duration::from_secs(1));
             })
             .map_err(|e| fail("thread", e))?;
-        Ok(Self { addr, stop: Some(stop), thread: Some(thread) })
+        Ok(Self { addr, stop, thread: Some(thread) })
     }
 
     /// `http://127.0.0.1:PORT`
@@ -63,16 +69,22 @@ impl HttpServer {
         format!("http://{}", self.addr)
     }
 
+    #[cfg(test)]
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Something that stops the server from any thread (without waiting for it): it stops
+    /// listening and closes every open connection.
+    pub fn stopper(&self) -> impl FnOnce() + Send + 'static {
+        let stop = self.stop.clone();
+        move || stop.notify_one()
     }
 }
 
 impl Drop for HttpServer {
     fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
+        self.stop.notify_one();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -90,24 +102,36 @@ mod tests {
     use crate::engine::io::IoTargets;
 
     #[test]
-    fn answers_after_the_delay_and_stops() -> Result<(), String> {
-        let server = HttpServer::start(None)?;
-        let io = IoTargets::new(Some(server.base_url()), None)?;
+    fn answers_after_the_delay_and_stops() {
+        let server = HttpServer::start(None).unwrap();
+        let io = IoTargets::new(Some(server.base_url()), None).unwrap();
         let start = std::time::Instant::now();
-        io.get_blocking(30)?;
+        io.get_blocking(30).unwrap();
         assert!(start.elapsed() >= Duration::from_millis(30));
         let addr = server.addr();
         drop(server);
         assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed after the run");
-        Ok(())
     }
 
     #[test]
-    fn a_taken_port_is_a_clear_error() -> Result<(), String> {
-        let taken = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        let addr = taken.local_addr().map_err(|e| e.to_string())?;
-        let msg = HttpServer::start(Some(addr)).err().unwrap_or_default();
+    fn stopping_ends_a_request_in_flight() {
+        let server = HttpServer::start(None).unwrap();
+        let io = IoTargets::new(Some(server.base_url()), None).unwrap();
+        let stop = server.stopper();
+        let request = std::thread::spawn(move || io.get_blocking(30_000));
+        std::thread::sleep(Duration::from_millis(100));
+        let start = std::time::Instant::now();
+        stop();
+        let outcome = request.join().expect("the request thread ends");
+        assert!(outcome.is_err(), "a closed connection fails the request");
+        assert!(start.elapsed() < Duration::from_secs(5), "ended in {:?}", start.elapsed());
+    }
+
+    #[test]
+    fn a_taken_port_is_a_clear_error() {
+        let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = taken.local_addr().unwrap();
+        let msg = HttpServer::start(Some(addr)).unwrap_err().to_string();
         assert!(msg.contains(&format!("could not start the HTTP server on {addr}: bind")), "{msg}");
-        Ok(())
     }
 }

@@ -64,14 +64,10 @@ fn status_field(status: &str, key: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn at_least_one_core() {
-        assert!(logical_cores() >= 1);
-    }
-
     #[cfg(target_os = "linux")]
     #[test]
     fn counts_our_own_threads() {
-        assert!(user_tasks_in_use() >= 1);
+        // This test's own thread and the harness's main thread belong to this user.
+        assert!(user_tasks_in_use() >= 2);
     }
 }

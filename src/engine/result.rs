@@ -1,5 +1,5 @@
-//! What a run produced. Field names here are the result JSON contract (DESIGN.md §3): add
-//! fields freely, never rename.
+//! What a run produced. Field names here are the result JSON contract (ARCHITECTURE.md,
+//! "Result JSON"): add fields freely, never rename.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,16 @@ pub struct Span {
     pub end_secs: f64,
     /// False when the task panicked or its I/O failed.
     pub ok: bool,
+}
+
+/// A stretch of time during which one lane held the emulated GIL (back-to-back holds of a
+/// lane merged), relative to the run's start. Worker processes each have their own GIL, so
+/// their holds may overlap; in-process lanes share one and never do.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GilHold {
+    pub worker: u32,
+    pub start_secs: f64,
+    pub end_secs: f64,
 }
 
 /// Per-core busy percent over one sampling interval ending at `t_secs`.
@@ -127,8 +137,12 @@ pub struct RunResult {
     pub cpu_secs: Option<f64>,
     /// `cpu_secs / elapsed_secs`: how many cores the run really used.
     pub effective_parallelism: Option<f64>,
-    /// Peak resident memory of the app plus its worker processes, as sampled.
+    /// The run's memory: the peak resident memory it added to the app above `baseline_rss_bytes`,
+    /// plus each worker process's own peak (the highest repetition's).
     pub peak_rss_bytes: Option<u64>,
+    /// What the app itself held when that repetition started (not part of the run's memory).
+    #[serde(default)]
+    pub baseline_rss_bytes: Option<u64>,
     pub tasks_ok: u64,
     pub tasks_failed: u64,
     pub repetitions: Vec<Repetition>,
@@ -161,6 +175,13 @@ pub struct RunResult {
     /// Python backends: the interpreter and how it ran (null for other backends).
     #[serde(default)]
     pub python: Option<PythonRun>,
+    /// With the GIL on: when each lane held it, in the reported repetition (earliest first,
+    /// at most 20,000; empty with the GIL off).
+    #[serde(default)]
+    pub gil_holds: Vec<GilHold>,
+    /// Holds beyond that cap, counted but not listed.
+    #[serde(default)]
+    pub gil_holds_dropped: u64,
 }
 
 impl RunResult {
@@ -178,6 +199,7 @@ impl RunResult {
             cpu_secs: None,
             effective_parallelism: None,
             peak_rss_bytes: None,
+            baseline_rss_bytes: None,
             tasks_ok: 0,
             tasks_failed: 0,
             repetitions: Vec::new(),
@@ -192,6 +214,8 @@ impl RunResult {
             step_order: Vec::new(),
             interpreter_startup_secs: None,
             python: None,
+            gil_holds: Vec::new(),
+            gil_holds_dropped: 0,
         }
     }
 }

@@ -10,16 +10,20 @@ use std::time::Duration;
 use super::backend::{self, Backend, BackendReport, RunContext, StartUpContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
+use super::error::{RunError, SetupError};
 use super::events::{Event, EventSink};
+use super::gil::Gil;
+use super::gil_holds::HoldLog;
 use super::http_server::HttpServer;
-use super::io::{self, IoTargets};
+use super::io::IoTargets;
 use super::loop_lag::LoopLag;
-use super::result::{CpuSample, Outcome, PythonRun, Repetition, RunResult, SamplerInfo, Span};
+use super::result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, RunResult, SamplerInfo, Span};
+use super::run_dir::{self, RunDir};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
 use super::stats::{self, Stats};
-use super::sys;
 use super::task_log::TaskLog;
+use super::{memory, sys};
 
 /// One repetition, measured.
 #[derive(Debug)]
@@ -31,7 +35,7 @@ struct RepetitionResult {
     cpu_secs: Option<f64>,
     spans: Vec<Span>,
     samples: Vec<CpuSample>,
-    peak_rss_bytes: Option<u64>,
+    memory: Option<Memory>,
     sampler: SamplerInfo,
     loop_lag: Option<LoopLag>,
     /// A fingerprint of the order of task steps (when recorded).
@@ -41,6 +45,16 @@ struct RepetitionResult {
     /// What the backend started before the clock (an interpreter), and how long it took.
     interpreter_startup_secs: Option<f64>,
     python: Option<PythonRun>,
+    gil_holds: Vec<GilHold>,
+    gil_holds_dropped: u64,
+}
+
+/// The run's memory in one repetition (see `memory`): the peak it added, and what the app held
+/// when it started.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Memory {
+    peak_bytes: u64,
+    baseline_bytes: u64,
 }
 
 /// Steps are recorded only when there are at most this many (`tasks × steps`).
@@ -51,23 +65,29 @@ pub const MAX_REPORTED_STEPS: usize = 10_000;
 /// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
 /// A failed or cancelled repetition ends the run; its partial spans are kept.
 pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn EventSink) -> RunResult {
-    // The HTTP server (and the temp-dir check) are outside every measured repetition.
-    let (_server, io) = match prepare_io(config) {
+    // The HTTP server and the temp directory are outside every measured repetition.
+    let prepared = match prepare_io(config) {
         Ok(prepared) => prepared,
         Err(error) => {
-            let result = empty_result(config, error);
+            let result = empty_result(config, error.to_string());
             sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: 0.0 });
             return result;
         }
     };
+    // Stop closes the server's connections: that ends every request in flight at once.
+    let _stop_server = prepared.server.as_ref().map(|server| cancel.on_cancel(server.stopper()));
+    let io = &prepared.targets;
     let backend = backend::for_kind(config.backend);
     let total = config.warmup + config.repeat;
     let mut measured = Vec::new();
     let mut unfinished = None;
     for index in 0..total {
+        if cancel.is_cancelled() {
+            break;
+        }
         let warmup = index < config.warmup;
         sink.emit(Event::RepetitionStarted { backend: config.backend, index, of: total, warmup });
-        let repetition = run_repetition(config, backend.as_ref(), &io, cancel, sink);
+        let repetition = run_repetition(config, backend.as_ref(), io, cancel, sink);
         if repetition.outcome != Outcome::Completed {
             unfinished = Some(repetition);
             break;
@@ -76,31 +96,53 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
             measured.push(repetition);
         }
     }
-    let result = assemble(config, measured, unfinished);
+    // Stopped between repetitions: what ran is kept, but the run did not do all it was asked.
+    let stopped_early = unfinished.is_none()
+        && cancel.is_cancelled()
+        && measured.len() < usize::try_from(config.repeat).unwrap_or(usize::MAX);
+    let mut result = if stopped_early && measured.is_empty() {
+        RunResult::unmeasured((**config).clone(), Outcome::Cancelled)
+    } else {
+        assemble(config, measured, unfinished)
+    };
+    if stopped_early {
+        result.outcome = Outcome::Cancelled;
+    }
+    drop(prepared);
     sink.emit(Event::Finished { backend: config.backend, outcome: result.outcome, elapsed_secs: result.elapsed_secs });
     result
 }
 
-/// Starts the run's HTTP server (`http`) and checks its temp directory (`file`).
-fn prepare_io(config: &ValidConfig) -> Result<(Option<HttpServer>, Arc<IoTargets>), String> {
+/// What a run sets up before its first repetition, and tears down after its last.
+struct PreparedIo {
+    server: Option<HttpServer>,
+    /// Held for its `Drop`: the run's temp directory goes with everything in it.
+    _run_dir: Option<RunDir>,
+    targets: Arc<IoTargets>,
+}
+
+/// Starts the run's HTTP server (`http`) and makes its temp directory (`file`), after
+/// sweeping the directories of earlier runs that died without removing theirs.
+fn prepare_io(config: &ValidConfig) -> Result<PreparedIo, SetupError> {
+    if matches!(config.workload.kind, WorkloadKind::Http | WorkloadKind::File) {
+        // Validation checked the hard limit; the soft one may still be lower.
+        sys::raise_open_files_limit();
+    }
     let server = match config.workload.kind {
-        WorkloadKind::Http => {
-            // Validation checked the hard limit; the soft one may still be lower.
-            sys::raise_open_files_limit();
-            Some(HttpServer::start(config.http_bind_addr)?)
-        }
+        WorkloadKind::Http => Some(HttpServer::start(config.http_bind_addr)?),
         _ => None,
     };
-    let file_dir = match config.workload.kind {
+    let run_dir = match config.workload.kind {
         WorkloadKind::File => {
-            let dir = std::env::temp_dir();
-            io::check_temp_dir(&dir)?;
-            Some(dir)
+            let base = std::env::temp_dir();
+            run_dir::sweep(&base);
+            Some(RunDir::create(&base)?)
         }
         _ => None,
     };
-    let targets = IoTargets::new(server.as_ref().map(HttpServer::base_url), file_dir)?;
-    Ok((server, Arc::new(targets)))
+    let targets =
+        IoTargets::new(server.as_ref().map(HttpServer::base_url), run_dir.as_ref().map(|d| d.path().to_owned()))?;
+    Ok(PreparedIo { server, _run_dir: run_dir, targets: Arc::new(targets) })
 }
 
 fn run_repetition(
@@ -113,6 +155,8 @@ fn run_repetition(
     let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
     let log = Arc::new(TaskLog::new(record_steps));
     let spans = SpanLog::new();
+    let holds = HoldLog::new();
+    let gil = config.gil.then(|| Arc::new(Gil::default()));
     let pids = Pids::default();
     // Before the clock: what the articles' time.time() brackets leave out (an interpreter's
     // start-up and imports), timed apart.
@@ -123,6 +167,7 @@ fn run_repetition(
         };
     let interval = Duration::from_millis(config.sample_interval_millis);
     let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
+    let baseline = memory::Baseline::take();
     let (clock_tx, clock_rx) = mpsc::sync_channel(1);
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
     let (report, sampled) = std::thread::scope(|scope| {
@@ -132,10 +177,14 @@ fn run_repetition(
         let clock = RunClock::start();
         // If the sampler thread could not start, the run goes on without samples.
         let _ = clock_tx.send(clock);
-        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log };
+        let ctx = RunContext { config, clock, cancel, spans: &spans, pids: &pids, io, log: &log, gil, holds: &holds };
         let mut report = backend.run(&ctx);
+        if let Some(gil) = &ctx.gil {
+            let (raw, dropped) = gil.take_holds();
+            holds.add_raw(&raw, dropped, &clock);
+        }
         if report.error.is_none() {
-            report.error = log.error_summary();
+            report.error = log.error_summary().map(RunError::from);
         }
         drop(stop_tx);
         let sampled = match sampler {
@@ -144,9 +193,10 @@ fn run_repetition(
         };
         (report, sampled)
     });
-    let Sampled { samples, peak_rss_bytes, info } = sampled.unwrap_or_else(|| Sampled {
+    let Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info } = sampled.unwrap_or_else(|| Sampled {
         samples: Vec::new(),
-        peak_rss_bytes: None,
+        own_rss_max_bytes: None,
+        workers_rss_max_bytes: None,
         info: SamplerInfo {
             source: "unavailable".to_owned(),
             interval_millis: config.sample_interval_millis,
@@ -154,8 +204,16 @@ fn run_repetition(
             note: Some("the sampler thread could not run".to_owned()),
         },
     });
+    // In-process memory above the baseline, plus each worker process's own peak (read when it
+    // was reaped, or else the sampler's highest reading of them).
+    let workers_peak = report.workers_peak_rss_bytes.or(workers_rss_max_bytes).unwrap_or(0);
+    let memory = baseline.map(|baseline| Memory {
+        peak_bytes: baseline.peak_above(own_rss_max_bytes) + workers_peak,
+        baseline_bytes: baseline.rss_bytes,
+    });
     let spans = spans.into_sorted();
-    let mut repetition = finish_repetition(config, report, spans, samples, peak_rss_bytes, info, cancel);
+    let mut repetition = finish_repetition(config, report, spans, samples, memory, info, cancel);
+    (repetition.gil_holds, repetition.gil_holds_dropped) = holds.into_parts();
     repetition.interpreter_startup_secs = interpreter_startup_secs;
     repetition.python = backend.python_run();
     if let Some(order) = log.step_order() {
@@ -172,24 +230,27 @@ fn finish_repetition(
     report: BackendReport,
     spans: Vec<Span>,
     samples: Vec<CpuSample>,
-    peak_rss_bytes: Option<u64>,
+    memory: Option<Memory>,
     sampler: SamplerInfo,
     cancel: &CancelToken,
 ) -> RepetitionResult {
     let all_done = spans.len() as u64 == config.tasks;
-    let outcome = if report.error.is_some() {
-        Outcome::Failed
-    } else if cancel.is_cancelled() && !all_done {
+    // A stop wins over an error it caused (a connection it closed, a worker it killed).
+    let outcome = if cancel.is_cancelled() && (!all_done || report.error.is_some()) {
         Outcome::Cancelled
-    } else if !all_done {
+    } else if report.error.is_some() || !all_done {
         Outcome::Failed
     } else {
         Outcome::Completed
     };
     let loop_lag = report.loop_lag;
-    let error = report.error.or_else(|| {
-        (outcome == Outcome::Failed).then(|| format!("only {} of {} tasks finished", spans.len(), config.tasks))
-    });
+    let unfinished = RunError::Unfinished { done: spans.len() as u64, tasks: config.tasks };
+    // Where the engine's errors become the result's message (a stop's own errors are not).
+    let error = report
+        .error
+        .filter(|_| outcome != Outcome::Cancelled)
+        .or_else(|| (outcome == Outcome::Failed).then_some(unfinished))
+        .map(|e| e.to_string());
     // Elapsed ends at the last task's end; an unfinished run ends when the backend returned.
     let last_end = spans.iter().map(|s| s.end_secs).fold(f64::NAN, f64::max);
     let elapsed_secs = if outcome == Outcome::Completed && last_end.is_finite() { last_end } else { report.ended_secs };
@@ -201,13 +262,15 @@ fn finish_repetition(
         cpu_secs: report.cpu_secs,
         spans,
         samples,
-        peak_rss_bytes,
+        memory,
         sampler,
         loop_lag,
         order_hash: None,
         step_order: None,
         interpreter_startup_secs: None,
         python: None,
+        gil_holds: Vec::new(),
+        gil_holds_dropped: 0,
     }
 }
 
@@ -223,7 +286,7 @@ fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) ->
         cpu_secs: None,
         spans: Vec::new(),
         samples: Vec::new(),
-        peak_rss_bytes: None,
+        memory: None,
         sampler: SamplerInfo {
             source: "unavailable".to_owned(),
             interval_millis: config.sample_interval_millis,
@@ -235,6 +298,8 @@ fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) ->
         step_order: None,
         interpreter_startup_secs: None,
         python: None,
+        gil_holds: Vec::new(),
+        gil_holds_dropped: 0,
     }
 }
 
@@ -252,7 +317,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         })
         .collect();
     let startups: Vec<f64> = measured.iter().filter_map(|r| r.interpreter_startup_secs).collect();
-    let peak_rss_bytes = measured.iter().chain(&unfinished).filter_map(|r| r.peak_rss_bytes).max();
+    // The highest peak of any repetition, with the baseline it was measured against.
+    let memory = measured.iter().chain(&unfinished).filter_map(|r| r.memory).max_by_key(|m| m.peak_bytes);
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
     let orders: HashSet<u64> = measured.iter().filter_map(|r| r.order_hash).collect();
     let distinct_orders = (config.steps > 1 && !orders.is_empty()).then_some(orders.len() as u64);
@@ -287,7 +353,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         setup_secs,
         cpu_secs,
         effective_parallelism,
-        peak_rss_bytes,
+        peak_rss_bytes: memory.map(|m| m.peak_bytes),
+        baseline_rss_bytes: memory.map(|m| m.baseline_bytes),
         tasks_ok: representative.spans.len() as u64 - tasks_failed,
         tasks_failed,
         repetitions,
@@ -302,10 +369,103 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         step_order: representative.step_order.unwrap_or_default(),
         interpreter_startup_secs,
         python: representative.python,
+        gil_holds: representative.gil_holds,
+        gil_holds_dropped: representative.gil_holds_dropped,
     }
 }
 
 /// A run that failed before any repetition (its I/O could not be set up).
 fn empty_result(config: &ValidConfig, error: String) -> RunResult {
     RunResult { error: Some(error), ..RunResult::unmeasured((**config).clone(), Outcome::Failed) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::config::ExperimentConfig;
+
+    fn config() -> ValidConfig {
+        ExperimentConfig { tasks: 1, repeat: 3, ..ExperimentConfig::default() }.validate().expect("valid")
+    }
+
+    /// A completed repetition of one task that ran on `lane`, taking `elapsed_secs`.
+    fn repetition(elapsed_secs: f64, lane: u32, peak_bytes: u64) -> RepetitionResult {
+        RepetitionResult {
+            outcome: Outcome::Completed,
+            error: None,
+            elapsed_secs,
+            setup_secs: elapsed_secs / 10.0,
+            cpu_secs: Some(elapsed_secs * 2.0),
+            spans: vec![Span { task: 0, worker: lane, start_secs: 0.0, end_secs: elapsed_secs, ok: true }],
+            samples: vec![CpuSample { t_secs: elapsed_secs, per_core: vec![f32::from(u8::try_from(lane).unwrap())] }],
+            memory: Some(Memory { peak_bytes, baseline_bytes: 1000 + peak_bytes }),
+            sampler: SamplerInfo { source: "test".into(), interval_millis: 100, cpu_secs: None, note: None },
+            loop_lag: None,
+            order_hash: None,
+            step_order: None,
+            interpreter_startup_secs: None,
+            python: None,
+            gil_holds: Vec::new(),
+            gil_holds_dropped: 0,
+        }
+    }
+
+    #[test]
+    fn medians_and_the_representative_repetition() {
+        let measured = vec![repetition(3.0, 0, 10), repetition(1.0, 1, 30), repetition(2.2, 2, 20)];
+        let result = assemble(&config(), measured, None);
+        assert_eq!(result.outcome, Outcome::Completed);
+        assert_eq!((result.elapsed_secs, result.cpu_secs, result.setup_secs), (2.2, Some(4.4), 2.2 / 10.0));
+        assert_eq!(result.effective_parallelism, Some(2.0));
+        assert_eq!(result.repetitions.iter().map(|r| r.elapsed_secs).collect::<Vec<_>>(), [3.0, 1.0, 2.2]);
+        assert_eq!((result.stats.min_secs, result.stats.max_secs), (1.0, 3.0));
+        // Spans and samples come from the repetition closest to the median (lane 2).
+        assert_eq!(result.spans[0].worker, 2);
+        assert_eq!(result.cpu_samples[0].per_core, [2.0]);
+        // Memory: the highest peak, with the baseline it was measured against.
+        assert_eq!((result.peak_rss_bytes, result.baseline_rss_bytes), (Some(30), Some(1030)));
+    }
+
+    #[test]
+    fn cpu_time_missing_in_one_repetition_is_not_guessed() {
+        let mut lost = repetition(1.0, 0, 0);
+        lost.cpu_secs = None;
+        let result = assemble(&config(), vec![repetition(1.0, 0, 0), lost], None);
+        assert_eq!((result.cpu_secs, result.effective_parallelism), (None, None));
+    }
+
+    #[test]
+    fn an_unfinished_repetition_is_the_result_with_its_own_figures() {
+        let mut partial = repetition(0.4, 1, 50);
+        partial.outcome = Outcome::Failed;
+        partial.error = Some("worker process 1 died".into());
+        partial.spans.push(Span { task: 1, worker: 1, start_secs: 0.1, end_secs: 0.2, ok: false });
+        let result = assemble(&config(), vec![repetition(2.0, 0, 10)], Some(partial));
+        assert_eq!(result.outcome, Outcome::Failed);
+        assert_eq!(result.error.as_deref(), Some("worker process 1 died"));
+        assert_eq!(result.elapsed_secs, 0.4, "the partial repetition's time, not a median");
+        assert_eq!(result.repetitions.len(), 1, "only completed repetitions are listed");
+        assert_eq!((result.tasks_ok, result.tasks_failed), (1, 1));
+        assert_eq!(result.peak_rss_bytes, Some(50), "the unfinished repetition's memory counts too");
+    }
+
+    #[test]
+    fn nothing_measured_is_a_failed_run() {
+        let result = assemble(&config(), Vec::new(), None);
+        assert_eq!(result.outcome, Outcome::Failed);
+        assert_eq!(result.error.as_deref(), Some("no repetition ran"));
+    }
+
+    #[test]
+    fn a_cancelled_repetition_is_cancelled_and_an_incomplete_one_failed() {
+        let cancel = CancelToken::new();
+        let report = || BackendReport { ended_secs: 0.5, ..BackendReport::default() };
+        let info = repetition(0.0, 0, 0).sampler;
+        let done = finish_repetition(&config(), report(), Vec::new(), Vec::new(), None, info.clone(), &cancel);
+        assert_eq!(done.outcome, Outcome::Failed);
+        assert_eq!(done.error.as_deref(), Some("only 0 of 1 tasks finished"));
+        cancel.cancel();
+        let stopped = finish_repetition(&config(), report(), Vec::new(), Vec::new(), None, info, &cancel);
+        assert_eq!((stopped.outcome, stopped.elapsed_secs), (Outcome::Cancelled, 0.5));
+    }
 }

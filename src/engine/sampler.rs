@@ -1,6 +1,6 @@
 //! The `lab-sampler` thread of a repetition: every interval it samples per-core busy percent
 //! (Linux: `/proc/stat` deltas, 50 ms minimum; elsewhere sysinfo, which refuses to refresh
-//! faster than 200 ms), the resident memory of the app plus its worker processes, and
+//! faster than 200 ms), the resident memory of the app and of its worker processes, and
 //! forwards progress and newly finished spans to the event sink. It measures its own CPU
 //! time so its cost is part of the record.
 
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::events::{Event, EventSink};
 use super::result::{CpuSample, SamplerInfo};
 use super::spans::{RunClock, SpanLog};
-use super::sys;
+use super::{memory, sys};
 
 /// Process ids of a run's worker processes, for memory sampling.
 #[derive(Debug, Default)]
@@ -35,7 +35,11 @@ impl Pids {
 #[derive(Debug)]
 pub struct Sampled {
     pub samples: Vec<CpuSample>,
-    pub peak_rss_bytes: Option<u64>,
+    /// The highest reading of this process's resident memory.
+    pub own_rss_max_bytes: Option<u64>,
+    /// The highest reading of the worker processes' resident memory, summed (a stand-in where
+    /// their own peaks can't be read when they are reaped).
+    pub workers_rss_max_bytes: Option<u64>,
     pub info: SamplerInfo,
 }
 
@@ -56,9 +60,11 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
     let interval = inputs.interval.max(source.min_interval());
     let mut previous = source.read();
     let mut samples = Vec::new();
-    let mut peak_rss = resident_bytes(inputs.pids);
+    let mut own_rss = memory::own_rss_bytes();
+    let mut workers_rss = workers_rss_bytes(inputs.pids);
     let Ok(clock) = clock.recv() else {
-        return Sampled { samples, peak_rss_bytes: peak_rss, info: source.info(interval, None, note) };
+        let info = source.info(interval, None, note);
+        return Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info };
     };
     let mut spans_sent = 0;
     let mut last_sample_secs = 0.0;
@@ -78,7 +84,8 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
             }
             previous = current;
         }
-        peak_rss = max_option(peak_rss, resident_bytes(inputs.pids));
+        own_rss = max_option(own_rss, memory::own_rss_bytes());
+        workers_rss = max_option(workers_rss, workers_rss_bytes(inputs.pids));
         let fresh = inputs.spans.since(spans_sent);
         if !fresh.is_empty() {
             spans_sent += fresh.len();
@@ -102,7 +109,8 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         (Some(a), Some(b)) => Some(b - a),
         _ => None,
     };
-    Sampled { samples, peak_rss_bytes: peak_rss, info: source.info(interval, own_cpu, note) }
+    let info = source.info(interval, own_cpu, note);
+    Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info }
 }
 
 fn max_option(a: Option<u64>, b: Option<u64>) -> Option<u64> {
@@ -112,19 +120,10 @@ fn max_option(a: Option<u64>, b: Option<u64>) -> Option<u64> {
     }
 }
 
-/// Resident memory of this process plus the given workers (Linux `/proc/<pid>/statm`).
-pub fn resident_bytes(pids: &Pids) -> Option<u64> {
-    if !cfg!(target_os = "linux") {
-        return None;
-    }
-    let page = sys::page_size_bytes();
-    let read = |path: String| -> Option<u64> {
-        let text = std::fs::read_to_string(path).ok()?;
-        text.split_whitespace().nth(1)?.parse::<u64>().ok().map(|pages| pages * page)
-    };
-    let own = read("/proc/self/statm".to_owned())?;
-    let workers: u64 = pids.snapshot().into_iter().filter_map(|pid| read(format!("/proc/{pid}/statm"))).sum();
-    Some(own + workers)
+/// Resident memory of the given worker processes, summed (`None` when there are none or it
+/// can't be read).
+fn workers_rss_bytes(pids: &Pids) -> Option<u64> {
+    pids.snapshot().into_iter().filter_map(memory::rss_bytes_of).reduce(|a, b| a + b)
 }
 
 /// One reading of every core's counters: `(busy, total)` ticks, indexed by core number.
@@ -248,8 +247,8 @@ mod tests {
 
     #[test]
     fn proc_stat_deltas_give_busy_percent() {
-        let a = parse_proc_stat(STAT_A).unwrap_or_default();
-        let b = parse_proc_stat(STAT_B).unwrap_or_default();
+        let a = parse_proc_stat(STAT_A).unwrap();
+        let b = parse_proc_stat(STAT_B).unwrap();
         assert_eq!(a.len(), 2, "the aggregate line is skipped");
         assert_eq!(busy_percent(&a, &b), Some(vec![100.0, 0.0]));
     }
@@ -257,19 +256,12 @@ mod tests {
     #[test]
     fn cores_are_indexed_by_label() {
         let text = "cpu0 1 0 1 8 0 0 0 0\ncpu2 2 0 2 6 0 0 0 0\n";
-        let ticks = parse_proc_stat(text).unwrap_or_default();
+        let ticks = parse_proc_stat(text).unwrap();
         assert_eq!(ticks, vec![(2, 10), (0, 0), (4, 10)]);
     }
 
     #[test]
     fn mismatched_readings_give_nothing() {
         assert_eq!(busy_percent(&vec![(1, 2)], &vec![]), None);
-    }
-
-    #[cfg(target_os = "linux")]
-    #[test]
-    fn resident_memory_is_read() {
-        let bytes = resident_bytes(&Pids::default()).unwrap_or(0);
-        assert!(bytes > 1024 * 1024, "{bytes}");
     }
 }

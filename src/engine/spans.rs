@@ -36,7 +36,6 @@ impl RunClock {
 pub struct SpanLog {
     spans: Mutex<Vec<Span>>,
     done: AtomicU64,
-    failed: AtomicU64,
 }
 
 impl SpanLog {
@@ -53,20 +52,14 @@ impl SpanLog {
         if batch.is_empty() {
             return;
         }
-        let failed = batch.iter().filter(|s| !s.ok).count() as u64;
         let count = batch.len() as u64;
         self.lock().append(batch);
-        self.failed.fetch_add(failed, Ordering::Relaxed);
         self.done.fetch_add(count, Ordering::Relaxed);
     }
 
     /// Tasks finished (ok or not) and flushed so far.
     pub fn done(&self) -> u64 {
         self.done.load(Ordering::Relaxed)
-    }
-
-    pub fn failed(&self) -> u64 {
-        self.failed.load(Ordering::Relaxed)
     }
 
     /// Spans flushed since index `from` (for live views).
@@ -136,7 +129,7 @@ mod tests {
             b.record(span(1, 0.001));
             assert_eq!(log.done(), 0, "small, young batches stay local");
         }
-        assert_eq!((log.done(), log.failed()), (2, 1));
+        assert_eq!(log.done(), 2);
         assert_eq!(log.since(1).len(), 1);
         let sorted = log.into_sorted();
         assert_eq!(sorted.iter().map(|s| s.task).collect::<Vec<_>>(), vec![1, 0]);

@@ -6,6 +6,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::error::TasksFailed;
 use super::sys;
 
 #[derive(Debug, Default)]
@@ -64,12 +65,10 @@ impl TaskLog {
             .unwrap_or_default()
     }
 
-    /// "N tasks failed; the first: ...", if any task failed with an error.
-    pub fn error_summary(&self) -> Option<String> {
+    /// How many tasks failed with an error, and the first one's, if any did.
+    pub fn error_summary(&self) -> Option<TasksFailed> {
         let (task, message) = self.first_error.lock().unwrap_or_else(|p| p.into_inner()).clone()?;
-        let first = format!("task {task} failed: {message}");
-        let count = self.errors.load(Ordering::Relaxed);
-        Some(if count > 1 { format!("{count} tasks failed; the first: {first}") } else { first })
+        Some(TasksFailed { count: self.errors.load(Ordering::Relaxed), task, message })
     }
 
     /// The order of steps as `(task, step)`, earliest first (None when not recorded).
@@ -101,6 +100,7 @@ mod tests {
         assert_eq!(log.error_summary(), None);
         log.error(3, "boom");
         log.error(4, "bang");
-        assert_eq!(log.error_summary().as_deref(), Some("2 tasks failed; the first: task 3 failed: boom"));
+        let summary = log.error_summary().map(|e| e.to_string());
+        assert_eq!(summary.as_deref(), Some("2 tasks failed; the first: task 3 failed: boom"));
     }
 }

@@ -10,32 +10,61 @@ use std::time::Duration;
 
 use super::cancel::{CancelToken, Cancelled};
 use super::config::{Sizes, WorkloadKind};
+use super::error::{IoError, TaskError, WorkerError};
 use super::gil::{Gil, GilGuard};
 use super::io::IoTargets;
+use super::kinds::CpuWork;
 use super::task_log::TaskLog;
 
-/// Count primes in 2..=n by trial division (the seeds' algorithm), calling `checkpoint`
-/// every 64 candidates.
+/// Divisions tried between two checkpoints: tens of microseconds of work (a division takes
+/// one or two nanoseconds), so Stop lands and the GIL changes hands on time even inside one
+/// large candidate (a prime near 1,000,000 alone is a million divisions).
+pub const DIVISIONS_PER_CHECKPOINT: u64 = 32_768;
+
+/// Count primes in 2..=n exactly as the articles do (ARCHITECTURE.md, "What it is for"): for
+/// each candidate `i`, try every `j` in
+/// 2..i and stop at the first that divides (no square-root bound). Calls `checkpoint` every
+/// [`DIVISIONS_PER_CHECKPOINT`] divisions (each candidate counts as one more).
 pub fn count_primes(n: u64, checkpoint: &mut impl FnMut() -> Result<(), Cancelled>) -> Result<u64, Cancelled> {
     let n = std::hint::black_box(n);
     let mut count = 0;
+    let mut budget = DIVISIONS_PER_CHECKPOINT;
     for candidate in 2..=n {
-        if candidate % 64 == 0 {
-            checkpoint()?;
-        }
-        let limit = candidate.isqrt();
-        let mut divisor = 2;
-        let mut is_prime = true;
-        while divisor <= limit {
-            if candidate % divisor == 0 {
-                is_prime = false;
-                break;
+        let mut divisor: u64 = 2;
+        let is_prime = loop {
+            let stop = candidate.min(divisor.saturating_add(budget));
+            let found = first_divisor(candidate, divisor, stop);
+            budget = budget.saturating_sub(found - divisor + 1);
+            if budget == 0 {
+                checkpoint()?;
+                budget = DIVISIONS_PER_CHECKPOINT;
             }
-            divisor += 1;
-        }
+            if found < stop {
+                break false;
+            }
+            if stop == candidate {
+                break true;
+            }
+            divisor = stop;
+        };
         count += u64::from(is_prime);
     }
     Ok(std::hint::black_box(count))
+}
+
+/// The first `j` in `from..to` that divides `candidate`, or `to` if none does: the articles'
+/// inner loop, kept free of anything else so it runs as a hand-written one does.
+#[inline(always)]
+#[allow(
+    clippy::manual_is_multiple_of,
+    reason = "the articles' `i % j == 0`, without is_multiple_of's extra branch for a zero divisor"
+)]
+fn first_divisor(candidate: u64, from: u64, to: u64) -> u64 {
+    let mut divisor = from;
+    while divisor < to && candidate % divisor != 0 {
+        divisor += 1;
+    }
+    divisor
 }
 
 /// Below this, `fib` recurses without checkpoints (fib(22) is ~60 µs of work).
@@ -56,17 +85,35 @@ fn fib_plain(n: u64) -> u64 {
 }
 
 /// Why a task (or one step of it) did not finish.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum TaskFailure {
     /// The run was stopped.
     Cancelled,
-    /// Its I/O failed (the message names what and where).
-    Io(String),
+    /// It failed (its I/O, or the thread or process its blocking part was sent to).
+    Failed(TaskError),
 }
 
 impl From<Cancelled> for TaskFailure {
     fn from(_: Cancelled) -> Self {
         Self::Cancelled
+    }
+}
+
+impl From<TaskError> for TaskFailure {
+    fn from(error: TaskError) -> Self {
+        Self::Failed(error)
+    }
+}
+
+impl From<IoError> for TaskFailure {
+    fn from(error: IoError) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
+impl From<WorkerError> for TaskFailure {
+    fn from(error: WorkerError) -> Self {
+        Self::Failed(error.into())
     }
 }
 
@@ -132,13 +179,15 @@ impl TaskRunner {
         self.settle(task, outcome.ok())
     }
 
-    /// Turns a task's outcome (`None`: it panicked) into what the backends record.
+    /// Turns a task's outcome (`None`: it panicked) into what the backends record. I/O that
+    /// failed because the run was stopped (Stop closes the run's server) counts as stopped.
     pub fn settle(&self, task: u64, outcome: Option<Result<(), TaskFailure>>) -> Result<bool, Cancelled> {
         match outcome {
             Some(Ok(())) => Ok(true),
             Some(Err(TaskFailure::Cancelled)) => Err(Cancelled),
-            Some(Err(TaskFailure::Io(message))) => {
-                self.log.error(task, &message);
+            Some(Err(TaskFailure::Failed(_))) if self.cancel.is_cancelled() => Err(Cancelled),
+            Some(Err(TaskFailure::Failed(error))) => {
+                self.log.error(task, &error.to_string());
                 Ok(false)
             }
             None => Ok(false),
@@ -157,8 +206,8 @@ impl TaskRunner {
             WorkloadKind::Primes | WorkloadKind::Fib => self.cpu(size, guard.as_ref()),
             WorkloadKind::Sleep | WorkloadKind::BlockingSleep => released(&|| self.sleep_blocking(size)),
             WorkloadKind::Noop => Ok(()),
-            WorkloadKind::Http => released(&|| self.io.get_blocking(size).map_err(TaskFailure::Io)),
-            WorkloadKind::File => released(&|| self.io.file_blocking(size).map_err(TaskFailure::Io)),
+            WorkloadKind::Http => released(&|| Ok(self.io.get_blocking(size)?)),
+            WorkloadKind::File => released(&|| self.io.file_blocking(size, &self.cancel)),
             WorkloadKind::Mixed => {
                 self.cpu(size, guard.as_ref())?;
                 released(&|| self.sleep_blocking(self.io_wait_millis))
@@ -191,7 +240,8 @@ impl TaskRunner {
         Ok(self.cancel.sleep(Duration::from_millis(millis))?)
     }
 
-    /// CPU work of `size` (primes for `mixed`), with GIL and cancel checkpoints.
+    /// The CPU work of this workload's row at `size` (primes for `mixed`), with GIL and cancel
+    /// checkpoints.
     fn cpu(&self, size: u64, guard: Option<&GilGuard<'_>>) -> Result<(), TaskFailure> {
         let mut checkpoint = || {
             if let Some(guard) = guard {
@@ -199,9 +249,10 @@ impl TaskRunner {
             }
             self.cancel.check()
         };
-        let counted = match self.kind {
-            WorkloadKind::Fib => fib(size, &mut checkpoint).map(drop),
-            _ => count_primes(size, &mut checkpoint).map(drop),
+        let counted = match self.kind.info().cpu {
+            Some(CpuWork::Primes) => count_primes(size, &mut checkpoint).map(drop),
+            Some(CpuWork::Fib) => fib(size, &mut checkpoint).map(drop),
+            None => Ok(()),
         };
         Ok(counted?)
     }
@@ -217,10 +268,68 @@ mod tests {
 
     #[test]
     fn primes_are_counted() {
+        assert_eq!(count_primes(2, &mut never()), Ok(1));
+        assert_eq!(count_primes(3, &mut never()), Ok(2));
+        assert_eq!(count_primes(4, &mut never()), Ok(2));
         assert_eq!(count_primes(10, &mut never()), Ok(4));
         assert_eq!(count_primes(100, &mut never()), Ok(25));
-        assert_eq!(count_primes(100_000, &mut never()), Ok(9592));
-        assert_eq!(count_primes(2, &mut never()), Ok(1));
+        assert_eq!(count_primes(7_919, &mut never()), Ok(1_000), "the 1,000th prime is 7,919");
+        assert_eq!(count_primes(30_000, &mut never()), Ok(3_245));
+    }
+
+    /// The articles' loop, written plainly: how many divisions it tries.
+    fn articles_divisions(n: u64) -> u64 {
+        (2..=n).map(|i| (2..i).find(|j| i % j == 0).map_or(i - 2, |j| j - 1)).sum()
+    }
+
+    #[test]
+    fn checkpoints_are_spaced_by_work_not_by_candidates() {
+        // Work per candidate grows with the candidate (a prime p costs p - 2 divisions), so a
+        // checkpoint every k candidates would leave ever longer stretches without one.
+        for n in [5_000, 20_000, 40_000] {
+            let mut calls = 0u64;
+            assert!(
+                count_primes(n, &mut || {
+                    calls += 1;
+                    Ok(())
+                })
+                .is_ok()
+            );
+            let expected = articles_divisions(n) / DIVISIONS_PER_CHECKPOINT;
+            assert!(
+                calls + 2 >= expected && calls <= expected + 2,
+                "n = {n}: {calls} checkpoints, expected about {expected}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_single_large_candidate_reaches_checkpoints() {
+        // Cancel at the third checkpoint: it comes long before the first prime above 100,000
+        // (100,003, i.e. 100,001 divisions on its own) would be done without inner checkpoints.
+        let mut calls = 0;
+        let mut cancel_at_third = || {
+            calls += 1;
+            if calls >= 3 { Err(Cancelled) } else { Ok(()) }
+        };
+        assert_eq!(count_primes(1_000_000, &mut cancel_at_third), Err(Cancelled));
+        assert_eq!(calls, 3);
+    }
+
+    #[test]
+    fn stop_lands_quickly_in_a_large_task() {
+        // A task of a minute's work (primes below 1,000,000), stopped after 50 ms: it must end
+        // within the 100 ms a Stop promises. The bound here is generous for a busy machine.
+        let r = runner(WorkloadKind::Primes, 1_000_000);
+        let cancel = r.cancel.clone();
+        let worker = std::thread::spawn(move || r.run_blocking(0));
+        std::thread::sleep(Duration::from_millis(50));
+        let stopped_at = std::time::Instant::now();
+        cancel.cancel();
+        let outcome = worker.join().ok();
+        let latency = stopped_at.elapsed();
+        assert_eq!(outcome, Some(Err(Cancelled)));
+        assert!(latency < Duration::from_millis(500), "stopped after {latency:?}");
     }
 
     #[test]
@@ -288,7 +397,7 @@ mod step_tests {
     fn io_errors_fail_the_task_and_are_logged() {
         let r = TaskRunner::new(WorkloadKind::Http, Sizes::one(1), CancelToken::new());
         assert_eq!(r.run_blocking(0), Ok(false));
-        let msg = r.log.error_summary().unwrap_or_default();
+        let msg = r.log.error_summary().unwrap().to_string();
         assert!(msg.contains("no HTTP server"), "{msg}");
     }
 }

@@ -1,12 +1,14 @@
-//! CSV: one row per run with its headline figures (the spans are in the JSON); the Python
-//! backends fill the last two columns (interpreter start-up, "CPython 3.11.7").
+//! CSV: one row per run with its headline figures and the report's verdict on it: its group of
+//! comparable runs and its relative speed (the spans are in the JSON); the Python backends
+//! fill the interpreter's columns (start-up, "CPython 3.11.7"). Columns are only ever added at
+//! the end.
 
-use super::Exporter;
-use crate::engine::result::ResultFile;
+use super::{Exporter, report_of};
+use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 26] = [
+const HEADER: [&str; 30] = [
     "backend",
     "workload",
     "size",
@@ -31,6 +33,10 @@ const HEADER: [&str; 26] = [
     "loop_lag_p99_secs",
     "loop_blocked",
     "distinct_orders",
+    "comparable_group",
+    "relative",
+    "baseline_rss_bytes",
+    "gil_holds",
     "interpreter_startup_secs",
     "python",
 ];
@@ -45,9 +51,10 @@ impl Exporter for Csv {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let report = report_of(file);
         let mut writer = ::csv::Writer::from_writer(Vec::new());
         writer.write_record(HEADER)?;
-        for run in &file.runs {
+        for (run, judged) in file.runs.iter().zip(&report.runs) {
             let c = &run.config;
             writer.write_record([
                 c.backend.to_string(),
@@ -74,6 +81,10 @@ impl Exporter for Csv {
                 opt(run.loop_lag_p99_secs),
                 opt(run.loop_blocked),
                 opt(run.distinct_orders),
+                judged.group.to_string(),
+                judged.relative.text.clone(),
+                opt(run.baseline_rss_bytes),
+                opt(c.gil.then_some(run.gil_holds.len() as u64 + run.gil_holds_dropped)),
                 opt(run.interpreter_startup_secs),
                 opt(run.python.as_ref().map(|p| p.label())),
             ])?;
@@ -94,7 +105,22 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        assert_eq!(lines[2].split(',').count(), HEADER.len());
+        assert!(lines[1].ends_with(",0,slowest,,"), "no GIL, no holds: {}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,"), "{}", lines[2]);
+        assert_eq!(lines[1].split(',').count(), HEADER.len());
+        assert!(lines[0].ends_with(",baseline_rss_bytes,gil_holds"), "new columns go last: {}", lines[0]);
+        Ok(())
+    }
+
+    #[test]
+    fn gil_holds_are_counted_with_the_dropped_ones() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[0].config.gil = true;
+        file.runs[0].gil_holds = sample::holds();
+        file.runs[0].gil_holds_dropped = 5;
+        let text = String::from_utf8(Csv.render(&file)?)?;
+        let row = text.lines().nth(1).unwrap_or_default();
+        assert!(row.ends_with(",7"), "2 listed + 5 dropped: {row}");
         Ok(())
     }
 }

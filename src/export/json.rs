@@ -1,7 +1,12 @@
-//! The result JSON (DESIGN.md §3): the whole record, pretty-printed.
+//! The result JSON (its fields are a contract, listed in ARCHITECTURE.md): the whole record,
+//! pretty-printed, plus the report's judgement of it under `report` (groups, relative speeds,
+//! notes, verdicts; each value beside its words). Reading a file back ignores `report`.
 
-use super::Exporter;
-use crate::engine::result::ResultFile;
+use serde::Serialize;
+
+use super::{Exporter, report_of};
+use crate::engine::ResultFile;
+use crate::report::Summary;
 
 pub struct Json;
 
@@ -11,7 +16,13 @@ impl Exporter for Json {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
-        let mut bytes = serde_json::to_vec_pretty(file)?;
+        #[derive(Serialize)]
+        struct WithReport<'a> {
+            #[serde(flatten)]
+            file: &'a ResultFile,
+            report: Summary,
+        }
+        let mut bytes = serde_json::to_vec_pretty(&WithReport { file, report: report_of(file) })?;
         bytes.push(b'\n');
         Ok(bytes)
     }
@@ -39,10 +50,13 @@ mod tests {
             "cpu_secs",
             "effective_parallelism",
             "peak_rss_bytes",
+            "baseline_rss_bytes",
             "repetitions",
             "stats",
             "spans",
             "cpu_samples",
+            "gil_holds",
+            "gil_holds_dropped",
         ] {
             assert!(run.get(key).is_some(), "runs[0].{key}");
         }
@@ -58,8 +72,32 @@ mod tests {
             assert!(span.get(key).is_some(), "spans[0].{key}");
         }
         assert_eq!(run["cpu_samples"][0]["per_core"][0], 100.0);
+        assert_eq!(run["gil_holds"], serde_json::json!([]), "an empty list with the GIL off");
+        assert_eq!(v["report"]["runs"][1]["relative"]["text"], "2.00× faster than event-loop");
+        assert_eq!(v["report"]["verdicts"][0]["fast"], 1);
         let back: ResultFile = serde_json::from_slice(&bytes)?;
         assert_eq!(back, sample::file());
+        Ok(())
+    }
+
+    #[test]
+    fn gil_holds_are_listed_per_run() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].config.gil = true;
+        file.runs[1].gil_holds = sample::holds();
+        let bytes = Json.render(&file)?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let hold = &v["runs"][1]["gil_holds"][1];
+        assert_eq!((hold["worker"].as_u64(), hold["start_secs"].as_f64()), (Some(1), Some(0.006)));
+        assert_eq!(hold["end_secs"], 0.011);
+        assert_eq!(serde_json::from_slice::<ResultFile>(&bytes)?, file);
+        // A file written before the field existed still reads.
+        let mut old = v.clone();
+        for run in old["runs"].as_array_mut().into_iter().flatten() {
+            run.as_object_mut().map(|o| (o.remove("gil_holds"), o.remove("gil_holds_dropped")));
+        }
+        let back: ResultFile = serde_json::from_value(old)?;
+        assert!(back.runs.iter().all(|r| r.gil_holds.is_empty() && r.gil_holds_dropped == 0));
         Ok(())
     }
 }

@@ -1,10 +1,13 @@
-//! Markdown: the comparison table, ready for a blog post or a design review.
+//! Markdown: one table per group of runs that did the same work, ready for a blog post or a
+//! design review, with each group's verdict and the runs' notes. Runs that did different work
+//! are never compared: they land in different tables.
 
 use std::fmt::Write as _;
 
 use super::format::{bytes, duration, or_na};
-use super::{Exporter, compare};
-use crate::engine::result::ResultFile;
+use super::{Exporter, report_of};
+use crate::engine::ResultFile;
+use crate::report::text;
 
 pub struct Markdown;
 
@@ -14,35 +17,64 @@ impl Exporter for Markdown {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let report = report_of(file);
         let mut out = String::new();
         let m = &file.machine;
-        writeln!(out, "Machine: {} ({} logical cores), {}\n", m.cpu_brand, m.logical_cores, m.os)?;
-        writeln!(
-            out,
-            "| Backend | Config | Outcome | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Loop lag (max) | Distinct orders | Relative |"
-        )?;
-        writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|")?;
-        for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
+        writeln!(out, "Machine: {} ({} logical cores), {}", m.cpu_brand, m.logical_cores, m.os)?;
+        let groups = report.runs.iter().map(|r| r.group + 1).max().unwrap_or(0);
+        for group in 0..groups {
+            let members: Vec<usize> = (0..file.runs.len()).filter(|&i| report.runs[i].group == group).collect();
+            let Some(&first) = members.first() else { continue };
+            writeln!(out, "\n### {}\n", file.runs[first].config.describe_work())?;
             writeln!(
                 out,
-                "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
-                run.config.backend,
-                run.config.describe(),
-                run.outcome.name(),
-                duration(run.elapsed_secs),
-                duration(run.stats.stddev_secs),
-                duration(run.stats.min_secs),
-                duration(run.stats.max_secs),
-                or_na(run.cpu_secs, duration),
-                or_na(run.effective_parallelism, |p| format!("{p:.2}")),
-                or_na(run.peak_rss_bytes, bytes),
-                or_na(run.loop_lag_max_secs, |lag| {
-                    let blocked = if run.loop_blocked == Some(true) { " (blocked)" } else { "" };
-                    format!("{}{blocked}", duration(lag))
-                }),
-                or_na(run.distinct_orders, |d| d.to_string()),
-                comparison,
+                "| Backend | Workers | Outcome | Repetitions | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Loop lag (max) | Distinct orders | Relative |"
             )?;
+            writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|")?;
+            for &i in &members {
+                let run = &file.runs[i];
+                writeln!(
+                    out,
+                    "| `{}` | {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    run.config.backend,
+                    run.config.workers,
+                    run.config.backend.workers_meaning(),
+                    run.outcome.name(),
+                    run.repetitions.len(),
+                    duration(run.elapsed_secs),
+                    duration(run.stats.stddev_secs),
+                    duration(run.stats.min_secs),
+                    duration(run.stats.max_secs),
+                    or_na(run.cpu_secs, duration),
+                    or_na(run.effective_parallelism, |p| format!("{p:.2}")),
+                    or_na(run.peak_rss_bytes, bytes),
+                    or_na(run.loop_lag_max_secs, |lag| {
+                        let blocked = if run.loop_blocked == Some(true) { " (blocked)" } else { "" };
+                        format!("{}{blocked}", duration(lag))
+                    }),
+                    or_na(run.distinct_orders, |d| d.to_string()),
+                    report.runs[i].relative.text,
+                )?;
+            }
+            let verdicts = report.verdicts.iter().filter(|v| members.contains(&v.value.subject()));
+            let mut lines: Vec<String> = verdicts.map(|v| format!("**Verdict:** {}", v.text)).collect();
+            if report.needs_unconfirmed_note(|i| members.contains(&i)) {
+                lines.push(format!("*{}*", text::UNCONFIRMED));
+            }
+            for &i in &members {
+                for note in &report.runs[i].notes {
+                    lines.push(format!("- `{}`: {}", file.runs[i].config.backend, note.text));
+                }
+            }
+            if !lines.is_empty() {
+                writeln!(out)?;
+                for line in lines {
+                    writeln!(out, "{line}")?;
+                }
+            }
+        }
+        if let Some(check) = &report.gil_check {
+            writeln!(out, "\n**Real GIL vs emulated:** {}", check.text)?;
         }
         Ok(out.into_bytes())
     }
@@ -51,6 +83,7 @@ impl Exporter for Markdown {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::{BackendKind, Workload, WorkloadKind};
     use crate::export::sample;
 
     #[test]
@@ -60,6 +93,22 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert!(rows[0].contains("| 40.0 ms |") && rows[0].ends_with("| slowest |"), "{}", rows[0]);
         assert!(rows[1].ends_with("| 2.00× faster than event-loop |"), "{}", rows[1]);
+        assert!(text.contains("**Verdict:** The threads run was 2.00× faster than the event-loop run"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn different_work_is_never_compared() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        let mut sleep = sample::repeated(BackendKind::Processes, &[0.010, 0.011, 0.012]);
+        sleep.config.workload = Workload::new(WorkloadKind::Sleep, 10);
+        file.runs.insert(1, sleep);
+        let text = String::from_utf8(Markdown.render(&file)?)?;
+        assert_eq!(text.matches("\n### ").count(), 2, "{text}");
+        assert!(text.contains("### sleep 10 ms × 2 tasks"), "{text}");
+        let sleep_row = text.lines().find(|l| l.starts_with("| `processes`")).unwrap();
+        assert!(sleep_row.ends_with("| — |"), "alone in its group: {sleep_row}");
+        assert!(!text.contains("faster than processes"), "{text}");
         Ok(())
     }
 }

@@ -1,20 +1,25 @@
-//! Turning results into bytes: JSON (the full record), CSV (one row per run), Markdown and a
-//! plain-text table (one row per run, with the comparison). Each format is an [`Exporter`];
-//! all of them are pure functions of a [`ResultFile`]. `atomic` writes files safely.
+//! Turning results into bytes: JSON (the full record with the report), CSV (one row per run),
+//! Markdown and a plain-text table (one row per run, with the report's relative speeds, notes and
+//! verdicts). Each format is an [`Exporter`]; all of them are pure functions of a [`ResultFile`]:
+//! every judgement they print comes from the report layer (`crate::report`). `target` looks at
+//! what an output path names; `atomic` writes it without clobbering what is there.
 
 pub mod atomic;
 mod csv;
-pub mod format;
 mod json;
 mod markdown;
 mod table;
+pub mod target;
 
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
-pub use self::table::{Table, loop_note, orders_note, python_note};
+pub use self::table::Table;
+/// Number formatting lives with the report's words; kept here under its old path.
+pub use crate::report::format;
 
-use crate::engine::result::{Outcome, ResultFile, RunResult};
+use crate::engine::{ResultFile, RunResult};
+use crate::report::{Summary, summary};
 
 pub trait Exporter {
     /// The format's name, for messages ("json", "csv", ...).
@@ -22,56 +27,20 @@ pub trait Exporter {
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>>;
 }
 
-/// How a completed run compares with the slowest completed run of the same file.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Comparison {
-    /// This run is the slowest (or the only one).
-    Slowest,
-    /// `ratio`× faster than `slowest` (its backend's name).
-    Faster { ratio: f64, slowest: String },
-    /// Not completed, so not compared.
-    NotCompared,
-}
-
-impl std::fmt::Display for Comparison {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Slowest => f.write_str("slowest"),
-            Self::Faster { ratio, slowest } => write!(f, "{ratio:.2}× faster than {slowest}"),
-            Self::NotCompared => f.write_str("—"),
-        }
-    }
-}
-
-/// One [`Comparison`] per run, in order.
-pub fn compare(runs: &[RunResult]) -> Vec<Comparison> {
-    let slowest = runs
-        .iter()
-        .filter(|r| r.outcome == Outcome::Completed)
-        .max_by(|a, b| a.elapsed_secs.total_cmp(&b.elapsed_secs));
-    runs.iter()
-        .map(|run| match slowest {
-            _ if run.outcome != Outcome::Completed => Comparison::NotCompared,
-            Some(slow)
-                if run.elapsed_secs > 0.0 && !std::ptr::eq(slow, run) && slow.elapsed_secs > run.elapsed_secs =>
-            {
-                Comparison::Faster {
-                    ratio: slow.elapsed_secs / run.elapsed_secs,
-                    slowest: slow.config.backend.to_string(),
-                }
-            }
-            _ => Comparison::Slowest,
-        })
-        .collect()
+/// The report of a whole file, as every exporter shows it.
+fn report_of(file: &ResultFile) -> Summary {
+    let runs: Vec<&RunResult> = file.runs.iter().collect();
+    summary(&runs, file.machine.logical_cores)
 }
 
 #[cfg(test)]
 pub(crate) mod sample {
     //! A small, fixed result file for the exporters' tests.
-    use crate::engine::config::{BackendKind, ExperimentConfig};
-    use crate::engine::machine::Machine;
-    use crate::engine::result::{CpuSample, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
-    use crate::engine::stats::Stats;
+    use crate::engine::Stats;
+    use crate::engine::{
+        BackendKind, CpuSample, ExperimentConfig, GilHold, Machine, Outcome, Repetition, ResultFile, RunResult,
+        SamplerInfo, Span,
+    };
 
     pub fn run(backend: BackendKind, elapsed_secs: f64, outcome: Outcome) -> RunResult {
         let config = ExperimentConfig { backend, ..ExperimentConfig::default() };
@@ -104,6 +73,33 @@ pub(crate) mod sample {
         }
     }
 
+    /// Two turns of the GIL: lane 0, then lane 1.
+    pub fn holds() -> Vec<GilHold> {
+        vec![
+            GilHold { worker: 0, start_secs: 0.001, end_secs: 0.006 },
+            GilHold { worker: 1, start_secs: 0.006, end_secs: 0.011 },
+        ]
+    }
+
+    /// A completed run with these repetition times (the median is its elapsed time).
+    pub fn repeated(backend: BackendKind, repetitions: &[f64]) -> RunResult {
+        let stats = Stats::of(repetitions);
+        let mut run = run(backend, stats.median_secs, Outcome::Completed);
+        run.config.repeat = repetitions.len() as u32;
+        run.repetitions = repetitions
+            .iter()
+            .map(|&elapsed_secs| Repetition {
+                elapsed_secs,
+                cpu_secs: Some(elapsed_secs),
+                setup_secs: 0.001,
+                interpreter_startup_secs: None,
+            })
+            .collect();
+        run.stats = stats;
+        run
+    }
+
+    /// Two runs of the same work, three repetitions each: threads twice as fast as the loop.
     pub fn file() -> ResultFile {
         let machine = Machine {
             cpu_brand: "Test CPU".into(),
@@ -115,26 +111,9 @@ pub(crate) mod sample {
         ResultFile::new(
             machine,
             vec![
-                run(BackendKind::EventLoop, 0.040, Outcome::Completed),
-                run(BackendKind::Threads, 0.020, Outcome::Completed),
+                repeated(BackendKind::EventLoop, &[0.039, 0.040, 0.041]),
+                repeated(BackendKind::Threads, &[0.019, 0.020, 0.021]),
             ],
         )
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::engine::config::BackendKind;
-
-    #[test]
-    fn compares_with_the_slowest_completed_run() {
-        let runs = vec![
-            sample::run(BackendKind::EventLoop, 0.04, Outcome::Completed),
-            sample::run(BackendKind::Threads, 0.02, Outcome::Completed),
-            sample::run(BackendKind::Processes, 0.5, Outcome::Failed),
-        ];
-        let got: Vec<String> = compare(&runs).iter().map(ToString::to_string).collect();
-        assert_eq!(got, vec!["slowest", "2.00× faster than event-loop", "—"]);
     }
 }

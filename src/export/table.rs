@@ -1,11 +1,13 @@
 //! The CLI's summary table, in the spirit of hyperfine: per backend the median elapsed time ±
-//! stddev, setup, CPU time, effective parallelism, peak memory, and how it compares.
+//! stddev, setup, CPU time, effective parallelism, peak memory, and its speed relative to the
+//! slowest run of the same work; then the report's notes and verdicts.
 
 use std::fmt::Write as _;
 
 use super::format::{bytes, duration, or_na};
-use super::{Exporter, compare};
-use crate::engine::result::{Outcome, ResultFile, RunResult};
+use super::{Exporter, report_of};
+use crate::engine::{Outcome, ResultFile};
+use crate::report::text;
 
 pub struct Table;
 
@@ -15,12 +17,13 @@ impl Exporter for Table {
     }
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
+        let report = report_of(file);
         let header =
             ["backend", "workers", "elapsed (median ± σ)", "setup", "cpu time", "parallelism", "peak memory", ""];
         let mut rows = vec![header.map(str::to_owned).to_vec()];
-        for (run, comparison) in file.runs.iter().zip(compare(&file.runs)) {
+        for (run, judged) in file.runs.iter().zip(&report.runs) {
             let status = match run.outcome {
-                Outcome::Completed => comparison.to_string(),
+                Outcome::Completed => judged.relative.text.clone(),
                 other => other.name().to_uppercase(),
             };
             rows.push(vec![
@@ -45,74 +48,22 @@ impl Exporter for Table {
             let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
             writeln!(out, "  {}", cells.join("  ").trim_end())?;
         }
-        for run in &file.runs {
-            if let Some(error) = &run.error {
-                writeln!(out, "  {}: {error}", run.config.backend)?;
-            }
-            if run.tasks_failed > 0 {
-                writeln!(out, "  {}: {} of {} tasks failed", run.config.backend, run.tasks_failed, run.config.tasks)?;
+        for (run, judged) in file.runs.iter().zip(&report.runs) {
+            for note in &judged.notes {
+                writeln!(out, "  {}: {}", run.config.backend, note.text)?;
             }
         }
-        for run in &file.runs {
-            if let Some(note) = run.config.workload.kind.note_on(run.config.backend) {
-                writeln!(out, "  {}: {note}", run.config.backend)?;
-            }
+        if report.needs_unconfirmed_note(|_| true) {
+            writeln!(out, "  {}", text::UNCONFIRMED)?;
         }
-        for run in &file.runs {
-            if let Some(note) = loop_note(run) {
-                writeln!(out, "  {}: {note}", run.config.backend)?;
-            }
+        for verdict in &report.verdicts {
+            writeln!(out, "  verdict: {}", verdict.text)?;
         }
-        for run in &file.runs {
-            if let Some(note) = orders_note(run) {
-                writeln!(out, "  {}: {note}", run.config.backend)?;
-            }
-        }
-        for run in &file.runs {
-            if let Some(note) = python_note(run) {
-                writeln!(out, "  {}: {note}", run.config.backend)?;
-            }
+        if let Some(check) = &report.gil_check {
+            writeln!(out, "  GIL: {}", check.text)?;
         }
         Ok(out.into_bytes())
     }
-}
-
-/// "3 distinct orders of task steps in 20 repetitions" when steps were recorded.
-pub fn orders_note(run: &RunResult) -> Option<String> {
-    let distinct = run.distinct_orders?;
-    let reps = run.repetitions.len();
-    let orders = if distinct == 1 { "order" } else { "orders" };
-    let verdict = if distinct == 1 && reps > 1 { " (deterministic)" } else { "" };
-    let plural = if reps == 1 { "" } else { "s" };
-    Some(format!("{distinct} distinct {orders} of task steps in {reps} repetition{plural}{verdict}"))
-}
-
-/// "CPython 3.11.7 (/usr/bin/python3), start-up and imports 52.1 ms (not in elapsed), start
-/// method fork, HTTP client aiohttp 3.9.5" for Python runs.
-pub fn python_note(run: &RunResult) -> Option<String> {
-    let python = run.python.as_ref()?;
-    let mut note = format!("{} ({})", python.label(), python.executable);
-    if let Some(secs) = run.interpreter_startup_secs {
-        note.push_str(&format!(", start-up and imports {} (not in elapsed)", duration(secs)));
-    }
-    if let Some(method) = &python.start_method {
-        note.push_str(&format!(", start method {method}"));
-    }
-    if let Some(client) = &python.http_client {
-        note.push_str(&format!(", HTTP client {client}"));
-    }
-    Some(note)
-}
-
-/// "loop lag max 80.1 ms, p99 79.9 ms: BLOCKED > 100 ms ..." for event-loop runs.
-pub fn loop_note(run: &RunResult) -> Option<String> {
-    let (max, p99) = (run.loop_lag_max_secs?, run.loop_lag_p99_secs?);
-    let blocked = if run.loop_blocked == Some(true) {
-        " — BLOCKED: the loop stalled for more than 100 ms (asyncio's slow-callback threshold)"
-    } else {
-        ""
-    };
-    Some(format!("loop lag max {}, p99 {}{blocked}", duration(max), duration(p99)))
 }
 
 #[cfg(test)]
@@ -124,12 +75,42 @@ mod tests {
     fn rows_line_up_and_compare() -> anyhow::Result<()> {
         let text = String::from_utf8(Table.render(&sample::file())?)?;
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], "primes below 100,000 × 2 tasks, 1 repetition");
+        assert_eq!(lines[0], "primes below 100,000 × 2 tasks, 3 repetitions");
         assert!(lines[1].trim_start().starts_with("backend"));
-        assert!(lines[2].contains("40.0 ms ± 0.0 µs") && lines[2].ends_with("slowest"), "{}", lines[2]);
+        assert!(lines[2].contains("40.0 ms ± 1.0 ms") && lines[2].ends_with("slowest"), "{}", lines[2]);
         assert!(lines[3].ends_with("2.00× faster than event-loop"), "{}", lines[3]);
-        let column = lines[1].find("setup");
-        assert_eq!(column, lines[2].find("1.0 ms"), "columns align");
+        let column = |line: &str, cell: &str| line.find(cell).map(|at| line[..at].chars().count());
+        assert_eq!(column(lines[1], "cpu time"), column(lines[2], "60.0 ms"), "columns align");
+        assert!(lines[4].starts_with("  verdict: The threads run was 2.00× faster than the event-loop run"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn single_repetitions_are_marked_unconfirmed() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs = vec![
+            sample::run(crate::engine::BackendKind::EventLoop, 0.04, Outcome::Completed),
+            sample::run(crate::engine::BackendKind::Threads, 0.02, Outcome::Completed),
+        ];
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("2.00× faster than event-loop, unconfirmed"), "{text}");
+        assert!(text.contains("not yet a measurable difference"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn gil_turns_are_noted() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].config.gil = true;
+        file.runs[1].gil_holds = sample::holds();
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("threads: the GIL changed hands once between 2 lanes"), "{text}");
+        file.runs[1].gil_holds_dropped = 40;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(text.contains("; 40 more holds past the first 2 were counted but not recorded"), "{text}");
+        file.runs[1].config.gil = false;
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(!text.contains("GIL"), "{text}");
         Ok(())
     }
 
@@ -142,7 +123,7 @@ mod tests {
         file.runs[1].distinct_orders = Some(1);
         let text = String::from_utf8(Table.render(&file)?)?;
         assert!(text.contains("event-loop: loop lag max 250.0 ms, p99 200.0 ms — BLOCKED"), "{text}");
-        assert!(text.contains("threads: 1 distinct order of task steps in 1 repetition"), "{text}");
+        assert!(text.contains("threads: 1 distinct order of task steps in 3 repetitions (deterministic)"), "{text}");
         Ok(())
     }
 }

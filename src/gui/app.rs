@@ -11,11 +11,11 @@ use crate::presets::{self, Preset, PresetError};
 use super::background::Background;
 use super::command::UiCommand;
 use super::history::History;
+use super::lanes::Lanes;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
 use super::panels::top_bar::{TopBarView, top_bar_ui};
-use super::plots::timeline::Lanes;
 use super::png_export::PngExport;
 use super::python_probe::PythonProbe;
 use super::run_controller::RunController;
@@ -50,10 +50,8 @@ pub struct LabApp {
     loaded_preset: Option<Preset>,
     history: History,
     runs: RunController,
-    /// Spans of the run in progress, sorted into lanes as they arrive.
-    live_lanes: Lanes,
-    live_spans_seen: usize,
-    live_generation: u64,
+    /// Lanes to draw before any run (and between runs, when nothing is selected).
+    no_lanes: Lanes,
     png: PngExport,
     png_path: Option<PathBuf>,
     dialog: Option<SaveDialog>,
@@ -66,7 +64,7 @@ pub struct LabApp {
 
 impl LabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
-        let settings = cc.storage.and_then(|s| eframe::get_value(s, eframe::APP_KEY)).unwrap_or_default();
+        let settings = Settings::load(cc.storage);
         let mut app = Self::with_settings(settings);
         app.png_path = launch.png_path;
         if let Some(preset) = launch.preset {
@@ -86,9 +84,7 @@ impl LabApp {
             loaded_preset: None,
             history: History::default(),
             runs: RunController::default(),
-            live_lanes: Lanes::default(),
-            live_spans_seen: 0,
-            live_generation: u64::MAX,
+            no_lanes: Lanes::default(),
             png: PngExport::default(),
             png_path: None,
             dialog: None,
@@ -235,11 +231,7 @@ impl LabApp {
         }
         let what = configs.iter().map(|c| c.backend.name()).collect::<Vec<_>>().join(", ");
         match self.runs.start(configs, ctx) {
-            Ok(()) => {
-                self.live_lanes = Lanes::default();
-                self.live_spans_seen = 0;
-                self.status = Status::info(format!("Running on {what}…"));
-            }
+            Ok(()) => self.status = Status::info(format!("Running on {what}…")),
             Err(e) => self.status = Status::error(format!("Could not start the run thread: {e}")),
         }
     }
@@ -269,20 +261,9 @@ impl LabApp {
                 "{} finished: {} in {}",
                 result.config.backend,
                 result.outcome.name(),
-                crate::export::format::duration(result.elapsed_secs)
+                crate::report::format::duration(result.elapsed_secs)
             ));
             self.history.push(result);
-            self.live_lanes = Lanes::default();
-            self.live_spans_seen = 0;
-        }
-        if let Some(live) = self.runs.live() {
-            if live.generation != self.live_generation {
-                self.live_lanes = Lanes::default();
-                self.live_spans_seen = 0;
-                self.live_generation = live.generation;
-            }
-            self.live_lanes.extend(&live.spans[self.live_spans_seen.min(live.spans.len())..]);
-            self.live_spans_seen = live.spans.len();
         }
         for report in self.writes.poll() {
             self.status = match report {
@@ -390,7 +371,7 @@ impl eframe::App for LabApp {
         // must not keep the window from closing).
         for report in self.writes.wait(std::time::Duration::from_secs(5)) {
             if let Err(e) = report {
-                eprintln!("{e}");
+                crate::headless::say(format_args!("{e}"));
             }
         }
     }

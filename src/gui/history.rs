@@ -3,7 +3,7 @@
 
 use crate::engine::RunResult;
 
-use super::plots::timeline::Lanes;
+use super::lanes::Lanes;
 
 /// A run's identity in the history; stable across deletions ("#3" stays "#3").
 pub type RunId = u64;
@@ -35,7 +35,7 @@ impl History {
     pub fn push(&mut self, result: RunResult) -> RunId {
         self.next_id += 1;
         let id = self.next_id;
-        let lanes = Lanes::new(&result.spans);
+        let lanes = Lanes::with_holds(&result.spans, &result.gil_holds);
         self.entries.push(Entry { id, result, lanes });
         self.selected = Some(id);
         id
@@ -77,22 +77,6 @@ impl History {
         self.entries.clear();
         self.selected = None;
     }
-
-    /// The other runs of the same workload as `entry` (what a verdict compares it with).
-    pub fn same_workload<'a>(&'a self, entry: &'a Entry) -> impl Iterator<Item = &'a Entry> {
-        self.entries.iter().filter(move |e| e.id != entry.id && same_work(&e.result, &entry.result))
-    }
-}
-
-/// Runs are comparable when they did the same work: same workload and sizes, the same I/O
-/// wait for `mixed`, the same steps, and the same task count.
-pub fn same_work(a: &RunResult, b: &RunResult) -> bool {
-    let (a, b) = (&a.config, &b.config);
-    let mixed = a.workload.kind == crate::engine::WorkloadKind::Mixed;
-    a.workload == b.workload
-        && a.tasks == b.tasks
-        && a.steps == b.steps
-        && (!mixed || a.io_wait_millis == b.io_wait_millis)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod background;
 pub mod command;
 mod data_export;
 pub mod history;
+pub mod lanes;
 pub mod panels;
 pub mod plots;
 pub mod png_export;
@@ -15,9 +16,11 @@ pub mod python_probe;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;
-pub mod verdict;
 
 pub use app::{LabApp, Launch};
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use eframe::egui;
 
@@ -26,8 +29,43 @@ use eframe::egui;
 pub const APP_ID: &str = "io.github.concurrency_lab.ConcurrencyLab";
 const ICON_PNG: &[u8] = include_bytes!("../../assets/icon-256.png");
 
+/// The window's context, once it exists: where a stop signal asks the window to close.
+static CONTEXT: OnceLock<egui::Context> = OnceLock::new();
+/// The first stop signal received (0: none).
+static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// The stop signal that closed the window, if one did (the exit code is then 128 + it).
+pub fn stop_signal() -> Option<i32> {
+    Some(STOP_SIGNAL.load(Ordering::SeqCst)).filter(|s| *s != 0)
+}
+
+/// Ctrl+C in the terminal that started the window, SIGTERM (logging out, a service manager)
+/// and SIGHUP close the window as its close button does: the run stops, its workers are
+/// reaped, its temp files removed. A second one (or one before the window exists) quits at
+/// once. Must run before any thread starts (see [`crate::engine::route_stop_signals`]).
+#[cfg(unix)]
+fn close_on_stop_signals() {
+    let routed = crate::engine::route_stop_signals(|signal| {
+        let first = STOP_SIGNAL.compare_exchange(0, signal, Ordering::SeqCst, Ordering::SeqCst).is_ok();
+        match CONTEXT.get() {
+            Some(ctx) if first => {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+                ctx.request_repaint();
+            }
+            // Workers die with the app (PR_SET_PDEATHSIG, the stdin lifeline); a temp directory
+            // left behind is swept by the next file run.
+            _ => std::process::exit(128 + signal),
+        }
+    });
+    if let Err(e) = routed {
+        crate::headless::say(format_args!("warning: stop signals will end the window abruptly ({e})"));
+    }
+}
+
 /// Opens the window and runs until it is closed.
 pub fn run(launch: Launch) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    close_on_stop_signals();
     let mut viewport = egui::ViewportBuilder::default()
         .with_title("Concurrency Lab")
         .with_app_id(APP_ID)
@@ -35,10 +73,14 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
         .with_min_inner_size([960.0, 600.0]);
     match eframe::icon_data::from_png_bytes(ICON_PNG) {
         Ok(icon) => viewport = viewport.with_icon(icon),
-        Err(e) => eprintln!("warning: the bundled icon could not be decoded: {e}"),
+        Err(e) => crate::headless::say(format_args!("warning: the bundled icon could not be decoded: {e}")),
     }
     let options = eframe::NativeOptions { viewport, ..Default::default() };
-    eframe::run_native("Concurrency Lab", options, Box::new(|cc| Ok(Box::new(LabApp::new(cc, launch)))))
+    let create = |cc: &eframe::CreationContext<'_>| {
+        let _ = CONTEXT.set(cc.egui_ctx.clone());
+        Ok(Box::new(LabApp::new(cc, launch)) as Box<dyn eframe::App>)
+    };
+    eframe::run_native("Concurrency Lab", options, Box::new(create))
         .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
 }
 

@@ -7,7 +7,7 @@ use std::sync::mpsc::{self, Receiver};
 
 use eframe::egui;
 
-use crate::engine::backend::python::interpreter::{self, Interpreter};
+use crate::engine::{Interpreter, interpreter};
 
 /// What is known about the interpreter the settings name.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::engine::{CancelToken, CpuSample, Event, ExperimentConfig, RunResult, Span, ValidConfig, run_experiment};
+use crate::engine::{CancelToken, CpuSample, Event, ExperimentConfig, RunResult, ValidConfig, run_experiment};
+
+use super::lanes::Lanes;
 
 /// How often the run thread may wake the UI: 5 repaints a second keep the progress and the live
 /// plots moving, while the window's own drawing (on a software renderer, tens of ms of CPU a
@@ -38,16 +40,14 @@ pub struct LiveRun {
     /// warm-ups (when `warmup`) or among the measured repetitions.
     pub repetition: Option<u32>,
     pub warmup: bool,
-    /// Bumped whenever the spans start over (a new config or repetition), so a consumer that
-    /// copies them incrementally knows to start over too.
-    pub generation: u64,
     pub tasks_done: u64,
     pub tasks_total: u64,
     /// When the current repetition started, on the UI's clock (the live bar and the core plot
     /// show one repetition, as a finished run does).
     pub started: Instant,
-    /// Spans and CPU samples of the current repetition, as they arrive.
-    pub spans: Vec<Span>,
+    /// The spans of the current repetition in their lanes, and its CPU samples, as they arrive
+    /// (kept here only: the timeline draws these lanes).
+    pub lanes: Lanes,
     pub cpu_samples: Vec<CpuSample>,
 }
 
@@ -63,16 +63,15 @@ impl LiveRun {
                 self.repetition = Some(if warmup { index + 1 } else { measured_index + 1 });
                 self.warmup = warmup;
                 self.started = at;
-                self.generation += 1;
                 self.tasks_done = 0;
-                self.spans.clear();
+                self.lanes = Lanes::default();
                 self.cpu_samples.clear();
             }
             Event::Progress { done, total, .. } => {
                 self.tasks_done = done;
                 self.tasks_total = total;
             }
-            Event::TasksFinished(spans) => self.spans.extend(spans),
+            Event::TasksFinished(spans) => self.lanes.extend(&spans),
             Event::CpuSample(sample) => self.cpu_samples.push(sample),
             Event::Finished { .. } => {}
         }
@@ -132,7 +131,6 @@ impl RunController {
         loop {
             match active.rx.try_recv() {
                 Ok(Message::Started { config, index, at }) => {
-                    let generation = active.live.as_ref().map_or(0, |l| l.generation + 1);
                     active.live = Some(LiveRun {
                         tasks_total: config.tasks,
                         config,
@@ -140,10 +138,9 @@ impl RunController {
                         of: active.of,
                         repetition: None,
                         warmup: false,
-                        generation,
                         tasks_done: 0,
                         started: at,
-                        spans: Vec::new(),
+                        lanes: Lanes::default(),
                         cpu_samples: Vec::new(),
                     });
                 }
@@ -195,8 +192,10 @@ const RUN_NICE: i32 = 5;
 fn run_all(configs: &[ValidConfig], cancel: &CancelToken, tx: &Sender<Message>, ctx: &egui::Context) {
     // Everything the run starts inherits this, so the window keeps repainting while the run
     // saturates the cores. When the window is idle the run gets the cores all the same.
-    if let Err(e) = crate::engine::sys::lower_thread_priority(RUN_NICE) {
-        eprintln!("warning: could not lower the run's priority ({e}); the window may lag during runs");
+    if let Err(e) = crate::engine::lower_thread_priority(RUN_NICE) {
+        crate::headless::say(format_args!(
+            "warning: could not lower the run's priority ({e}); the window may lag during runs"
+        ));
     }
     let sink = |event: Event| {
         // A closed channel means the UI is gone; the cancel token stops the run.

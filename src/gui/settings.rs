@@ -1,13 +1,17 @@
 //! What the lab remembers across restarts (eframe persistence, settings only — results never go
 //! through eframe storage): the experiment controls, the size last used for each workload, and
-//! the folder files were last saved to.
+//! the folder files were last saved to. What comes back from storage is untrusted (an older
+//! version wrote it, or a hand edit): [`Settings::load`] keeps only what this version would
+//! offer, and falls back to the defaults for the rest.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::engine::{ExperimentConfig, Workload, WorkloadKind};
+use eframe::Storage;
+
+use crate::engine::{BackendKind, ExperimentConfig, Workload, WorkloadKind};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -20,6 +24,33 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The stored settings, checked: a backend the window does not offer (a test-only one, or
+    /// one this version no longer has) becomes the default, hidden test switches are off, a
+    /// config the engine would refuse is brought into bounds or reset, and remembered sizes
+    /// out of their workload's bounds are forgotten.
+    pub fn load(storage: Option<&dyn Storage>) -> Self {
+        storage.and_then(|s| eframe::get_value::<Settings>(s, eframe::APP_KEY)).unwrap_or_default().checked()
+    }
+
+    fn checked(mut self) -> Self {
+        let defaults = ExperimentConfig::default();
+        let config = &mut self.config;
+        if !BackendKind::USER_FACING.contains(&config.backend) {
+            config.backend = defaults.backend;
+        }
+        config.panic_every = 0;
+        config.http_bind_addr = None;
+        config.tasks = config.tasks.clamp(1, crate::engine::MAX_TASKS);
+        config.workers = config.workers.clamp(1, config.max_workers().0);
+        if config.validate().is_err() {
+            *config = ExperimentConfig { backend: config.backend, ..defaults };
+        }
+        self.size_by_workload.retain(|kind, size| {
+            kind.parse::<WorkloadKind>().is_ok_and(|k| (k.size_bounds().0..=k.size_bounds().1).contains(size))
+        });
+        self
+    }
+
     /// Switches the workload kind, restoring the size last used with it.
     pub fn set_workload_kind(&mut self, kind: WorkloadKind) {
         let current = &self.config.workload;
@@ -37,6 +68,56 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// eframe's storage, in memory: the same RON round trip as the real file.
+    #[derive(Default)]
+    struct Memory(BTreeMap<String, String>);
+
+    impl Storage for Memory {
+        fn get_string(&self, key: &str) -> Option<String> {
+            self.0.get(key).cloned()
+        }
+        fn set_string(&mut self, key: &str, value: String) {
+            self.0.insert(key.to_owned(), value);
+        }
+        fn remove_string(&mut self, key: &str) {
+            self.0.remove(key);
+        }
+        fn flush(&mut self) {}
+    }
+
+    fn stored(settings: &Settings) -> Memory {
+        let mut storage = Memory::default();
+        eframe::set_value(&mut storage, eframe::APP_KEY, settings);
+        storage
+    }
+
+    #[test]
+    fn hidden_backends_and_bad_values_fall_back_to_defaults() {
+        let mut saved = Settings::default();
+        saved.config.backend = BackendKind::Mock;
+        saved.config.workers = 0;
+        saved.config.panic_every = 3;
+        saved.size_by_workload.insert("fib".into(), 99);
+        saved.size_by_workload.insert("sleep".into(), 20);
+        saved.size_by_workload.insert("nonsense".into(), 1);
+        let loaded = Settings::load(Some(&stored(&saved)));
+        assert_eq!(loaded.config.backend, ExperimentConfig::default().backend);
+        assert_eq!((loaded.config.workers, loaded.config.panic_every), (1, 0));
+        assert!(loaded.config.validate().is_ok());
+        assert_eq!(loaded.size_by_workload.into_iter().collect::<Vec<_>>(), vec![("sleep".to_owned(), 20)]);
+    }
+
+    #[test]
+    fn unreadable_settings_are_the_defaults_and_good_ones_are_kept() {
+        let mut garbage = Memory::default();
+        garbage.set_string(eframe::APP_KEY, "(config: (backend: \"fibers\"))".to_owned());
+        assert_eq!(Settings::load(Some(&garbage)).config, ExperimentConfig::default());
+        let mut good = Settings::default();
+        good.config.backend = BackendKind::Rayon;
+        good.config.workers = 3;
+        assert_eq!(Settings::load(Some(&stored(&good))).config, good.config);
+    }
 
     #[test]
     fn switching_workloads_keeps_each_kinds_size() {

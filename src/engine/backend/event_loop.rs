@@ -17,10 +17,12 @@ use std::time::Duration;
 
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
 
-use super::loop_task::{Offload, run_task_async, set_lane};
+use super::loop_task::{Offload, run_task_async};
 use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::RunError;
+use crate::engine::lane;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::result::Span;
 use crate::engine::spans::RunClock;
@@ -40,8 +42,8 @@ pub struct EventLoop(pub Flavor);
 /// The dispatcher yields to the loop after spawning this many tasks.
 const SPAWN_BATCH: u64 = 1024;
 
-/// How often the loop looks at the cancel token and publishes finished spans.
-const CANCEL_POLL: Duration = Duration::from_millis(10);
+/// How often the loop publishes finished spans (for the live view and the progress bar).
+const FLUSH_EVERY: Duration = Duration::from_millis(10);
 
 /// How long a stopped run waits for blocking parts still running.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
@@ -51,7 +53,7 @@ impl Backend for EventLoop {
         let flavor = self.0;
         let cpu_start = sys::thread_cpu_secs();
         let pool_cpu_nanos = Arc::new(AtomicU64::new(0));
-        let failed = |error: String| BackendReport {
+        let failed = |error: RunError| BackendReport {
             ended_secs: ctx.clock.now_secs(),
             error: Some(error),
             ..BackendReport::default()
@@ -59,14 +61,14 @@ impl Backend for EventLoop {
         let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
         let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
             Ok(runtime) => runtime,
-            Err(err) => return failed(format!("could not start the tokio runtime: {err}")),
+            Err(cause) => return failed(RunError::Start { what: "the tokio runtime".into(), cause }),
         };
         let (offload, pool) = match flavor {
             Flavor::Single | Flavor::MultiThread => (Offload::Inline, None),
             Flavor::ToThreads => (Offload::Threads, None),
             Flavor::ToProcesses => match offload_pool::start(ctx) {
                 Ok((pool, client)) => (Offload::Processes(client), Some(pool)),
-                Err(error) => return failed(error),
+                Err(error) => return failed(error.into()),
             },
         };
         let setup_secs = ctx.clock.now_secs();
@@ -83,6 +85,12 @@ impl Backend for EventLoop {
         });
         let in_flight = if flavor == Flavor::Single { ctx.config.workers } else { ctx.config.tasks };
         let flush = || ctx.spans.append(&mut shared.recorded.lock().unwrap_or_else(|p| p.into_inner()));
+        // Stop wakes the loop through this (a stored permit if it comes before the wait).
+        let stopped = Arc::new(Notify::new());
+        let _on_cancel = ctx.cancel.on_cancel({
+            let stopped = stopped.clone();
+            move || stopped.notify_one()
+        });
         let (bridged, loop_lag) = std::thread::scope(|scope| {
             let bridge = pool.map(|pool| {
                 std::thread::Builder::new()
@@ -93,10 +101,11 @@ impl Backend for EventLoop {
                 let beat = tokio::spawn(lag.clone().heartbeat());
                 tokio::select! {
                     () = dispatch(&shared, in_flight, flavor != Flavor::MultiThread) => {}
+                    () = stopped.notified() => {}
                     () = async {
-                        while !ctx.cancel.is_cancelled() {
+                        loop {
                             flush();
-                            tokio::time::sleep(CANCEL_POLL).await;
+                            tokio::time::sleep(FLUSH_EVERY).await;
                         }
                     } => {}
                 }
@@ -108,9 +117,10 @@ impl Backend for EventLoop {
             }
             let bridged = match bridge {
                 Some(Ok(handle)) => handle.join().unwrap_or_default(),
-                Some(Err(e)) => {
-                    Bridged { error: Some(format!("could not start the offload thread: {e}")), ..Bridged::default() }
-                }
+                Some(Err(cause)) => Bridged {
+                    error: Some(RunError::Start { what: "the offload thread".into(), cause }),
+                    ..Bridged::default()
+                },
                 None => Bridged::default(),
             };
             (bridged, loop_lag)
@@ -121,9 +131,16 @@ impl Backend for EventLoop {
         flush();
         let loop_cpu = sys::thread_cpu_secs().zip(cpu_start).map(|(end, start)| end - start);
         let pool_cpu = pool_cpu_nanos.load(Ordering::Relaxed) as f64 / 1e9;
-        let children_cpu = if flavor == Flavor::ToProcesses { bridged.cpu_secs } else { Some(0.0) };
+        let children_cpu = if flavor == Flavor::ToProcesses { bridged.used.cpu_secs } else { Some(0.0) };
         let cpu_secs = loop_cpu.zip(children_cpu).map(|(a, b)| a + b + pool_cpu);
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error: bridged.error, loop_lag }
+        BackendReport {
+            setup_secs,
+            ended_secs: ctx.clock.now_secs(),
+            cpu_secs,
+            workers_peak_rss_bytes: bridged.used.peak_rss_bytes.filter(|_| flavor == Flavor::ToProcesses),
+            error: bridged.error,
+            loop_lag,
+        }
     }
 }
 
@@ -149,7 +166,7 @@ fn build_runtime(
     let prefix = match flavor {
         Flavor::MultiThread => "lab-loop",
         Flavor::ToThreads => "lab-to-thread",
-        // tokio::fs runs on these.
+        // The file workload's calls run on these.
         Flavor::Single | Flavor::ToProcesses => "lab-loop-blocking",
     };
     let named = Arc::new(AtomicU32::new(0));
@@ -162,7 +179,7 @@ fn build_runtime(
     builder
         .enable_time()
         .thread_name_fn(move || format!("{prefix}-{}", named.fetch_add(1, Ordering::Relaxed)))
-        .on_thread_start(move || set_lane(started.fetch_add(1, Ordering::Relaxed) % lanes))
+        .on_thread_start(move || lane::set(started.fetch_add(1, Ordering::Relaxed) % lanes))
         .on_thread_stop(move || {
             // A pool thread's CPU clock started with the thread, so its reading is its share.
             let nanos = sys::thread_cpu_secs().map_or(0, |secs| (secs * 1e9) as u64);
@@ -216,8 +233,7 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
 async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
     shared.started.fetch_add(1, Ordering::Relaxed);
     let start_secs = shared.clock.now_secs();
-    let (outcome, worker) =
-        run_task_async(&shared.runner, task, &shared.offload, super::loop_task::current_lane()).await;
+    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current()).await;
     if let Ok(ok) = outcome {
         let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
         shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);

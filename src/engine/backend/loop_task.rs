@@ -1,11 +1,11 @@
 //! One task on an event loop, shared by every loop backend (and by worker processes that run
 //! a loop of their own). `sleep` and the `mixed` wait await a timer, `http` awaits an async
-//! client, `file` awaits tokio::fs; the blocking part of a step (CPU work, the blocking sleep
-//! of `blocking-sleep`) runs where the [`Offload`] says: on the loop itself, blocking it as a
-//! CPU-bound coroutine blocks asyncio; on a blocking thread pool (`asyncio.to_thread`); or on
-//! a worker process (`run_in_executor` with a process pool). Steps are separated by a yield.
+//! client, `file` awaits its calls on the blocking pool; the blocking part of a step (CPU
+//! work, the blocking sleep of `blocking-sleep`) runs where the [`Offload`] says: on the loop
+//! itself, blocking it as a CPU-bound coroutine blocks asyncio; on a blocking thread pool
+//! (`asyncio.to_thread`); or on a worker process (`run_in_executor` with a process pool).
+//! Steps are separated by a yield.
 
-use std::cell::Cell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,6 +13,7 @@ use std::time::Duration;
 use super::offload_pool::OffloadClient;
 use crate::engine::cancel::Cancelled;
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::TaskError;
 use crate::engine::workload::{TaskFailure, TaskRunner};
 
 /// Where the blocking part of a task runs.
@@ -24,21 +25,6 @@ pub enum Offload {
     Threads,
     /// On a worker process (`loop.run_in_executor(ProcessPoolExecutor)`).
     Processes(OffloadClient),
-}
-
-thread_local! {
-    /// The lane of the current pool thread (set when a runtime starts the thread).
-    static LANE: Cell<u32> = const { Cell::new(0) };
-}
-
-/// Marks the current thread as lane `lane` (for spans).
-pub fn set_lane(lane: u32) {
-    LANE.with(|l| l.set(lane));
-}
-
-/// The lane of the current thread (0 unless a runtime set it).
-pub fn current_lane() -> u32 {
-    LANE.with(Cell::get)
 }
 
 /// Runs every step of `task`. Returns whether it succeeded (or that the run was stopped)
@@ -83,8 +69,8 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
         WorkloadKind::Noop => Ok(()),
         // Boxed: these futures are large, and an unboxed one would make every task's future
         // (a million of them, for no-op dispatch) as large as an HTTP request's state.
-        WorkloadKind::Http => Box::pin(runner.io.get_async(size)).await.map_err(TaskFailure::Io),
-        WorkloadKind::File => Box::pin(runner.io.file_async(size)).await.map_err(TaskFailure::Io),
+        WorkloadKind::Http => Ok(Box::pin(runner.io.get_async(size)).await?),
+        WorkloadKind::File => Box::pin(runner.io.file_async(size, &runner.cancel)).await,
     }
 }
 
@@ -98,19 +84,16 @@ async fn blocking_part(
         Offload::Inline => runner.blocking_part(task),
         Offload::Threads => {
             let runner = runner.clone();
-            let joined = tokio::task::spawn_blocking(move || (current_lane(), runner.blocking_part(task))).await;
-            let (ran_on, outcome) = joined.map_err(|e| TaskFailure::Io(format!("offload thread: {e}")))?;
+            let joined =
+                tokio::task::spawn_blocking(move || (crate::engine::lane::current(), runner.blocking_part(task))).await;
+            let (ran_on, outcome) = joined.map_err(|e| TaskError::OffloadThread(e.to_string()))?;
             *lane = ran_on;
             outcome
         }
         Offload::Processes(pool) => {
             let (worker, ok) = Box::pin(pool.run(task)).await?;
             *lane = worker;
-            if ok {
-                Ok(())
-            } else {
-                Err(TaskFailure::Io(format!("its blocking part failed in worker process {worker}")))
-            }
+            if ok { Ok(()) } else { Err(TaskError::BlockingPart { worker }.into()) }
         }
     }
 }

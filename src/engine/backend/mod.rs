@@ -2,22 +2,26 @@
 //! records one span per task into the repetition's [`SpanLog`], honours the cancel token, and
 //! reports its setup time, end time, and the CPU time of its workers.
 
-mod event_loop;
+// The implementations are visible to the backend table (`kinds/backends.rs`), whose rows
+// point at their constructors.
+pub(super) mod event_loop;
 mod loop_task;
-mod mock;
+pub(super) mod mock;
 mod offload_pool;
 mod pool;
-mod processes;
+pub(super) mod processes;
 pub mod protocol;
-pub mod python;
-mod rayon_pool;
-mod threads;
+pub(super) mod python;
+pub(super) mod rayon_pool;
+pub(super) mod threads;
 
 use std::sync::Arc;
 
 use super::cancel::CancelToken;
 use super::config::{BackendKind, ValidConfig};
+use super::error::RunError;
 use super::gil::Gil;
+use super::gil_holds::HoldLog;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
 use super::result::PythonRun;
@@ -41,16 +45,21 @@ pub struct RunContext<'a> {
     pub io: &'a Arc<IoTargets>,
     /// Step order and task errors of this repetition.
     pub log: &'a Arc<TaskLog>,
+    /// The GIL this process's lanes share when the run emulates one (worker processes have
+    /// their own).
+    pub gil: Option<Arc<Gil>>,
+    /// When each lane held a GIL: from `gil` after the run, from workers as they report.
+    pub holds: &'a HoldLog,
 }
 
 impl RunContext<'_> {
-    /// A task runner for this run; in-process backends share one GIL between their threads.
+    /// A task runner for this run; in-process backends share the run's GIL between their threads.
     pub fn runner(&self) -> TaskRunner {
         TaskRunner {
             kind: self.config.workload.kind,
             sizes: self.config.workload.size.clone(),
             panic_every: self.config.panic_every,
-            gil: self.config.gil.then(|| Arc::new(Gil::default())),
+            gil: self.gil.clone(),
             cancel: self.cancel.clone(),
             steps: self.config.steps,
             io_wait_millis: self.config.io_wait_millis,
@@ -70,7 +79,7 @@ pub struct StartUpContext<'a> {
 }
 
 /// How a repetition went, from the backend's side.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct BackendReport {
     /// Seconds from the clock's start until the backend was ready to run tasks.
     pub setup_secs: f64,
@@ -78,8 +87,10 @@ pub struct BackendReport {
     pub ended_secs: f64,
     /// CPU time of the workers themselves, when it could be measured.
     pub cpu_secs: Option<f64>,
+    /// Worker processes only: the sum of each worker's own peak resident memory.
+    pub workers_peak_rss_bytes: Option<u64>,
     /// Why the repetition failed (a worker died, a thread could not start, ...).
-    pub error: Option<String>,
+    pub error: Option<RunError>,
     /// How late the event loop's heartbeat woke (event-loop backends only).
     pub loop_lag: Option<LoopLag>,
 }
@@ -100,19 +111,7 @@ pub trait Backend {
     }
 }
 
+/// The implementation of `kind`, from its row of the backend table.
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
-    match kind {
-        BackendKind::EventLoop => Box::new(event_loop::EventLoop(event_loop::Flavor::Single)),
-        BackendKind::EventLoopMt => Box::new(event_loop::EventLoop(event_loop::Flavor::MultiThread)),
-        BackendKind::EventLoopThreads => Box::new(event_loop::EventLoop(event_loop::Flavor::ToThreads)),
-        BackendKind::EventLoopProcesses => Box::new(event_loop::EventLoop(event_loop::Flavor::ToProcesses)),
-        BackendKind::Threads => Box::new(threads::Threads),
-        BackendKind::Rayon => Box::new(rayon_pool::Rayon),
-        BackendKind::Processes => Box::new(processes::Processes { mode: protocol::WorkerMode::Blocking }),
-        BackendKind::ProcessesEventLoop => Box::new(processes::Processes { mode: protocol::WorkerMode::EventLoop }),
-        BackendKind::Mock => Box::new(mock::Mock),
-        BackendKind::PythonAsyncio => Box::new(python::Python::new(python::protocol::Pool::Asyncio)),
-        BackendKind::PythonThreads => Box::new(python::Python::new(python::protocol::Pool::Threads)),
-        BackendKind::PythonProcesses => Box::new(python::Python::new(python::protocol::Pool::Processes)),
-    }
+    (kind.info().start)()
 }

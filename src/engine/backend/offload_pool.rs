@@ -5,12 +5,12 @@
 //! queue, as in ProcessPoolExecutor's call queue.
 
 use std::collections::VecDeque;
-use std::sync::mpsc::{self, RecvTimeoutError, Sender};
-use std::time::Duration;
+use std::sync::mpsc::Sender;
 
 use super::RunContext;
-use super::pool::{Incoming, OffloadReply, Pool};
+use super::pool::{Incoming, OffloadReply, Pool, WorkersUsage};
 use super::protocol::{FromWorker, ToWorker, WorkerMode};
+use crate::engine::error::{RunError, WorkerError};
 use crate::engine::workload::TaskFailure;
 
 /// The loop's handle on the pool: cheap to share between tasks.
@@ -22,10 +22,9 @@ pub struct OffloadClient {
 impl OffloadClient {
     /// Runs the blocking part of `task` on some worker; `(worker, ok)` when it is done.
     pub async fn run(&self, task: u64) -> Result<(u32, bool), TaskFailure> {
-        let stopped = || TaskFailure::Io("the process pool has stopped".to_owned());
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.tx.send(Incoming::Offload(task, reply)).map_err(|_| stopped())?;
-        answer.await.map_err(|_| stopped())?.map_err(TaskFailure::Io)
+        self.tx.send(Incoming::Offload(task, reply)).map_err(|_| WorkerError::PoolStopped)?;
+        Ok(answer.await.map_err(|_| WorkerError::PoolStopped)??)
     }
 
     /// Tells the bridge the loop is done: it shuts the workers down and returns.
@@ -37,14 +36,13 @@ impl OffloadClient {
 /// What the bridge reports when it ends.
 #[derive(Debug, Default)]
 pub struct Bridged {
-    pub cpu_secs: Option<f64>,
-    pub error: Option<String>,
+    pub used: WorkersUsage,
+    pub error: Option<RunError>,
 }
 
 /// Starts the workers (on the caller's thread: this is backend setup).
-pub fn start(ctx: &RunContext<'_>) -> Result<(Pool, OffloadClient), String> {
-    let (tx, rx) = mpsc::channel();
-    let mut pool = Pool { workers: Vec::new(), rx };
+pub fn start(ctx: &RunContext<'_>) -> Result<(Pool, OffloadClient), WorkerError> {
+    let (mut pool, tx) = Pool::new(ctx);
     match pool.start(ctx, &tx, WorkerMode::Offload) {
         Ok(()) => Ok((pool, OffloadClient { tx })),
         Err(error) => {
@@ -62,14 +60,20 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
     let mut waiting: VecDeque<(u64, OffloadReply)> = VecDeque::new();
     let mut busy: Vec<Option<OffloadReply>> = (0..count).map(|_| None).collect();
     let mut error = None;
-    'serve: while !ctx.cancel.is_cancelled() {
-        match pool.rx.recv_timeout(Duration::from_millis(20)) {
+    'serve: loop {
+        let incoming = pool.rx.recv();
+        if ctx.cancel.is_cancelled() {
+            break;
+        }
+        match incoming {
             Ok(Incoming::Offload(task, reply)) => waiting.push_back((task, reply)),
-            Ok(Incoming::Finish) | Err(RecvTimeoutError::Disconnected) => break,
-            Ok(Incoming::Message(index, FromWorker::Done { spans, .. })) => {
+            Ok(Incoming::Finish | Incoming::Cancelled) | Err(_) => break,
+            Ok(Incoming::Message(index, FromWorker::Done { spans, gil, gil_dropped, .. })) => {
+                let worker = u32::try_from(index).unwrap_or(u32::MAX);
+                ctx.holds.add_from_worker(worker, &gil, gil_dropped, &ctx.clock);
                 if let Some(reply) = busy.get_mut(index).and_then(Option::take) {
                     let ok = spans.first().is_some_and(|span| span.3);
-                    let _ = reply.send(Ok((u32::try_from(index).unwrap_or(u32::MAX), ok)));
+                    let _ = reply.send(Ok((worker, ok)));
                 }
                 idle.push_back(index);
             }
@@ -80,7 +84,6 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
                 error = Some(pool.explain(other));
                 break;
             }
-            Err(RecvTimeoutError::Timeout) => {}
         }
         while !idle.is_empty() && !waiting.is_empty() {
             let (Some(index), Some((task, reply))) = (idle.pop_front(), waiting.pop_front()) else { break };
@@ -94,11 +97,11 @@ pub fn serve(mut pool: Pool, ctx: &RunContext<'_>) -> Bridged {
             }
         }
     }
-    let why = error.clone().unwrap_or_else(|| "the run was stopped".to_owned());
+    let why = error.clone().unwrap_or(WorkerError::RunStopped);
     for reply in waiting.into_iter().map(|(_, reply)| reply).chain(busy.into_iter().flatten()) {
         let _ = reply.send(Err(why.clone()));
     }
     let clean = error.is_none() && !ctx.cancel.is_cancelled();
-    let cpu_secs = pool.shutdown(clean, ctx);
-    Bridged { cpu_secs, error }
+    let used = pool.shutdown(clean, ctx);
+    Bridged { used, error: error.map(RunError::from) }
 }

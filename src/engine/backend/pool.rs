@@ -3,9 +3,15 @@
 //! handshake and setup, sending messages, explaining a death (exit code or signal, stderr
 //! tail), and the shutdown that reaps every child. No path out leaves a worker running:
 //! kill on stop or drop, `PR_SET_PDEATHSIG` set by the worker on Linux, and a stdin-EOF
-//! lifeline in the worker. CPU time is what the kernel accounted to each reaped child.
+//! lifeline in the worker. Workers run in a process group of their own and ignore the stop
+//! signals, so a terminal's Ctrl+C (sent to the whole foreground group) or a service manager's
+//! SIGTERM reaches the app alone, which stops them itself. The pool's channel gets a
+//! [`Incoming::Cancelled`] the moment the run is stopped, so nothing here polls for Stop.
+//! CPU time is what the kernel accounted to each reaped child.
 
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+#[cfg(unix)]
+use std::os::unix::process::CommandExt as _;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
@@ -13,6 +19,8 @@ use std::time::{Duration, Instant};
 
 use super::RunContext;
 use super::protocol::{self, FromWorker, PARENT_PID_ENV, Setup, ToWorker, WORKER_SUBCOMMAND, WorkerMode};
+use crate::engine::cancel::OnCancel;
+use crate::engine::error::WorkerError;
 use crate::engine::{io, sys};
 
 /// How long workers get to start and say hello.
@@ -22,7 +30,7 @@ const EXIT_GRACE: Duration = Duration::from_secs(2);
 const STDERR_TAIL_BYTES: usize = 2000;
 
 /// A task offloaded by an event loop, and where its answer goes: `(worker, ok)` or why not.
-pub type OffloadReply = tokio::sync::oneshot::Sender<Result<(u32, bool), String>>;
+pub type OffloadReply = tokio::sync::oneshot::Sender<Result<(u32, bool), WorkerError>>;
 
 /// What the pool's channel carries: the pipe readers' reports, and (for an event loop that
 /// offloads to the pool) requests from the loop.
@@ -34,6 +42,8 @@ pub enum Incoming {
     Offload(u64, OffloadReply),
     /// The loop is done offloading.
     Finish,
+    /// The run was stopped.
+    Cancelled,
 }
 
 pub struct Worker {
@@ -45,17 +55,40 @@ pub struct Worker {
     reaped: Option<sys::Reaped>,
 }
 
+/// What the reaped workers used, by the kernel's account (`None` where it can't tell).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct WorkersUsage {
+    /// Their CPU time, summed.
+    pub cpu_secs: Option<f64>,
+    /// Each worker's peak resident memory, summed.
+    pub peak_rss_bytes: Option<u64>,
+}
+
 pub struct Pool {
     pub workers: Vec<Worker>,
     pub rx: Receiver<Incoming>,
+    /// Sends [`Incoming::Cancelled`] when the run is stopped (unregistered on drop).
+    _on_cancel: OnCancel,
 }
 
 impl Pool {
+    /// An empty pool, and the sender its pipe readers (and an offloading loop) report to.
+    pub fn new(ctx: &RunContext<'_>) -> (Self, Sender<Incoming>) {
+        let (tx, rx) = mpsc::channel();
+        let on_cancel = ctx.cancel.on_cancel({
+            let tx = tx.clone();
+            move || {
+                let _ = tx.send(Incoming::Cancelled);
+            }
+        });
+        (Self { workers: Vec::new(), rx, _on_cancel: on_cancel }, tx)
+    }
+
     /// Starts every worker in parallel, each from its own reader thread: that thread lives
     /// exactly as long as its worker's stdout, which makes it the right "parent" for
     /// `PR_SET_PDEATHSIG`, and spawns overlap instead of queueing behind each other.
-    pub fn start(&mut self, ctx: &RunContext<'_>, tx: &Sender<Incoming>, mode: WorkerMode) -> Result<(), String> {
-        let exe = std::env::current_exe().map_err(|e| format!("could not find this program's binary: {e}"))?;
+    pub fn start(&mut self, ctx: &RunContext<'_>, tx: &Sender<Incoming>, mode: WorkerMode) -> Result<(), WorkerError> {
+        let exe = std::env::current_exe().map_err(|e| WorkerError::NoBinary(Arc::new(e)))?;
         let count = usize::try_from(ctx.config.workers).unwrap_or(usize::MAX);
         let mut pending = Vec::with_capacity(count);
         for index in 0..count {
@@ -69,12 +102,15 @@ impl Pool {
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::piped());
+            // Out of the app's process group: a terminal's Ctrl+C goes to the app alone.
+            #[cfg(unix)]
+            command.process_group(0);
             pending.push(spawn_with_reader(index, command, tx.clone())?);
         }
         for (index, spawned) in pending.into_iter().enumerate() {
             let spawned = spawned.recv().unwrap_or_else(|_| Err(std::io::Error::other("its thread ended")));
-            let mut child = spawned
-                .map_err(|e| format!("could not start worker process {index} of {count} ({}): {e}", exe.display()))?;
+            let mut child =
+                spawned.map_err(|e| WorkerError::Spawn { index, count, binary: exe.clone(), cause: Arc::new(e) })?;
             ctx.pids.add(child.id());
             let stderr = child.stderr.take();
             let stdin = child.stdin.take().map(BufWriter::new);
@@ -94,7 +130,7 @@ impl Pool {
         self.handshake(ctx, mode)
     }
 
-    fn handshake(&mut self, ctx: &RunContext<'_>, mode: WorkerMode) -> Result<(), String> {
+    fn handshake(&mut self, ctx: &RunContext<'_>, mode: WorkerMode) -> Result<(), WorkerError> {
         let deadline = Instant::now() + HELLO_TIMEOUT;
         let mut greeted = vec![false; self.workers.len()];
         while greeted.iter().any(|g| !g) {
@@ -103,16 +139,17 @@ impl Pool {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(format!("worker processes did not say hello within {} s", HELLO_TIMEOUT.as_secs()));
+                return Err(WorkerError::NoHello { secs: HELLO_TIMEOUT.as_secs() });
             }
-            match self.rx.recv_timeout(left.min(Duration::from_millis(20))) {
+            match self.rx.recv_timeout(left) {
+                Ok(Incoming::Cancelled) => return Ok(()),
                 Ok(Incoming::Message(index, message)) => {
-                    protocol::check_hello(&message).map_err(|e| format!("worker process {index} {e}"))?;
+                    protocol::check_hello(&message).map_err(|problem| WorkerError::Protocol { index, problem })?;
                     greeted[index] = true;
                 }
                 Ok(other) => return Err(self.explain(other)),
                 Err(RecvTimeoutError::Timeout) => {}
-                Err(RecvTimeoutError::Disconnected) => return Err("all worker pipes closed".to_owned()),
+                Err(RecvTimeoutError::Disconnected) => return Err(WorkerError::PipesClosed),
             }
         }
         let config = ctx.config;
@@ -135,8 +172,8 @@ impl Pool {
         Ok(())
     }
 
-    pub fn send(&mut self, index: usize, message: &ToWorker) -> Result<(), String> {
-        let line = serde_json::to_string(message).map_err(|e| format!("could not encode a message: {e}"))?;
+    pub fn send(&mut self, index: usize, message: &ToWorker) -> Result<(), WorkerError> {
+        let line = serde_json::to_string(message).map_err(|e| WorkerError::Encode(e.to_string()))?;
         let written = match self.workers.get_mut(index).and_then(|w| w.stdin.as_mut()) {
             Some(stdin) => writeln!(stdin, "{line}").and_then(|()| stdin.flush()),
             None => return Ok(()),
@@ -145,22 +182,21 @@ impl Pool {
     }
 
     /// Turns an unexpected message into the run's error.
-    pub fn explain(&mut self, incoming: Incoming) -> String {
+    pub fn explain(&mut self, incoming: Incoming) -> WorkerError {
         match incoming {
-            Incoming::Message(index, FromWorker::Error { message }) => {
-                format!("worker process {index} failed: {message}")
-            }
-            Incoming::Message(index, other) => format!("worker process {index} sent an unexpected {other:?}"),
-            Incoming::Garbage(index, line) => format!("worker process {index} sent an unreadable line: {line:.200}"),
+            Incoming::Message(index, FromWorker::Error { message }) => WorkerError::Failed { index, message },
+            Incoming::Message(index, other) => WorkerError::Unexpected { index, message: format!("{other:?}") },
+            Incoming::Garbage(index, line) => WorkerError::Garbage { index, line },
             Incoming::Closed(index) => self.death_of(index),
-            Incoming::Offload(task, _) => format!("task {task} was offloaded to a pool that does not take offloads"),
-            Incoming::Finish => "the pool was told to finish early".to_owned(),
+            Incoming::Offload(task, _) => WorkerError::NotOffloading { task },
+            Incoming::Finish => WorkerError::FinishedEarly,
+            Incoming::Cancelled => WorkerError::RunStopped,
         }
     }
 
     /// "worker process 1 (pid 4242) was killed by signal 9 (SIGKILL)", plus its stderr tail.
-    fn death_of(&mut self, index: usize) -> String {
-        let Some(worker) = self.workers.get_mut(index) else { return format!("worker process {index} vanished") };
+    fn death_of(&mut self, index: usize) -> WorkerError {
+        let Some(worker) = self.workers.get_mut(index) else { return WorkerError::Vanished { index } };
         let pid = worker.child.id();
         let deadline = Instant::now() + EXIT_GRACE;
         while worker.reaped.is_none() && Instant::now() < deadline {
@@ -174,14 +210,13 @@ impl Pool {
             Some(reaped) => reaped.exit.to_string(),
             None => "closed its output but is still running".to_owned(),
         };
-        let tail = worker.stderr_tail.lock().map(|t| t.trim().to_owned()).unwrap_or_default();
-        let tail = if tail.is_empty() { String::new() } else { format!("; its last words: {tail}") };
-        format!("worker process {index} (pid {pid}) {how} before the run finished{tail}")
+        let stderr_tail = worker.stderr_tail.lock().map(|t| t.trim().to_owned()).unwrap_or_default();
+        WorkerError::Died { index, pid, how, stderr_tail }
     }
 
     /// Ends every worker and reaps it. `clean`: close stdin and give them time to exit;
-    /// otherwise (stop, failure) kill at once. Returns the workers' total CPU time.
-    pub fn shutdown(&mut self, clean: bool, ctx: &RunContext<'_>) -> Option<f64> {
+    /// otherwise (stop, failure) kill at once. Returns what the workers used.
+    pub fn shutdown(&mut self, clean: bool, ctx: &RunContext<'_>) -> WorkersUsage {
         for worker in &mut self.workers {
             drop(worker.stdin.take());
             if !clean && worker.reaped.is_none() {
@@ -208,7 +243,10 @@ impl Pool {
                 io::remove_leftovers(dir, worker.child.id());
             }
         }
-        self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum()
+        WorkersUsage {
+            cpu_secs: self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum(),
+            peak_rss_bytes: self.workers.iter().map(|w| w.reaped.and_then(|r| r.max_rss_bytes)).sum(),
+        }
     }
 }
 
@@ -245,7 +283,7 @@ fn spawn_with_reader(
     index: usize,
     mut command: Command,
     tx: Sender<Incoming>,
-) -> Result<Receiver<std::io::Result<Child>>, String> {
+) -> Result<Receiver<std::io::Result<Child>>, WorkerError> {
     let (child_tx, child_rx) = mpsc::sync_channel(1);
     std::thread::Builder::new()
         .name(format!("lab-proc-{index}"))
@@ -274,10 +312,14 @@ fn spawn_with_reader(
             let _ = tx.send(Incoming::Closed(index));
         })
         .map(|_| child_rx)
-        .map_err(|e| format!("could not start the thread of worker process {index}: {e}"))
+        .map_err(|e| WorkerError::Thread { index, what: "stdout", cause: Arc::new(e) })
 }
 
-fn spawn_stderr_tail(index: usize, stderr: impl Read + Send + 'static, tail: Arc<Mutex<String>>) -> Result<(), String> {
+fn spawn_stderr_tail(
+    index: usize,
+    stderr: impl Read + Send + 'static,
+    tail: Arc<Mutex<String>>,
+) -> Result<(), WorkerError> {
     std::thread::Builder::new()
         .name(format!("lab-proc-err-{index}"))
         .spawn(move || {
@@ -294,5 +336,5 @@ fn spawn_stderr_tail(index: usize, stderr: impl Read + Send + 'static, tail: Arc
             }
         })
         .map(drop)
-        .map_err(|e| format!("could not start the stderr thread of worker process {index}: {e}"))
+        .map_err(|e| WorkerError::Thread { index, what: "stderr", cause: Arc::new(e) })
 }

@@ -1,16 +1,18 @@
 //! The wire protocol between the app and its worker processes: JSON lines on the worker's
 //! stdin (to it) and stdout (from it). The worker speaks first with a `hello` carrying the
 //! protocol version; a mismatch (say, the binary was replaced on disk) is refused. Tasks go
-//! out as contiguous ranges, spans come back in batches; each task keeps its own span.
+//! out as contiguous ranges, spans come back in batches (with the worker's GIL holds since the
+//! last batch); each task keeps its own span.
 
 use serde::{Deserialize, Serialize};
 
 use std::path::PathBuf;
 
 use crate::engine::config::WorkloadKind;
+use crate::engine::error::ProtocolError;
 use crate::engine::loop_lag::LoopLag;
 
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 /// The hidden subcommand that turns this binary into a worker.
 pub const WORKER_SUBCOMMAND: &str = "__worker";
@@ -59,6 +61,10 @@ fn one() -> u32 {
     1
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ToWorker {
@@ -86,6 +92,13 @@ pub enum FromWorker {
         /// The worker's loop lag so far (event-loop mode).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         lag: Option<LoopLag>,
+        /// With the GIL on: the worker's own GIL holds since its last batch, `[start, end]`
+        /// in shared monotonic nanoseconds (the lane is the worker itself).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        gil: Vec<(u64, u64)>,
+        /// Holds its recorder had no room for.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        gil_dropped: u64,
     },
     /// A task failed with an I/O error (the task's span still comes, with `ok: false`).
     TaskError {
@@ -101,15 +114,14 @@ pub enum FromWorker {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WireSpan(pub u64, pub u64, pub u64, pub bool);
 
-/// Checks a worker's hello.
-pub fn check_hello(message: &FromWorker) -> Result<u32, String> {
+/// Checks a worker's hello; `Ok` is its pid.
+pub fn check_hello(message: &FromWorker) -> Result<u32, ProtocolError> {
     match message {
         FromWorker::Hello { protocol, pid, .. } if *protocol == PROTOCOL_VERSION => Ok(*pid),
-        FromWorker::Hello { protocol, version, .. } => Err(format!(
-            "speaks protocol {protocol} (app {version}), this app speaks {PROTOCOL_VERSION}: \
-             was the binary replaced while the app ran? Restart it"
-        )),
-        other => Err(format!("sent {other:?} before its hello")),
+        FromWorker::Hello { protocol, version, .. } => {
+            Err(ProtocolError::Version { theirs: *protocol, ours: PROTOCOL_VERSION, version: version.clone() })
+        }
+        other => Err(ProtocolError::BeforeHello(format!("{other:?}"))),
     }
 }
 
@@ -119,19 +131,29 @@ mod tests {
 
     #[test]
     fn messages_are_compact_json_lines() {
-        let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap_or_default();
+        let tasks = serde_json::to_string(&ToWorker::Tasks { first: 5, count: 2 }).unwrap();
         assert_eq!(tasks, r#"{"type":"tasks","first":5,"count":2}"#);
-        let done = FromWorker::Done { spans: vec![WireSpan(5, 10, 20, true)], steps: vec![], lag: None };
-        let line = serde_json::to_string(&done).unwrap_or_default();
+        let done = FromWorker::Done {
+            spans: vec![WireSpan(5, 10, 20, true)],
+            steps: vec![],
+            lag: None,
+            gil: vec![],
+            gil_dropped: 0,
+        };
+        let line = serde_json::to_string(&done).unwrap();
         assert_eq!(line, r#"{"type":"done","spans":[[5,10,20,true]]}"#);
         assert_eq!(serde_json::from_str::<FromWorker>(&line).ok(), Some(done));
+        let held = FromWorker::Done { spans: vec![], steps: vec![], lag: None, gil: vec![(10, 20)], gil_dropped: 3 };
+        let line = serde_json::to_string(&held).unwrap_or_default();
+        assert_eq!(line, r#"{"type":"done","spans":[],"gil":[[10,20]],"gil_dropped":3}"#);
+        assert_eq!(serde_json::from_str::<FromWorker>(&line).ok(), Some(held));
     }
 
     #[test]
     fn version_mismatch_is_refused() {
         let hello = |protocol| FromWorker::Hello { protocol, version: "x".into(), pid: 7 };
         assert_eq!(check_hello(&hello(PROTOCOL_VERSION)), Ok(7));
-        let err = check_hello(&hello(PROTOCOL_VERSION + 1)).err().unwrap_or_default();
+        let err = check_hello(&hello(PROTOCOL_VERSION + 1)).unwrap_err().to_string();
         assert!(err.contains(&format!("speaks protocol {}", PROTOCOL_VERSION + 1)), "{err}");
     }
 }

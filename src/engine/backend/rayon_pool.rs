@@ -8,9 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 
 use super::{Backend, BackendReport, RunContext};
+use crate::engine::error::RunError;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
-use crate::engine::sys;
+use crate::engine::{lane, sys};
 
 pub struct Rayon;
 
@@ -22,12 +23,13 @@ impl Backend for Rayon {
         let built = rayon::ThreadPoolBuilder::new()
             .num_threads(usize::try_from(ctx.config.workers).unwrap_or(1))
             .thread_name(|index| format!("lab-rayon-{index}"))
+            .start_handler(|index| lane::set(u32::try_from(index).unwrap_or(u32::MAX)))
             .panic_handler(move |_| on_panic.store(true, Ordering::Relaxed))
             .build();
         let pool = match built {
             Ok(pool) => pool,
             Err(err) => {
-                let error = Some(format!("could not start a rayon pool of {} threads: {err}", ctx.config.workers));
+                let error = Some(RunError::RayonPool { threads: ctx.config.workers, cause: err.to_string() });
                 return BackendReport { ended_secs: ctx.clock.now_secs(), error, ..BackendReport::default() };
             }
         };
@@ -54,8 +56,7 @@ impl Backend for Rayon {
             .zip(&cpu_after)
             .map(|(before, after)| after.zip(*before).map(|(a, b)| a - b))
             .sum::<Option<f64>>();
-        let error =
-            escaped_panic.load(Ordering::Relaxed).then(|| "a panic escaped a task on the rayon pool".to_owned());
-        BackendReport { setup_secs, ended_secs, cpu_secs, error, loop_lag: None }
+        let error = escaped_panic.load(Ordering::Relaxed).then_some(RunError::EscapedPanic);
+        BackendReport { setup_secs, ended_secs, cpu_secs, error, ..BackendReport::default() }
     }
 }

@@ -1,12 +1,14 @@
 //! The `threads` backend (ThreadPoolExecutor): `workers` named OS threads pull task indices
-//! from a shared counter. CPU time is each thread's own CPU clock, summed.
+//! from a shared counter. CPU time is each thread's own CPU clock, summed. Stop is looked at
+//! before every task (a no-op task never looks itself) and while the threads start.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use super::{Backend, BackendReport, RunContext};
+use crate::engine::error::RunError;
 use crate::engine::result::Span;
 use crate::engine::spans::LaneRecorder;
-use crate::engine::sys;
+use crate::engine::{lane, sys};
 
 pub struct Threads;
 
@@ -22,13 +24,17 @@ impl Backend for Threads {
         std::thread::scope(|scope| {
             let mut lanes = Vec::new();
             for worker in 0..ctx.config.workers {
+                if ctx.cancel.is_cancelled() {
+                    break;
+                }
                 let lane = u32::try_from(worker).unwrap_or(u32::MAX);
                 let (runner, next_task, abort) = (&runner, &next_task, &abort);
                 let spawned =
                     std::thread::Builder::new().name(format!("lab-worker-{worker}")).spawn_scoped(scope, move || {
+                        lane::set(lane);
                         let cpu_start = sys::thread_cpu_secs();
                         let mut recorder = LaneRecorder::new(ctx.spans);
-                        while !abort.load(Ordering::Relaxed) {
+                        while !abort.load(Ordering::Relaxed) && !runner.cancel.is_cancelled() {
                             let task = next_task.fetch_add(1, Ordering::Relaxed);
                             if task >= tasks {
                                 break;
@@ -48,9 +54,10 @@ impl Backend for Threads {
                     });
                 match spawned {
                     Ok(handle) => lanes.push(handle),
-                    Err(err) => {
+                    Err(cause) => {
                         abort.store(true, Ordering::Relaxed);
-                        error = Some(format!("could not start thread {worker} of {}: {err}", ctx.config.workers));
+                        let what = format!("thread {worker} of {}", ctx.config.workers);
+                        error = Some(RunError::Start { what, cause });
                         break;
                     }
                 }
@@ -61,6 +68,6 @@ impl Backend for Threads {
                 cpu_secs = cpu_secs.zip(lane_cpu).map(|(a, b)| a + b);
             }
         });
-        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, loop_lag: None }
+        BackendReport { setup_secs, ended_secs: ctx.clock.now_secs(), cpu_secs, error, ..BackendReport::default() }
     }
 }

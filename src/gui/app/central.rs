@@ -2,16 +2,18 @@
 //! and under them the summary of the selected run beside the history list. Draws the live run
 //! while one is going on, else the selected run.
 
-use eframe::egui;
+use eframe::egui::{self, RichText};
 
-use crate::engine::{BackendKind, RunResult};
+use crate::engine::RunResult;
+use crate::report;
 
 use super::super::command::UiCommand;
 use super::super::panels::history_list::history_ui;
 use super::super::panels::status_bar::Status;
-use super::super::panels::summary::summary_ui;
+use super::super::panels::summary::{SummaryView, summary_ui};
 use super::super::plots::cores::CoresView;
-use super::super::plots::elapsed::{ElapsedView, LiveBar};
+use super::super::plots::elapsed::{ElapsedView, LiveBar, RunBar};
+use super::super::plots::palette;
 use super::super::plots::timeline::timeline_ui;
 use super::super::plots::{SideBySide, side_by_side};
 use super::LabApp;
@@ -24,10 +26,10 @@ impl LabApp {
         let (samples, t_end, setup, title, lanes, backend, note) = match (live, selected) {
             (Some(live), _) => (
                 &live.cpu_samples[..],
-                live.elapsed_secs().max(self.live_lanes.end_secs()),
+                live.elapsed_secs().max(live.lanes.end_secs()),
                 None,
                 format!("running {}", live.config.backend),
-                &self.live_lanes,
+                &live.lanes,
                 live.config.backend,
                 "Waiting for the first CPU sample…".to_owned(),
             ),
@@ -45,14 +47,24 @@ impl LabApp {
                 1.0,
                 None,
                 "no run yet".to_owned(),
-                &self.live_lanes,
+                &self.no_lanes,
                 self.settings.config.backend,
                 "Press Run to watch the cores.".to_owned(),
             ),
         };
+        let entries = self.history.entries();
+        let bars: Vec<RunBar<'_>> = (entries.iter().enumerate())
+            .map(|(i, entry)| RunBar {
+                id: entry.id,
+                label: entry.label(),
+                short_label: format!("#{}", entry.id),
+                result: &entry.result,
+                new_group: i > 0 && !report::comparable(&entries[i - 1].result, &entry.result),
+            })
+            .collect();
         let view = SideBySide {
             elapsed: ElapsedView {
-                entries: self.history.entries(),
+                bars: &bars,
                 selected: selected.map(|e| e.id),
                 live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
                 interactive: !self.png.is_capturing(),
@@ -75,20 +87,32 @@ impl LabApp {
         ui.add_space(6.0);
         ui.horizontal(|ui| {
             ui.strong("Timeline");
-            ui.weak(format!("one lane per {}, a bar per task; hover for details", lane_word(backend)));
+            ui.weak(format!("one lane per {}, a bar per task; hover for details", backend.info().lane_word));
+            if !lanes.holds().is_empty() {
+                ui.weak("·");
+                ui.label(
+                    RichText::new("solid: holding the GIL").small().color(palette::task_ok(ui.visuals().dark_mode)),
+                )
+                .on_hover_text(GIL_LEGEND);
+                ui.label(RichText::new("pale: waiting for it (or for I/O)").small().weak()).on_hover_text(GIL_LEGEND);
+            }
         });
         // A lane needs ~30 points to read; never more than a quarter of the window.
         let timeline_height = (lanes.lane_count().max(1) as f32 * 30.0 + 26.0).clamp(70.0, (height * 0.26).max(120.0));
         let empty = if live.is_some() { "No task has finished yet." } else { "No tasks yet: press Run." };
-        timeline_ui(ui, lanes, t_end, lane_word(backend), timeline_height, empty);
+        timeline_ui(ui, lanes, t_end, backend.info().lane_word, timeline_height, empty);
         ui.add_space(6.0);
         let summary_width = (ui.available_width() * 0.64).floor();
         ui.horizontal_top(|ui| {
             ui.vertical(|ui| {
                 ui.set_width(summary_width);
                 if let Some(entry) = self.history.selected() {
-                    let others: Vec<&RunResult> = self.history.same_workload(entry).map(|e| &e.result).collect();
-                    summary_ui(ui, &entry.label(), &entry.result, &others);
+                    let entries = self.history.entries();
+                    let runs: Vec<&RunResult> = entries.iter().map(|e| &e.result).collect();
+                    let names: Vec<String> =
+                        entries.iter().map(|e| format!("run #{} ({})", e.id, e.result.config.backend)).collect();
+                    let subject = entries.iter().position(|e| e.id == entry.id).unwrap_or(0);
+                    summary_ui(ui, &SummaryView { label: &entry.label(), runs: &runs, names: &names, subject });
                 } else {
                     ui.weak("The summary of the selected run shows here.");
                 }
@@ -99,6 +123,10 @@ impl LabApp {
     }
 }
 
+const GIL_LEGEND: &str = "With the GIL on, each task's bar is solid while its lane holds the emulated GIL \
+and pale while it waits for it (or for I/O). Threads of one process share one GIL and take turns; \
+each worker process has its own.";
+
 /// Why the core plot of a finished run is empty, if it is.
 fn no_samples_note(result: &RunResult) -> String {
     let interval = result.sampler.interval_millis;
@@ -108,18 +136,8 @@ fn no_samples_note(result: &RunResult) -> String {
     if result.outcome == crate::engine::Outcome::Completed && result.elapsed_secs * 1000.0 < interval as f64 {
         return format!(
             "No CPU samples: the run took {}, less than one\nsampling interval ({interval} ms). Raise the size or the tasks.",
-            crate::export::format::duration(result.elapsed_secs)
+            crate::report::format::duration(result.elapsed_secs)
         );
     }
     format!("No CPU samples were recorded (the run {}).", result.outcome.name())
-}
-
-/// What a timeline lane is, for this backend.
-fn lane_word(backend: BackendKind) -> &'static str {
-    match backend {
-        BackendKind::EventLoop | BackendKind::PythonAsyncio => "loop",
-        BackendKind::Threads | BackendKind::Rayon | BackendKind::EventLoopMt | BackendKind::PythonThreads => "thread",
-        BackendKind::Processes | BackendKind::ProcessesEventLoop | BackendKind::PythonProcesses => "process",
-        BackendKind::EventLoopThreads | BackendKind::EventLoopProcesses | BackendKind::Mock => "worker",
-    }
 }

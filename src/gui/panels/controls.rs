@@ -5,11 +5,11 @@
 
 use eframe::egui::{self, ProgressBar, RichText};
 
-use crate::engine::config::thousands;
-use crate::engine::config::{IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP, STEPS_BOUNDS};
-use crate::engine::limits::logical_cores;
-use crate::engine::{BackendKind, ExperimentConfig, ValidConfig, WorkloadKind};
-use crate::export::format;
+use crate::engine::{
+    BackendKind, ExperimentConfig, IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP, STEPS_BOUNDS, ValidConfig,
+    WorkloadKind, logical_cores, thousands,
+};
+use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::plots::palette;

@@ -2,7 +2,7 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::export::format;
+use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::history::History;

@@ -40,3 +40,22 @@ pub fn preset_note_ui(ui: &mut egui::Ui, preset: &Preset, settings: &Settings, r
 pub fn one_paragraph(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+/// The first sentence of a description (a claim preset states its claim there), for lists
+/// where the whole description would not fit.
+pub fn first_sentence(text: &str) -> &str {
+    text.find(". ").map_or(text, |end| &text[..=end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_sentence_is_the_claim() {
+        let text = one_paragraph("Claim: loops overlap waits.\nThreads\n  need one each. More.");
+        assert_eq!(text, "Claim: loops overlap waits. Threads need one each. More.");
+        assert_eq!(first_sentence(&text), "Claim: loops overlap waits.");
+        assert_eq!(first_sentence("No full stop"), "No full stop");
+    }
+}

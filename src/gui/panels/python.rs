@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use eframe::egui::{self, RichText};
 
-use crate::engine::backend::python::{DEFAULT_PYTHON, StartMethod};
 use crate::engine::{BackendKind, ExperimentConfig};
+use crate::engine::{DEFAULT_PYTHON, StartMethod};
 
 use super::super::plots::palette;
 use super::super::python_probe::{Detection, PythonProbe};
@@ -27,7 +27,7 @@ pub fn python_backends_ui(ui: &mut egui::Ui, backend: &mut BackendKind, probe: &
     let reason = unavailable_reason(probe);
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 2.0;
-        for option in BackendKind::PYTHON {
+        for &option in BackendKind::PYTHON {
             let button = egui::Button::selectable(*backend == option, option.name());
             let response = ui.add_enabled(reason.is_none(), button);
             let response = match &reason {

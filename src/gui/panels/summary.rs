@@ -1,22 +1,62 @@
 //! The summary under the timeline: elapsed, setup, CPU time, effective parallelism, peak
-//! memory and tasks for the selected run, then the one-line verdict.
+//! memory and tasks for the selected run, then the report's notes (warnings in red) and its
+//! verdict on the run, in the report's words (with real CPython's threads and processes among the
+//! runs, the GIL check under it).
 
 use eframe::egui::{self, RichText};
 
-use crate::engine::RunResult;
-use crate::export::{format, loop_note, orders_note, python_note};
+use crate::engine::{Outcome, RunResult, logical_cores};
+use crate::report::{self, Excluded, Severity, Verdict, format, text};
 
 use super::super::plots::palette;
-use super::super::verdict::{cores_used, verdict};
 
-pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&RunResult]) {
+/// What the summary shows: the selected run among every run in the history.
+pub struct SummaryView<'a> {
+    /// The heading: "#3 threads".
+    pub label: &'a str,
+    /// Every run in the history, and how the verdict names each ("run #3 (threads)").
+    pub runs: &'a [&'a RunResult],
+    pub names: &'a [String],
+    /// The selected run, an index into `runs`.
+    pub subject: usize,
+}
+
+pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
+    let Some(run) = view.runs.get(view.subject).copied() else { return };
+    let dark = ui.visuals().dark_mode;
     ui.horizontal(|ui| {
-        ui.label(RichText::new(label).strong().color(palette::backend(run.config.backend)));
+        ui.label(RichText::new(view.label).strong().color(palette::backend(run.config.backend)));
         ui.label(RichText::new(run.config.describe()).weak());
     });
+    figures_ui(ui, run);
+    for note in report::notes(run) {
+        let words = RichText::new(text::note(&note)).small();
+        let words = match note.severity {
+            Severity::Warning => words.color(palette::error_text(dark)),
+            Severity::Info => words.weak(),
+        };
+        ui.add(egui::Label::new(words).wrap());
+    }
+    let verdict = report::verdict(view.runs, view.subject);
+    let name = |i: usize| view.names.get(i).cloned().unwrap_or_default();
+    let mut sentence = text::verdict(&verdict, view.runs, &name, logical_cores());
+    if matches!(verdict, Verdict::Alone { .. }) {
+        sentence.push_str(" Run another backend on the same workload to compare (Run all backends does them all).");
+    }
+    let color = match verdict {
+        Verdict::NotCompared { why: Excluded::Failed, .. } => palette::error_text(dark),
+        _ => ui.visuals().strong_text_color(),
+    };
+    ui.add(egui::Label::new(RichText::new(sentence).color(color)).wrap());
+    if let Some(check) = report::gil_check(view.runs).filter(|check| check.involves(view.subject)) {
+        ui.add(egui::Label::new(RichText::new(text::gil_check(&check)).color(ui.visuals().strong_text_color())).wrap());
+    }
+}
+
+fn figures_ui(ui: &mut egui::Ui, run: &RunResult) {
     egui::Grid::new("summary").num_columns(4).spacing([16.0, 2.0]).show(ui, |ui| {
         let reps = run.repetitions.len();
-        let elapsed = if run.outcome != crate::engine::Outcome::Completed {
+        let elapsed = if run.outcome != Outcome::Completed {
             let of = run.config.repeat;
             format!("{} ({} after {reps} of {of} repetitions)", format::duration(run.elapsed_secs), run.outcome.name())
         } else if reps > 1 {
@@ -38,14 +78,15 @@ pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&Ru
             format::or_na(run.cpu_secs, format::duration),
             "User + system time of the workers themselves.",
         );
-        row(ui, "Parallelism", cores_used(run), "CPU time ÷ elapsed: how many cores the run really used.");
+        let parallelism = text::cores_used(run.effective_parallelism, logical_cores());
+        row(ui, "Parallelism", parallelism, "CPU time ÷ elapsed: how many cores the run really used.");
         ui.end_row();
-        row(
-            ui,
-            "Peak memory",
-            format::or_na(run.peak_rss_bytes, format::bytes),
-            "Peak resident memory of the app plus its workers, as sampled.",
+        let baseline = format::or_na(run.baseline_rss_bytes, format::bytes);
+        let memory_tip = format!(
+            "The run's memory: the peak resident memory it added to the app, plus each worker process's own \
+             peak. Not counted: the {baseline} the app held when the run started."
         );
+        row(ui, "Peak memory", format::or_na(run.peak_rss_bytes, format::bytes), &memory_tip);
         let tasks = if run.tasks_failed > 0 {
             format!("{} ok, {} failed", run.tasks_ok, run.tasks_failed)
         } else {
@@ -54,25 +95,6 @@ pub fn summary_ui(ui: &mut egui::Ui, label: &str, run: &RunResult, others: &[&Ru
         row(ui, "Tasks", tasks, "Tasks that finished, and tasks that panicked.");
         ui.end_row();
     });
-    let notes = [
-        run.config.workload.kind.note_on(run.config.backend).map(str::to_owned),
-        loop_note(run).map(|n| format!("Event loop: {n}")),
-        orders_note(run).map(|n| format!("Interleaving: {n}")),
-        python_note(run).map(|n| format!("Python: {n}")),
-    ];
-    for note in notes.into_iter().flatten() {
-        let blocked = note.contains("BLOCKED");
-        let text = RichText::new(note).small();
-        let text = if blocked { text.color(palette::error_text(ui.visuals().dark_mode)) } else { text.weak() };
-        ui.add(egui::Label::new(text).wrap());
-    }
-    let text = verdict(run, others);
-    let color = if run.error.is_some() {
-        palette::error_text(ui.visuals().dark_mode)
-    } else {
-        ui.visuals().strong_text_color()
-    };
-    ui.add(egui::Label::new(RichText::new(text).color(color)).wrap());
 }
 
 fn row(ui: &mut egui::Ui, name: &str, value: String, tooltip: &str) {

@@ -1,5 +1,6 @@
-//! The bar across the top: the Presets menu (bundled and user presets with their
-//! descriptions), Save PNG, Export data, and the theme buttons (system, light, dark).
+//! The bar across the top: the Presets menu (bundled and user presets with the first sentence
+//! of their descriptions, the whole one on hover), Save PNG, Export data, and the theme
+//! buttons (system, light, dark).
 
 use eframe::egui::{self, RichText, ThemePreference};
 
@@ -76,11 +77,13 @@ fn presets_menu(ui: &mut egui::Ui, presets: &[Result<Preset, PresetError>]) -> O
                 let text = RichText::new(&preset.name).strong();
                 let backends: Vec<&str> = preset.backends.iter().map(|b| b.name()).collect();
                 let description = super::preset_note::one_paragraph(&preset.description);
-                let button = ui.button(text).on_hover_text(format!("Backends: {}", backends.join(", ")));
-                if button.clicked() {
+                let tip = format!("{description}\n\nBackends: {}", backends.join(", "));
+                if ui.button(text).on_hover_text(tip).clicked() {
                     chosen = Some(preset.clone());
                 }
-                ui.add(egui::Label::new(RichText::new(description).small().weak()).wrap());
+                // The claim only: a dozen whole descriptions would not fit on a screen.
+                let claim = super::preset_note::first_sentence(&description);
+                ui.add(egui::Label::new(RichText::new(claim).small().weak()).wrap());
             }
             Err(error) => {
                 ui.label(RichText::new(format!("Not loaded: {error}")).small())

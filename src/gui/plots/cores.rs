@@ -2,12 +2,12 @@
 //! live while a run goes on. A dashed line marks where setup ended and tasks began.
 
 use eframe::egui::{self, Align2, RichText, Stroke};
-use egui_plot::{Corner, GridMark, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points, Text, VLine};
+use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points, Text, VLine};
 
 use crate::engine::CpuSample;
 
 use super::decimate::decimate;
-use super::palette;
+use super::{axis, palette};
 
 pub struct CoresView<'a> {
     pub samples: &'a [CpuSample],
@@ -32,13 +32,13 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
         .include_y(0.0)
         // Headroom above 100% for the legend, so it does not cover busy cores.
         .include_y(125.0)
-        .y_grid_spacer(|input| marks(input.bounds, 20.0))
-        .x_grid_spacer(|input| marks(input.bounds, super::timeline::nice_step((input.bounds.1 - input.bounds.0) / 5.0)))
+        .y_grid_spacer(|input| axis::marks(input.bounds, 20.0))
+        .x_grid_spacer(|input| axis::marks(input.bounds, axis::nice_step((input.bounds.1 - input.bounds.0) / 5.0)))
         .include_x(0.0)
         .include_x(view.t_end_secs.max(view.samples.last().map_or(0.001, |s| s.t_secs)))
         .x_axis_label("time since the run started")
         .y_axis_label("busy %")
-        .x_axis_formatter(|mark, _| super::elapsed::axis_secs(mark.value))
+        .x_axis_formatter(|mark, _| axis::secs(mark.value))
         .y_axis_formatter(|mark, _| {
             let percent = mark.value.round();
             if (0.0..=100.0).contains(&percent) { format!("{}%", percent.abs()) } else { String::new() }
@@ -86,20 +86,6 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
                 );
             }
         });
-}
-
-/// Grid marks every `step` within `bounds` (the tick labels egui_plot would otherwise thin out).
-pub fn marks((lo, hi): (f64, f64), step: f64) -> Vec<GridMark> {
-    let mut out = Vec::new();
-    if step.is_nan() || step <= 0.0 || !lo.is_finite() || !hi.is_finite() {
-        return out;
-    }
-    let mut value = (lo / step).ceil() * step;
-    while value <= hi && out.len() < 1000 {
-        out.push(GridMark { value, step_size: step });
-        value += step;
-    }
-    out
 }
 
 fn ui_weak(dark: bool) -> egui::Color32 {

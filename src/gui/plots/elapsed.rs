@@ -1,15 +1,15 @@
-//! Elapsed time: one bar per run in the history, coloured by backend, grouped by workload
-//! (a gap between groups), with min–max whiskers when a run was repeated. The bar of the run in
-//! progress grows live. Clicking a bar selects its run.
+//! Elapsed time: one bar per run, coloured by backend, grouped by work (a gap where the work
+//! changes), with min–max whiskers when a run was repeated. The bar of the run in progress grows
+//! live. Clicking a bar selects its run. It draws plain data ([`RunBar`]); the app makes the
+//! bars from the history.
 
 use eframe::egui::{self, Stroke};
 use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot};
 
-use crate::engine::{BackendKind, Outcome};
-use crate::export::format;
+use crate::engine::{BackendKind, Outcome, RunResult};
+use crate::report::format;
 
-use super::super::history::{Entry, RunId};
-use super::palette;
+use super::{axis, palette};
 
 const BAR_WIDTH: f64 = 0.6;
 const GROUP_GAP: f64 = 0.6;
@@ -20,21 +20,32 @@ pub struct LiveBar {
     pub elapsed_secs: f64,
 }
 
+/// One finished run's bar.
+pub struct RunBar<'a> {
+    /// The caller's id of the run, returned when its bar is clicked.
+    pub id: u64,
+    /// "#3 threads", and the short form "#3" for crowded charts.
+    pub label: String,
+    pub short_label: String,
+    pub result: &'a RunResult,
+    /// It did different work from the bar before it: a gap separates them.
+    pub new_group: bool,
+}
+
 pub struct ElapsedView<'a> {
-    pub entries: &'a [Entry],
-    pub selected: Option<RunId>,
+    pub bars: &'a [RunBar<'a>],
+    pub selected: Option<u64>,
     pub live: Option<LiveBar>,
     pub interactive: bool,
 }
 
-/// Where each bar goes on the x axis: one unit apart, with a gap where the workload changes.
-fn positions(entries: &[Entry]) -> Vec<f64> {
+/// Where each bar goes on the x axis: one unit apart, with a gap where the work changes.
+fn positions(bars: &[RunBar<'_>]) -> Vec<f64> {
     let mut x = 0.0;
-    let mut out = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
+    let mut out = Vec::with_capacity(bars.len());
+    for (i, bar) in bars.iter().enumerate() {
         if i > 0 {
-            let same = super::super::history::same_work(&entries[i - 1].result, &entry.result);
-            x += if same { 1.0 } else { 1.0 + GROUP_GAP };
+            x += if bar.new_group { 1.0 + GROUP_GAP } else { 1.0 };
         }
         out.push(x);
     }
@@ -42,15 +53,16 @@ fn positions(entries: &[Entry]) -> Vec<f64> {
 }
 
 /// Draws the chart; returns the run whose bar was clicked.
-pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, height: f32) -> Option<RunId> {
-    let xs = positions(view.entries);
+pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, height: f32) -> Option<u64> {
+    let xs = positions(view.bars);
     let live_x = xs.last().map_or(0.0, |x| x + 1.0);
     let selected_stroke = Stroke::new(2.5, ui.visuals().strong_text_color());
     let whisker_color = ui.visuals().text_color();
     // Room for "#12 event-loop" under each bar, or just "#12" when the bars are crowded.
-    let dense = width / (view.entries.len() as f32 + 1.2) < 100.0;
-    let labels: Vec<(f64, String)> =
-        view.entries.iter().zip(&xs).map(|(e, x)| (*x, if dense { format!("#{}", e.id) } else { e.label() })).collect();
+    let dense = width / (view.bars.len() as f32 + 1.2) < 100.0;
+    let labels: Vec<(f64, String)> = (view.bars.iter().zip(&xs))
+        .map(|(b, x)| (*x, if dense { b.short_label.clone() } else { b.label.clone() }))
+        .collect();
     // egui_plot skips a tick label wider than the spacing it is told; the labels were sized to
     // fit above, so report a generous spacing.
     let label_step = if dense { 1.0 } else { 3.0 };
@@ -65,7 +77,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .include_x(-0.6)
         .include_x(live_x.max(xs.last().copied().unwrap_or(0.0)) + 0.6)
         .y_axis_label("elapsed (median)")
-        .y_axis_formatter(|mark, _| axis_secs(mark.value))
+        .y_axis_formatter(|mark, _| axis::secs(mark.value))
         // One mark under each bar (bars after a workload gap sit off the whole numbers).
         .x_grid_spacer(move |input| {
             let (lo, hi) = input.bounds;
@@ -86,13 +98,10 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         .show_x(false)
         .show_y(view.interactive)
         .show(ui, |plot_ui| {
-            for backend in BackendKind::USER_FACING.into_iter().chain(BackendKind::PYTHON).chain([BackendKind::Mock]) {
-                let bars: Vec<Bar> = view
-                    .entries
-                    .iter()
-                    .zip(&xs)
-                    .filter(|(e, _)| e.result.config.backend == backend)
-                    .map(|(e, x)| bar(e, *x, view.selected == Some(e.id), selected_stroke))
+            for &backend in BackendKind::ALL {
+                let bars: Vec<Bar> = (view.bars.iter().zip(&xs))
+                    .filter(|(b, _)| b.result.config.backend == backend)
+                    .map(|(b, x)| bar(b, *x, view.selected == Some(b.id), selected_stroke))
                     .collect();
                 if !bars.is_empty() {
                     plot_ui.bar_chart(
@@ -102,10 +111,10 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
                     );
                 }
             }
-            for (entry, x) in view.entries.iter().zip(&xs) {
-                let stats = &entry.result.stats;
+            for (run, x) in view.bars.iter().zip(&xs) {
+                let stats = &run.result.stats;
                 // A stopped run's bar is its unfinished repetition, not a median: no whisker.
-                if entry.result.repetitions.len() > 1 && entry.result.outcome == Outcome::Completed {
+                if run.result.repetitions.len() > 1 && run.result.outcome == Outcome::Completed {
                     whisker(plot_ui, *x, stats.min_secs, stats.max_secs, whisker_color);
                 }
             }
@@ -126,7 +135,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         let pointer = plot.interact_pointer_pos()?;
         let value = response.transform.value_from_position(pointer);
         let hit = xs.iter().position(|x| (x - value.x).abs() <= BAR_WIDTH / 2.0 + 0.1)?;
-        return view.entries.get(hit).map(|e| e.id);
+        return view.bars.get(hit).map(|b| b.id);
     }
     None
 }
@@ -134,18 +143,18 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
 /// 1.3 × the tallest thing drawn (1 s on an empty chart), so the legend sits above the bars.
 fn headroom(view: &ElapsedView<'_>) -> f64 {
     let tallest = view
-        .entries
+        .bars
         .iter()
-        .map(|e| e.result.elapsed_secs.max(e.result.stats.max_secs))
+        .map(|b| b.result.elapsed_secs.max(b.result.stats.max_secs))
         .chain(view.live.as_ref().map(|l| l.elapsed_secs))
         .fold(0.0, f64::max);
     if tallest > 0.0 { tallest * 1.3 } else { 1.0 }
 }
 
-fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
-    let r = &entry.result;
+fn bar(run: &RunBar<'_>, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
+    let r = run.result;
     // Short lines: egui_plot clips a hover label at the plot's edge. The summary has the rest.
-    let mut name = format!("{}: {}", entry.label(), format::duration(r.elapsed_secs));
+    let mut name = format!("{}: {}", run.label, format::duration(r.elapsed_secs));
     if r.repetitions.len() > 1 && r.outcome == Outcome::Completed {
         name += &format!(
             "\nmedian of {}, {}–{}",
@@ -163,11 +172,6 @@ fn bar(entry: &Entry, x: f64, selected: bool, selected_stroke: Stroke) -> Bar {
     let fill = if r.outcome == Outcome::Completed { color.gamma_multiply(0.8) } else { color.gamma_multiply(0.3) };
     let stroke = if selected { selected_stroke } else { Stroke::new(1.0, color) };
     Bar::new(x, r.elapsed_secs).width(BAR_WIDTH).name(name).fill(fill).stroke(stroke)
-}
-
-/// A seconds axis label: "0" at zero, else with a unit ("20.0 ms").
-pub fn axis_secs(value: f64) -> String {
-    if value.abs() < 1e-12 { "0".to_owned() } else { format::duration(value) }
 }
 
 fn whisker(plot_ui: &mut egui_plot::PlotUi<'_>, x: f64, min: f64, max: f64, color: egui::Color32) {

@@ -1,16 +1,18 @@
 //! The plots: elapsed time and core utilization side by side (the part Save PNG captures), and
-//! the timeline under them. Each plot is a function of plain data, so the frame benchmark and
-//! the tests can draw them without the app.
+//! the timeline under them. Each plot is a function of plain data (results, lanes, bars), so
+//! the frame benchmark and the tests can draw them without the app; nothing here reads the
+//! history.
 
+pub mod axis;
 pub mod cores;
 pub mod decimate;
 pub mod elapsed;
+pub mod gil_shade;
 pub mod palette;
 pub mod timeline;
 
 use eframe::egui::{self, RichText};
 
-use super::history::RunId;
 use cores::{CoresView, cores_plot};
 use elapsed::{ElapsedView, elapsed_plot};
 
@@ -26,7 +28,8 @@ pub struct SideBySide<'a> {
 pub struct SideBySideResponse {
     /// The screen rect of both plots with titles, axes and legends: what Save PNG crops to.
     pub rect: egui::Rect,
-    pub clicked: Option<RunId>,
+    /// The id of the run whose bar was clicked.
+    pub clicked: Option<u64>,
 }
 
 /// Draws both plots in one `ui.scope`, `height` points tall, splitting the width evenly.

@@ -1,80 +1,23 @@
 //! The timeline: one lane per worker, a bar per task span, coloured by outcome. Spans are
-//! sorted into lanes once per run ([`Lanes`]); each frame turns them into at most a few bars per
+//! sorted into lanes once per run (`gui::lanes::Lanes`, plain data); each frame turns them into
+//! at most a few bars per
 //! pixel column ([`bars`]): a span wider than a few pixels is drawn alone, narrower ones that
 //! touch are merged into one bar. That keeps a 100,000-span run within a frame's budget.
+//! With the GIL on, the bars are pale and the GIL holds are shaded over them
+//! ([`gil_shade`](super::gil_shade)).
 
 use eframe::egui::{self, Align2, Color32, FontId, Rect, Sense, Stroke, pos2, vec2};
 
-use crate::engine::Span;
-use crate::export::format;
+use crate::report::format;
 
-use super::palette;
+use super::super::lanes::Lanes;
+use super::gil_shade::shades;
+use super::{axis, palette};
 
 /// Spans at least this wide (in pixels) are drawn on their own, with a gap at each end.
 const SOLO_MIN_PX: f32 = 3.0;
 const LABEL_GUTTER_PX: f32 = 72.0;
 const AXIS_PX: f32 = 18.0;
-
-/// Spans grouped by worker lane, each lane sorted by start time.
-#[derive(Debug, Default, Clone)]
-pub struct Lanes {
-    lanes: Vec<Vec<Span>>,
-    end_secs: f64,
-    spans: usize,
-}
-
-impl Lanes {
-    pub fn new(spans: &[Span]) -> Self {
-        let mut lanes = Self::default();
-        lanes.extend(spans);
-        lanes
-    }
-
-    /// Adds spans (as they arrive during a run), keeping every lane sorted.
-    pub fn extend(&mut self, spans: &[Span]) {
-        let mut touched = Vec::new();
-        for span in spans {
-            let lane = span.worker as usize;
-            if lane >= self.lanes.len() {
-                self.lanes.resize_with(lane + 1, Vec::new);
-            }
-            let list = &mut self.lanes[lane];
-            if list.last().is_some_and(|last| last.start_secs > span.start_secs) {
-                touched.push(lane);
-            }
-            list.push(*span);
-            self.end_secs = self.end_secs.max(span.end_secs);
-        }
-        self.spans += spans.len();
-        touched.dedup();
-        for lane in touched {
-            self.lanes[lane].sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs));
-        }
-    }
-
-    pub fn lane_count(&self) -> usize {
-        self.lanes.len()
-    }
-
-    pub fn span_count(&self) -> usize {
-        self.spans
-    }
-
-    /// The end of the last span.
-    pub fn end_secs(&self) -> f64 {
-        self.end_secs
-    }
-
-    /// The span of `lane` running at `t_secs` (the latest-started one if several overlap),
-    /// or the nearest one within `tolerance_secs`.
-    pub fn span_at(&self, lane: usize, t_secs: f64, tolerance_secs: f64) -> Option<&Span> {
-        let list = self.lanes.get(lane)?;
-        let after = list.partition_point(|s| s.start_secs <= t_secs + tolerance_secs);
-        // Overlapping spans (an event loop's waits) may start long before `t`; look back a
-        // bounded number of them.
-        list[..after].iter().rev().take(4096).find(|s| s.end_secs + tolerance_secs >= t_secs)
-    }
-}
 
 /// One drawn bar: a span, or neighbouring spans merged because each is too narrow to see.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -94,7 +37,7 @@ pub fn bars(lanes: &Lanes, t_end_secs: f64, width_px: f32) -> Vec<Bar> {
         return out;
     }
     let px_per_sec = f64::from(width_px) / t_end_secs;
-    for (lane, spans) in lanes.lanes.iter().enumerate() {
+    for (lane, spans) in lanes.lanes().iter().enumerate() {
         let mut merged: Option<Bar> = None;
         for span in spans {
             let x0 = (span.start_secs * px_per_sec) as f32;
@@ -146,7 +89,9 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
     }
     let lane_h = plot.height() / n_lanes as f32;
     let pad = if lane_h >= 6.0 { (lane_h * 0.15).min(3.0) } else { 0.0 };
-    let (ok_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let with_gil = !lanes.holds().is_empty();
+    let (held_color, failed_color) = (palette::task_ok(visuals.dark_mode), palette::task_failed());
+    let ok_color = if with_gil { palette::gil_waiting(visuals.dark_mode) } else { held_color };
     for bar in bars(lanes, t_end_secs, plot.width()) {
         let top = plot.top() + bar.lane as f32 * lane_h;
         let mut r =
@@ -155,6 +100,14 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
             r = r.shrink2(vec2(0.5, 0.0)); // a hairline gap between back-to-back tasks
         }
         painter.rect_filled(r, 0.0, if bar.failed { failed_color } else { ok_color });
+    }
+    for shade in shades(lanes.holds(), t_end_secs, plot.width()) {
+        let top = plot.top() + shade.lane as f32 * lane_h;
+        let r = Rect::from_min_max(
+            pos2(plot.left() + shade.x0, top + pad),
+            pos2(plot.left() + shade.x1, top + lane_h - pad),
+        );
+        painter.rect_filled(r, 0.0, held_color.gamma_multiply(shade.held));
     }
     // Lane labels: every lane when there is room, otherwise the first and the last.
     let every = ((14.0 / lane_h).ceil() as usize).max(1);
@@ -174,12 +127,19 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
         let t = f64::from((pointer.x - plot.left()) / plot.width()) * t_end_secs;
         let tolerance = t_end_secs / f64::from(plot.width());
         if let Some(span) = lanes.span_at(lane, t, tolerance) {
+            let duration = span.end_secs - span.start_secs;
+            let held = if with_gil && duration > 0.0 {
+                let share = lanes.holds().held_within(lane, span.start_secs, span.end_secs) / duration;
+                format!("\nheld the GIL {:.0}% of it", share * 100.0)
+            } else {
+                String::new()
+            };
             response.on_hover_text_at_pointer(format!(
-                "task {} · {}\nstart {} · duration {}{}",
+                "task {} · {}\nstart {} · duration {}{held}{}",
                 span.task,
                 lane_name(lane_word, lane),
                 format::duration(span.start_secs),
-                format::duration(span.end_secs - span.start_secs),
+                format::duration(duration),
                 if span.ok { "" } else { "\npanicked (counted as failed)" }
             ));
         }
@@ -191,28 +151,20 @@ fn time_axis(painter: &egui::Painter, plot: Rect, t_end: f64, font: &FontId, col
     let y = plot.bottom();
     painter.line_segment([pos2(plot.left(), y), pos2(plot.right(), y)], stroke);
     let max_ticks = (plot.width() / 80.0).max(1.0) as f64;
-    let step = nice_step(t_end / max_ticks);
+    let step = axis::nice_step(t_end / max_ticks);
     let mut t = 0.0;
     while t <= t_end * 1.000_1 {
         let x = plot.left() + (t / t_end) as f32 * plot.width();
         painter.line_segment([pos2(x, y), pos2(x, y + 4.0)], stroke);
-        painter.text(pos2(x, y + 4.0), Align2::CENTER_TOP, super::elapsed::axis_secs(t), font.clone(), color);
+        painter.text(pos2(x, y + 4.0), Align2::CENTER_TOP, axis::secs(t), font.clone(), color);
         t += step;
     }
-}
-
-/// The smallest 1, 2 or 5 × 10^k not below `raw`.
-pub fn nice_step(raw: f64) -> f64 {
-    if !(raw > 0.0 && raw.is_finite()) {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(raw.log10().floor());
-    [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|s| *s >= raw).unwrap_or(10.0 * magnitude)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::Span;
 
     fn span(task: u64, worker: u32, start: f64, end: f64) -> Span {
         Span { task, worker, start_secs: start, end_secs: end, ok: task != 17 }
@@ -240,24 +192,5 @@ mod tests {
         let bars = bars(&lanes, lanes.end_secs(), 800.0);
         assert!(bars.len() <= 2 * 800, "{} bars", bars.len());
         assert_eq!(bars.iter().map(|b| b.spans as usize).sum::<usize>(), 100_000, "every span is drawn");
-    }
-
-    #[test]
-    fn lanes_stay_sorted_as_spans_arrive_out_of_order() {
-        let mut lanes = Lanes::new(&[span(1, 0, 0.5, 0.6)]);
-        lanes.extend(&[span(0, 0, 0.1, 0.2), span(2, 2, 0.0, 1.0)]);
-        assert_eq!(lanes.lane_count(), 3);
-        assert_eq!(lanes.span_count(), 3);
-        assert_eq!(lanes.span_at(0, 0.15, 0.0).map(|s| s.task), Some(0));
-        assert_eq!(lanes.span_at(0, 0.55, 0.0).map(|s| s.task), Some(1));
-        assert_eq!(lanes.span_at(0, 0.3, 0.0), None);
-        assert_eq!(lanes.end_secs(), 1.0);
-    }
-
-    #[test]
-    fn steps_are_one_two_five() {
-        assert_eq!(nice_step(0.13), 0.2);
-        assert_eq!(nice_step(3.0), 5.0);
-        assert_eq!(nice_step(7.0), 10.0);
     }
 }

@@ -24,11 +24,12 @@ use self::interpreter::Interpreter;
 use self::protocol::{FromHarness, Pool, Setup};
 use self::session::{Incoming, Session};
 use super::{Backend, BackendReport, RunContext, StartUpContext};
+use crate::engine::error::RunError;
 use crate::engine::io;
 use crate::engine::result::{PythonRun, Span};
 use crate::engine::spans::LaneRecorder;
 
-pub use self::interpreter::{DEFAULT_PYTHON, InterpreterError, StartMethod};
+pub use self::interpreter::StartMethod;
 
 /// One of the three Python backends; lives for one run (all its repetitions).
 pub struct Python {
@@ -121,7 +122,7 @@ impl Backend for Python {
 
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport {
         let Some(mut session) = self.state().session.take() else {
-            let error = Some("the Python interpreter was not started".to_owned());
+            let error = Some(RunError::Python("the Python interpreter was not started".to_owned()));
             return BackendReport { ended_secs: ctx.clock.now_secs(), error, ..BackendReport::default() };
         };
         let mut report = BackendReport::default();
@@ -146,7 +147,7 @@ impl Backend for Python {
             start_method: hello.start_method.clone(),
             http_client: hello.http_client.clone(),
         });
-        report.error = outcome.err();
+        report.error = outcome.err().map(RunError::Python);
         report
     }
 

@@ -22,6 +22,7 @@ pub const FILES: [(&str, &str); 2] =
     [("harness.py", include_str!("harness.py")), ("lab_workloads.py", include_str!("lab_workloads.py"))];
 
 /// Must match `NOISE_ENV` in lab_workloads.py: tasks print to stdout (for tests of the protocol).
+#[cfg(test)]
 pub const NOISE_ENV: &str = "CONCURRENCY_LAB_PYTHON_NOISE";
 
 /// Which pool the harness runs the tasks on.

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedReceiver;
 
-use super::{FLUSH_NANOS, FLUSH_SPANS, flush};
+use super::{ChildError, FLUSH_NANOS, FLUSH_SPANS, flush};
 use crate::engine::backend::protocol::WireSpan;
 use crate::engine::backend::{Offload, run_task_async};
 use crate::engine::config::WorkloadKind;
@@ -23,12 +23,12 @@ struct Outbox {
     last_flush: u64,
 }
 
-pub fn run_tasks(runner: TaskRunner, mut rx: UnboundedReceiver<(u64, u64)>) -> Result<(), String> {
+pub fn run_tasks(runner: TaskRunner, mut rx: UnboundedReceiver<(u64, u64)>) -> Result<(), ChildError> {
     let mut builder = tokio::runtime::Builder::new_current_thread();
     if runner.kind == WorkloadKind::Http {
         builder.enable_io();
     }
-    let runtime = builder.enable_time().build().map_err(|e| format!("could not start the worker's event loop: {e}"))?;
+    let runtime = builder.enable_time().build().map_err(ChildError::Runtime)?;
     let runner = Arc::new(runner);
     let lag = LagRecorder::default();
     let outbox = Arc::new(Mutex::new(Outbox { last_flush: monotonic_nanos(), ..Outbox::default() }));

@@ -1,4 +1,5 @@
-//! Human-readable numbers, shared by the CLI table, Markdown and the GUI.
+//! Human-readable numbers (durations, bytes), shared by the report's words, the exports and the
+//! GUI.
 
 /// `0.0000123` -> "12.3 µs", `0.0413` -> "41.3 ms", `2.5` -> "2.50 s".
 pub fn duration(secs: f64) -> String {

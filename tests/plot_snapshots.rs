@@ -1,0 +1,113 @@
+//! The three plots drawn from fixed data and compared, pixel by pixel, with the images in
+//! `tests/snapshots/` (egui_kittest's snapshot test; rendered with wgpu on Mesa's lavapipe, so
+//! run with `WGPU_BACKEND=vulkan` as `.ci/run` does). A change in how a plot looks fails here
+//! with a diff image beside the snapshot; after looking at the new image, `UPDATE_SNAPSHOTS=1`
+//! accepts it.
+#![cfg(feature = "gui")]
+
+use concurrency_lab::engine::{
+    BackendKind, CpuSample, ExperimentConfig, Outcome, Repetition, RunResult, Span, Stats, Workload, WorkloadKind,
+};
+use concurrency_lab::gui::lanes::Lanes;
+use concurrency_lab::gui::plots::cores::{CoresView, cores_plot};
+use concurrency_lab::gui::plots::elapsed::{ElapsedView, RunBar, elapsed_plot};
+use concurrency_lab::gui::plots::timeline::timeline_ui;
+use eframe::egui;
+use egui_kittest::Harness;
+
+/// A completed run of two primes tasks with these repetition times.
+fn run(backend: BackendKind, workers: u64, repetitions: &[f64]) -> RunResult {
+    let config = ExperimentConfig { backend, workers, gil: true, ..ExperimentConfig::default() };
+    let stats = Stats::of(repetitions);
+    RunResult {
+        elapsed_secs: stats.median_secs,
+        tasks_ok: 2,
+        repetitions: repetitions
+            .iter()
+            .map(|&elapsed_secs| Repetition {
+                elapsed_secs,
+                cpu_secs: None,
+                setup_secs: 0.0,
+                interpreter_startup_secs: None,
+            })
+            .collect(),
+        stats,
+        ..RunResult::unmeasured(config, Outcome::Completed)
+    }
+}
+
+fn render(name: &str, size: [f32; 2], mut draw: impl FnMut(&mut egui::Ui) + 'static) {
+    let mut harness = Harness::builder().with_size(size).wgpu().build_ui(move |ui| draw(ui));
+    harness.run_steps(2);
+    harness.snapshot(name);
+}
+
+#[test]
+fn elapsed_time_bars_whiskers_and_a_group_gap() {
+    let mut sleep = run(BackendKind::EventLoop, 100, &[0.21]);
+    sleep.config.workload = Workload::new(WorkloadKind::Sleep, 200);
+    let mut stopped = run(BackendKind::Processes, 2, &[]);
+    stopped.outcome = Outcome::Cancelled;
+    stopped.elapsed_secs = 0.4;
+    let results = [
+        run(BackendKind::EventLoop, 2, &[1.48, 1.5, 1.55]),
+        run(BackendKind::Threads, 2, &[1.5, 1.52, 1.6]),
+        run(BackendKind::Processes, 2, &[0.78, 0.8, 0.86]),
+        stopped,
+        sleep,
+    ];
+    render("elapsed", [640.0, 320.0], move |ui| {
+        let bars: Vec<RunBar<'_>> = (results.iter().enumerate())
+            .map(|(i, result)| RunBar {
+                id: i as u64 + 1,
+                label: format!("#{} {}", i + 1, result.config.backend),
+                short_label: format!("#{}", i + 1),
+                result,
+                new_group: i == 4,
+            })
+            .collect();
+        let view = ElapsedView { bars: &bars, selected: Some(3), live: None, interactive: false };
+        elapsed_plot(ui, &view, 620.0, 300.0);
+    });
+}
+
+#[test]
+fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
+    // Two cores over 2 s: core 0 busy throughout, core 1 busy only in the second half.
+    let samples: Vec<CpuSample> = (1..=20)
+        .map(|i| {
+            let t_secs = f64::from(i) * 0.1;
+            CpuSample { t_secs, per_core: vec![95.0, if i > 10 { 90.0 } else { 5.0 }] }
+        })
+        .collect();
+    render("cores", [640.0, 320.0], move |ui| {
+        let view = CoresView {
+            samples: &samples,
+            empty_note: None,
+            t_end_secs: 2.0,
+            setup_secs: Some(0.15),
+            interactive: false,
+        };
+        cores_plot(ui, &view, 620.0, 300.0);
+    });
+}
+
+#[test]
+fn timeline_lanes_tasks_and_a_failed_one() {
+    // Three lanes: two long tasks each on lanes 0 and 1, forty short ones on lane 2 (merged
+    // where they are narrower than a pixel), one failed task in red.
+    let mut spans = vec![
+        Span { task: 0, worker: 0, start_secs: 0.0, end_secs: 0.9, ok: true },
+        Span { task: 1, worker: 1, start_secs: 0.05, end_secs: 0.8, ok: true },
+        Span { task: 2, worker: 0, start_secs: 0.95, end_secs: 1.8, ok: true },
+        Span { task: 3, worker: 1, start_secs: 0.85, end_secs: 1.2, ok: false },
+    ];
+    spans.extend((0..40u32).map(|i| {
+        let start_secs = 0.5 + f64::from(i) * 0.001;
+        Span { task: 4 + u64::from(i), worker: 2, start_secs, end_secs: start_secs + 0.0008, ok: true }
+    }));
+    let lanes = Lanes::new(&spans);
+    render("timeline", [640.0, 140.0], move |ui| {
+        timeline_ui(ui, &lanes, 2.0, "thread", 120.0, "no tasks");
+    });
+}
