@@ -63,7 +63,12 @@ fn big_run() -> RunResult {
         effective_parallelism: Some(1.8),
         peak_rss_bytes: Some(40 << 20),
         tasks_ok: SPANS,
-        repetitions: vec![Repetition { elapsed_secs: 10.0, cpu_secs: Some(18.0), setup_secs: 0.001 }],
+        repetitions: vec![Repetition {
+            elapsed_secs: 10.0,
+            cpu_secs: Some(18.0),
+            setup_secs: 0.001,
+            interpreter_startup_secs: None,
+        }],
         stats: Stats::of(&[10.0]),
         spans,
         cpu_samples,

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::engine::{BackendKind, ExperimentConfig, Sizes, ValidConfig, WorkerKind, WorkloadKind};
+use crate::engine::{
+    BackendKind, ExperimentConfig, Sizes, StartMethod, ValidConfig, WorkerKind, WorkloadKind, interpreter,
+};
 use crate::presets;
 
 #[derive(Debug, Parser)]
@@ -91,6 +93,13 @@ pub struct RunArgs {
     /// Write the comparison as a Markdown table.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// The Python interpreter of the python-* backends (default: python3 on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub python: Option<PathBuf>,
+    /// How python-processes starts its workers: fork, spawn or forkserver (default: the
+    /// interpreter's own default).
+    #[arg(long, value_name = "METHOD")]
+    pub start_method: Option<StartMethod>,
     /// Fault injection: every Nth task panics.
     #[arg(long, value_name = "N", hide = true)]
     pub panic_every: Option<u64>,
@@ -100,8 +109,12 @@ pub struct RunArgs {
 }
 
 fn backend_help() -> String {
-    let names: Vec<&str> = BackendKind::USER_FACING.iter().map(|b| b.name()).collect();
-    format!("Backends to compare, comma-separated: {}.", names.join(", "))
+    let names = |list: &[BackendKind]| list.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ");
+    format!(
+        "Backends to compare, comma-separated: {}, and in your own Python: {}.",
+        names(BackendKind::USER_FACING),
+        names(BackendKind::PYTHON)
+    )
 }
 
 fn workload_help() -> String {
@@ -181,6 +194,12 @@ impl RunArgs {
         if self.http_bind.is_some() {
             base.http_bind_addr = self.http_bind;
         }
+        if self.python.is_some() {
+            base.python.clone_from(&self.python);
+        }
+        if self.start_method.is_some() {
+            base.start_method = self.start_method;
+        }
         let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
         let configs = backends
             .into_iter()
@@ -195,8 +214,29 @@ impl RunArgs {
                 config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
             })
             .collect::<anyhow::Result<Vec<_>>>()?;
+        check_python(&configs)?;
         Ok(Plan { configs })
     }
+}
+
+/// The Python backends need an interpreter: find it (and check the start method) before
+/// anything runs, naming the path tried.
+fn check_python(configs: &[ValidConfig]) -> anyhow::Result<()> {
+    let Some(first) = configs.iter().find(|c| c.backend.is_python()) else { return Ok(()) };
+    let requested = interpreter::requested(first.python.as_deref());
+    let python = interpreter::detect(&requested).map_err(|e| {
+        anyhow::anyhow!(
+            "--python {e} (needed by the backend {}: install python3, or name another interpreter \
+             with --python PATH)",
+            first.backend
+        )
+    })?;
+    if configs.iter().any(|c| c.backend == BackendKind::PythonProcesses)
+        && let Some(method) = first.start_method
+    {
+        python.check_start_method(method).map_err(|e| anyhow::anyhow!("--start-method {method}: {e}"))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

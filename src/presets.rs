@@ -17,7 +17,9 @@ use serde::Deserialize;
 use self::untrusted::describe_toml_error;
 pub use self::untrusted::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS, clip, read_bounded};
 
-use crate::engine::{BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, Workload, WorkloadKind};
+use crate::engine::{
+    BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, StartMethod, Workload, WorkloadKind,
+};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -33,6 +35,8 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("memory-many-tasks", include_str!("../presets/memory-many-tasks.toml")),
     ("io-many-sleeps", include_str!("../presets/io-many-sleeps.toml")),
     ("noop-dispatch", include_str!("../presets/noop-dispatch.toml")),
+    ("python-primes-vs-rust", include_str!("../presets/python-primes-vs-rust.toml")),
+    ("python-fib-pools", include_str!("../presets/python-fib-pools.toml")),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -125,6 +129,8 @@ struct RunToml {
     steps: u32,
     #[serde(default)]
     workers_for: BTreeMap<BackendKind, u64>,
+    /// How python-processes starts its workers (default: the interpreter's own).
+    start_method: Option<StartMethod>,
 }
 
 fn one() -> u32 {
@@ -156,6 +162,7 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
         warmup: raw.run.warmup,
         steps: raw.run.steps,
         io_wait_millis: raw.workload.io_wait_millis.unwrap_or(DEFAULT_IO_WAIT_MILLIS),
+        start_method: raw.run.start_method,
         ..ExperimentConfig::default()
     };
     let preset = Preset {

@@ -669,6 +669,10 @@ mod claims;
 /// The GIL's holds in the result: recorded on every backend, turns between threads.
 #[path = "cli/gil_holds.rs"]
 mod gil_holds;
+/// The Python backends in the machine's own interpreter.
+#[cfg(target_os = "linux")]
+#[path = "cli/python.rs"]
+mod python;
 /// Stop on every backend × workload, signals to the process group, nothing left behind.
 #[cfg(target_os = "linux")]
 #[path = "cli/stop.rs"]

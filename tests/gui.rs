@@ -266,3 +266,48 @@ fn two_identical_runs_are_within_noise() {
     harness.get_by_label_contains("difference is within noise: the machine's own variation");
     assert!(harness.query_by_label_contains("overhead").is_none(), "no reason is made up");
 }
+
+/// The Python backends: off with the reason when no interpreter answered; with one, offered,
+/// included in Run all backends, and run in the real interpreter with its name in the summary.
+#[test]
+fn python_backends_are_offered_only_with_an_interpreter() {
+    use concurrency_lab::engine::interpreter;
+    use concurrency_lab::gui::python_probe::{Detection, PythonProbe};
+
+    let mut missing = settings(Workload::new(WorkloadKind::Noop, 0), 4, 2);
+    missing.config.python = Some("/no/such/python3".into());
+    let why = "/no/such/python3: no such file".to_owned();
+    let probe = PythonProbe::known(missing.config.python.clone(), Detection::Missing(why));
+    let app = LabApp::with_settings(missing).with_backends(vec![BackendKind::Mock]).with_python(probe);
+    let mut off = harness(app);
+    off.get_by_label("Python interpreter").click();
+    off.run_steps(2);
+    off.get_by_label_contains("Python backends off: /no/such/python3: no such file");
+    assert!(off.get_by_label("python-threads").accesskit_node().is_disabled());
+    assert_eq!(off.state().all_backends(), [BackendKind::Mock], "Run all backends leaves them out");
+
+    let Ok(python) = interpreter::detect(std::path::Path::new(interpreter::DEFAULT_PYTHON)) else {
+        panic!("these tests need python3 (3.8 or newer) on PATH");
+    };
+    let label = python.label();
+    let probe = PythonProbe::known(None, Detection::Found(python));
+    let app = LabApp::with_settings(settings(Workload::new(WorkloadKind::Sleep, 20), 4, 2))
+        .with_backends(vec![BackendKind::Mock])
+        .with_python(probe);
+    let mut harness = harness(app);
+    let all = harness.state().all_backends();
+    assert!(BackendKind::PYTHON.iter().all(|b| all.contains(b)), "Run all backends includes them: {all:?}");
+    harness.get_by_label("python-threads").click();
+    harness.run_steps(2);
+    harness.get_by_label("Python interpreter").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().settings().config.backend, BackendKind::PythonThreads);
+    harness.get_by_label_contains(&format!("{label} · "));
+    harness.get_by_label("Run").click();
+    step_until(&mut harness, "the python-threads run", |app| !app.is_running() && app.history().entries().len() == 1);
+    let result = &harness.state().history().entries()[0].result;
+    assert_eq!(result.outcome, Outcome::Completed, "{:?}", result.error);
+    assert_eq!(result.spans.len(), 4);
+    assert!(result.python.is_some() && result.interpreter_startup_secs.is_some_and(|s| s > 0.0));
+    harness.get_by_label_contains(&format!("{label} ("));
+}

@@ -24,7 +24,12 @@ fn run(backend: BackendKind, workers: u64, repetitions: &[f64]) -> RunResult {
         tasks_ok: 2,
         repetitions: repetitions
             .iter()
-            .map(|&elapsed_secs| Repetition { elapsed_secs, cpu_secs: None, setup_secs: 0.0 })
+            .map(|&elapsed_secs| Repetition {
+                elapsed_secs,
+                cpu_secs: None,
+                setup_secs: 0.0,
+                interpreter_startup_secs: None,
+            })
             .collect(),
         stats,
         ..RunResult::unmeasured(config, Outcome::Completed)

@@ -3,7 +3,8 @@
 //! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
 //! press Esc mid-run and check the app (still running) has ended its workers, then run again,
 //! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. And
-//! SIGTERM to every process closes the window the same way, with exit code 143.
+//! SIGTERM to every process closes the window the same way, with exit code 143. The same for a
+//! run on a CPython process pool: Stop and closing the window leave no Python process.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
@@ -253,5 +254,110 @@ fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::
     for worker in workers {
         assert!(!alive(worker), "worker {worker} outlived the window");
     }
+    Ok(())
+}
+
+const PYTHON_PRESET: &str = r#"
+version = 1
+name = "smoke: slow sleeps on a CPython process pool"
+description = "Long enough to press keys while it runs."
+backends = ["python-processes"]
+[workload]
+kind = "sleep"
+size = 250
+[run]
+tasks = 60
+workers = 2
+start_method = "forkserver"
+"#;
+
+/// Fields of /proc/PID/stat after the command name: state, ppid, pgrp, ...
+fn stat_fields(pid: u32) -> Vec<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().map(str::to_owned).collect()).unwrap_or_default()
+}
+
+fn pids() -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else { return Vec::new() };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok()).collect()
+}
+
+/// The Python harness the app `parent` started, once its pool (harness, fork server and two
+/// workers at least) is up: its pid, which is also its process group's id.
+fn python_pool(parent: u32) -> Option<u32> {
+    let harness = pids().into_iter().find(|pid| {
+        let cmdline = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        let fields = stat_fields(*pid);
+        cmdline.contains("concurrency-lab-python-")
+            && fields.first().is_some_and(|s| s != "Z")
+            && fields.get(1) == Some(&parent.to_string())
+    })?;
+    (python_group(harness).len() >= 4).then_some(harness)
+}
+
+/// Live (not zombie) members of process group `pgid`.
+fn python_group(pgid: u32) -> Vec<u32> {
+    pids()
+        .into_iter()
+        .filter(|pid| {
+            let fields = stat_fields(*pid);
+            fields.first().is_some_and(|s| s != "Z") && fields.get(2) == Some(&pgid.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
+    require("Xvfb");
+    require("xdotool");
+    require("python3");
+    let dir = tempfile::tempdir()?;
+    let preset = dir.path().join("python-smoke.toml");
+    std::fs::write(&preset, PYTHON_PRESET)?;
+    let runtime = dir.path().join("runtime");
+    std::fs::create_dir(&runtime)?;
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let (_xvfb, display) = start_xvfb();
+    let app = Command::new(BIN)
+        .arg("--preset")
+        .arg(&preset)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_DATA_HOME", dir.path().join("data"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = app.id();
+    let mut app = Reaped(app);
+    let window = wait_for("the window", Duration::from_secs(60), || {
+        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
+        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
+    });
+    // The first frames, and the probe that finds python3.
+    std::thread::sleep(Duration::from_secs(3));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    let harness = wait_for("the Python pool", Duration::from_secs(30), || python_pool(pid));
+    xdotool(&display, &["key", "--clearmodifiers", "Escape"]);
+    wait_for("Stop to end every Python process", Duration::from_secs(10), || {
+        python_group(harness).is_empty().then_some(())
+    });
+    assert!(app.0.try_wait()?.is_none(), "the app is still running after Stop");
+
+    // Run again and close the window mid-run.
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    let harness = wait_for("the second Python pool", Duration::from_secs(30), || python_pool(pid));
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
+    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
+    let mut stderr = String::new();
+    if let Some(mut pipe) = app.0.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    assert!(status.success(), "exit {status}; stderr:\n{stderr}");
+    let left = python_group(harness);
+    assert!(left.is_empty(), "Python processes outlived the window: {left:?}");
     Ok(())
 }

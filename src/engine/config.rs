@@ -3,9 +3,11 @@
 //! and the CLI show the same [`ConfigError`] messages (field, bound, value).
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::backend::python::StartMethod;
 pub use super::kinds::{BackendKind, WorkloadKind, thousands};
 use super::kinds::{InFlight, WorkerKind};
 use super::limits;
@@ -58,6 +60,12 @@ pub struct ExperimentConfig {
     /// ephemeral port). For tests of a server that cannot bind.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub http_bind_addr: Option<SocketAddr>,
+    /// The interpreter of the Python backends (default: `python3` on PATH).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub python: Option<PathBuf>,
+    /// How `python-processes` starts its workers (default: the interpreter's own default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<StartMethod>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -89,6 +97,8 @@ impl Default for ExperimentConfig {
             steps: 1,
             io_wait_millis: DEFAULT_IO_WAIT_MILLIS,
             http_bind_addr: None,
+            python: None,
+            start_method: None,
         }
     }
 }

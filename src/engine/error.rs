@@ -114,6 +114,9 @@ pub enum RunError {
     Tasks(#[from] TasksFailed),
     #[error("only {done} of {tasks} tasks finished")]
     Unfinished { done: u64, tasks: u64 },
+    /// The user's Python interpreter (or its pool) failed, in its own words (a traceback).
+    #[error("{0}")]
+    Python(String),
 }
 
 /// Tasks whose I/O failed: how many, and the first one's error.

@@ -36,6 +36,8 @@ mod worker;
 mod workload;
 
 pub use backend::protocol::WORKER_SUBCOMMAND;
+// The user's own Python: finding and describing an interpreter (the window probes for one).
+pub use backend::python::interpreter::{self, DEFAULT_PYTHON, Interpreter, StartMethod};
 pub use cancel::{CancelToken, Cancelled};
 pub use config::{
     ConfigError, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP,
@@ -49,7 +51,7 @@ pub use kinds::{
 };
 pub use limits::logical_cores;
 pub use machine::Machine;
-pub use result::{CpuSample, GilHold, Outcome, Repetition, ResultFile, RunResult, SamplerInfo, Span};
+pub use result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, ResultFile, RunResult, SamplerInfo, Span};
 pub use run::run_experiment;
 pub use stats::Stats;
 pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};

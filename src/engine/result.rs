@@ -71,6 +71,43 @@ pub struct Repetition {
     /// The setup part of `elapsed_secs`.
     #[serde(default)]
     pub setup_secs: f64,
+    /// Python backends: the interpreter's start-up and imports, before `elapsed_secs` began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interpreter_startup_secs: Option<f64>,
+}
+
+/// The interpreter behind a Python backend's run, as it ran.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PythonRun {
+    /// The interpreter's `sys.executable`.
+    pub executable: String,
+    /// "CPython", "PyPy".
+    pub implementation: String,
+    /// "3.11.7".
+    pub version: String,
+    /// A free-threaded build (3.13t and later).
+    pub free_threaded: bool,
+    /// Whether the GIL was on while the tasks ran (`sys._is_gil_enabled()` after the imports;
+    /// always on in a default build).
+    pub gil_enabled: bool,
+    /// python-processes: how the pool started its workers ("fork", "spawn", "forkserver").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_method: Option<String>,
+    /// `http` runs: the HTTP client the tasks used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http_client: Option<String>,
+}
+
+impl PythonRun {
+    /// "CPython 3.11.7", "CPython 3.14.0 free-threaded, GIL off".
+    pub fn label(&self) -> String {
+        let build = match (self.free_threaded, self.gil_enabled) {
+            (false, _) => "",
+            (true, false) => " free-threaded, GIL off",
+            (true, true) => " free-threaded, GIL on",
+        };
+        format!("{} {}{build}", self.implementation, self.version)
+    }
 }
 
 /// How the CPU samples were taken, so a reader can judge them.
@@ -131,6 +168,13 @@ pub struct RunResult {
     /// at most 10,000 steps).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub step_order: Vec<(u64, u32)>,
+    /// Python backends: seconds from starting the interpreter to the end of its imports
+    /// (median over repetitions), not part of `elapsed_secs` (null for other backends).
+    #[serde(default)]
+    pub interpreter_startup_secs: Option<f64>,
+    /// Python backends: the interpreter and how it ran (null for other backends).
+    #[serde(default)]
+    pub python: Option<PythonRun>,
     /// With the GIL on: when each lane held it, in the reported repetition (earliest first,
     /// at most 20,000; empty with the GIL off).
     #[serde(default)]
@@ -168,6 +212,8 @@ impl RunResult {
             loop_blocked: None,
             distinct_orders: None,
             step_order: Vec::new(),
+            interpreter_startup_secs: None,
+            python: None,
             gil_holds: Vec::new(),
             gil_holds_dropped: 0,
         }

@@ -7,7 +7,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use super::backend::{self, Backend, BackendReport, RunContext};
+use super::backend::{self, Backend, BackendReport, RunContext, StartUpContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
 use super::error::{RunError, SetupError};
@@ -17,7 +17,7 @@ use super::gil_holds::HoldLog;
 use super::http_server::HttpServer;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
-use super::result::{CpuSample, GilHold, Outcome, Repetition, RunResult, SamplerInfo, Span};
+use super::result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, RunResult, SamplerInfo, Span};
 use super::run_dir::{self, RunDir};
 use super::sampler::{self, Pids, Sampled, SamplerInputs};
 use super::spans::{RunClock, SpanLog};
@@ -42,6 +42,9 @@ struct RepetitionResult {
     order_hash: Option<u64>,
     /// The order itself, when short enough to put in the result.
     step_order: Option<Vec<(u64, u32)>>,
+    /// What the backend started before the clock (an interpreter), and how long it took.
+    interpreter_startup_secs: Option<f64>,
+    python: Option<PythonRun>,
     gil_holds: Vec<GilHold>,
     gil_holds_dropped: u64,
 }
@@ -155,6 +158,13 @@ fn run_repetition(
     let holds = HoldLog::new();
     let gil = config.gil.then(|| Arc::new(Gil::default()));
     let pids = Pids::default();
+    // Before the clock: what the articles' time.time() brackets leave out (an interpreter's
+    // start-up and imports), timed apart.
+    let interpreter_startup_secs =
+        match backend.start_up(&StartUpContext { config, cancel, pids: &pids, io, log: &log }) {
+            Ok(secs) => secs,
+            Err(error) => return failed_to_start(config, error, cancel),
+        };
     let interval = Duration::from_millis(config.sample_interval_millis);
     let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
     let baseline = memory::Baseline::take();
@@ -204,6 +214,8 @@ fn run_repetition(
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, memory, info, cancel);
     (repetition.gil_holds, repetition.gil_holds_dropped) = holds.into_parts();
+    repetition.interpreter_startup_secs = interpreter_startup_secs;
+    repetition.python = backend.python_run();
     if let Some(order) = log.step_order() {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         order.hash(&mut hasher);
@@ -255,6 +267,37 @@ fn finish_repetition(
         loop_lag,
         order_hash: None,
         step_order: None,
+        interpreter_startup_secs: None,
+        python: None,
+        gil_holds: Vec::new(),
+        gil_holds_dropped: 0,
+    }
+}
+
+/// A repetition whose backend could not start (or was stopped while it started): nothing
+/// was measured.
+fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) -> RepetitionResult {
+    let cancelled = cancel.is_cancelled();
+    RepetitionResult {
+        outcome: if cancelled { Outcome::Cancelled } else { Outcome::Failed },
+        error: (!cancelled).then_some(error),
+        elapsed_secs: 0.0,
+        setup_secs: 0.0,
+        cpu_secs: None,
+        spans: Vec::new(),
+        samples: Vec::new(),
+        memory: None,
+        sampler: SamplerInfo {
+            source: "unavailable".to_owned(),
+            interval_millis: config.sample_interval_millis,
+            cpu_secs: None,
+            note: Some("nothing ran".to_owned()),
+        },
+        loop_lag: None,
+        order_hash: None,
+        step_order: None,
+        interpreter_startup_secs: None,
+        python: None,
         gil_holds: Vec::new(),
         gil_holds_dropped: 0,
     }
@@ -266,8 +309,14 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
     let setup: Vec<f64> = measured.iter().map(|r| r.setup_secs).collect();
     let repetitions = measured
         .iter()
-        .map(|r| Repetition { elapsed_secs: r.elapsed_secs, cpu_secs: r.cpu_secs, setup_secs: r.setup_secs })
+        .map(|r| Repetition {
+            elapsed_secs: r.elapsed_secs,
+            cpu_secs: r.cpu_secs,
+            setup_secs: r.setup_secs,
+            interpreter_startup_secs: r.interpreter_startup_secs,
+        })
         .collect();
+    let startups: Vec<f64> = measured.iter().filter_map(|r| r.interpreter_startup_secs).collect();
     // The highest peak of any repetition, with the baseline it was measured against.
     let memory = measured.iter().chain(&unfinished).filter_map(|r| r.memory).max_by_key(|m| m.peak_bytes);
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
@@ -288,6 +337,11 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         (stats::median(&elapsed), has_all_cpu.then(|| stats::median(&cpu)), stats::median(&setup))
     } else {
         (representative.elapsed_secs, representative.cpu_secs, representative.setup_secs)
+    };
+    let interpreter_startup_secs = if representative.outcome == Outcome::Completed && !startups.is_empty() {
+        Some(stats::median(&startups))
+    } else {
+        representative.interpreter_startup_secs
     };
     let effective_parallelism = cpu_secs.filter(|_| elapsed_secs > 0.0).map(|cpu| cpu / elapsed_secs);
     let tasks_failed = representative.spans.iter().filter(|s| !s.ok).count() as u64;
@@ -313,6 +367,8 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
         loop_blocked: representative.loop_lag.map(|l| l.blocked()),
         distinct_orders,
         step_order: representative.step_order.unwrap_or_default(),
+        interpreter_startup_secs,
+        python: representative.python,
         gil_holds: representative.gil_holds,
         gil_holds_dropped: representative.gil_holds_dropped,
     }
@@ -347,6 +403,8 @@ mod tests {
             loop_lag: None,
             order_hash: None,
             step_order: None,
+            interpreter_startup_secs: None,
+            python: None,
             gil_holds: Vec::new(),
             gil_holds_dropped: 0,
         }

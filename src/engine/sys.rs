@@ -233,6 +233,52 @@ pub fn die_with_parent(_expected_parent: Option<u32>) -> io::Result<()> {
     Ok(())
 }
 
+/// Sends SIGKILL to every process of process group `pgid` (a child started with
+/// `process_group(0)` leads a group whose id is its pid, and its descendants stay in it unless
+/// they leave on purpose). A group that is already gone is not an error. Call it before the
+/// leader is reaped: until then its pid, and so the group's id, cannot be reused.
+#[cfg(unix)]
+pub fn kill_process_group(pgid: u32) -> io::Result<()> {
+    let pgid = libc::pid_t::try_from(pgid).map_err(io::Error::other)?;
+    if pgid <= 1 {
+        return Err(io::Error::other(format!("refusing to signal process group {pgid}")));
+    }
+    // SAFETY: killpg only sends a signal; it has no memory effects.
+    if unsafe { libc::killpg(pgid, libc::SIGKILL) } != 0 {
+        let err = io::Error::last_os_error();
+        if err.raw_os_error() != Some(libc::ESRCH) {
+            return Err(err);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+pub fn kill_process_group(_pgid: u32) -> io::Result<()> {
+    Ok(())
+}
+
+/// Whether child `pid` has exited, without reaping it (its pid, and a process group it
+/// leads, stay reserved until [`reap_child`]).
+#[cfg(target_os = "linux")]
+pub fn child_has_exited(pid: u32) -> io::Result<bool> {
+    let id = libc::id_t::try_from(pid).map_err(io::Error::other)?;
+    // SAFETY: siginfo_t is plain old data; zeroed is a valid value for it.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `info` is a valid, writable siginfo_t; WNOWAIT leaves the child waitable.
+    let rc = unsafe { libc::waitid(libc::P_PID, id, &mut info, libc::WEXITED | libc::WNOHANG | libc::WNOWAIT) };
+    if rc != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: after a successful waitid, si_pid is 0 when no child had exited yet.
+    Ok(unsafe { info.si_pid() } != 0)
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn child_has_exited(_pid: u32) -> io::Result<bool> {
+    Ok(false)
+}
+
 /// Turns transparent huge pages off for this process and the processes it starts (Linux
 /// `PR_SET_THP_DISABLE`). The allocator asks for huge pages, and with them every thread's first
 /// allocation makes 2 MiB resident: a run of 1,000 threads would report half a gigabyte that is

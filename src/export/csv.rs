@@ -1,13 +1,14 @@
 //! CSV: one row per run with its headline figures and the report's verdict on it: its group of
-//! comparable runs and its relative speed (the spans are in the JSON). Columns are only ever
-//! added at the end.
+//! comparable runs and its relative speed (the spans are in the JSON); the Python backends
+//! fill the interpreter's columns (start-up, "CPython 3.11.7"). Columns are only ever added at
+//! the end.
 
 use super::{Exporter, report_of};
 use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 28] = [
+const HEADER: [&str; 30] = [
     "backend",
     "workload",
     "size",
@@ -36,6 +37,8 @@ const HEADER: [&str; 28] = [
     "relative",
     "baseline_rss_bytes",
     "gil_holds",
+    "interpreter_startup_secs",
+    "python",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -82,6 +85,8 @@ impl Exporter for Csv {
                 judged.relative.text.clone(),
                 opt(run.baseline_rss_bytes),
                 opt(c.gil.then_some(run.gil_holds.len() as u64 + run.gil_holds_dropped)),
+                opt(run.interpreter_startup_secs),
+                opt(run.python.as_ref().map(|p| p.label())),
             ])?;
         }
         Ok(writer.into_inner()?)

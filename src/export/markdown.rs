@@ -73,6 +73,9 @@ impl Exporter for Markdown {
                 }
             }
         }
+        if let Some(check) = &report.gil_check {
+            writeln!(out, "\n**Real GIL vs emulated:** {}", check.text)?;
+        }
         Ok(out.into_bytes())
     }
 }

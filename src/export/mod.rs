@@ -54,7 +54,12 @@ pub(crate) mod sample {
             peak_rss_bytes: Some(3 * 1024 * 1024),
             tasks_ok: 2,
             tasks_failed: 0,
-            repetitions: vec![Repetition { elapsed_secs, cpu_secs: Some(elapsed_secs * 1.5), setup_secs: 0.001 }],
+            repetitions: vec![Repetition {
+                elapsed_secs,
+                cpu_secs: Some(elapsed_secs * 1.5),
+                setup_secs: 0.001,
+                interpreter_startup_secs: None,
+            }],
             stats: Stats::of(&[elapsed_secs]),
             spans: vec![Span { task: 0, worker: 1, start_secs: 0.001, end_secs: 0.02, ok: true }],
             cpu_samples: vec![CpuSample { t_secs: 0.1, per_core: vec![100.0, 50.0] }],
@@ -83,7 +88,12 @@ pub(crate) mod sample {
         run.config.repeat = repetitions.len() as u32;
         run.repetitions = repetitions
             .iter()
-            .map(|&elapsed_secs| Repetition { elapsed_secs, cpu_secs: Some(elapsed_secs), setup_secs: 0.001 })
+            .map(|&elapsed_secs| Repetition {
+                elapsed_secs,
+                cpu_secs: Some(elapsed_secs),
+                setup_secs: 0.001,
+                interpreter_startup_secs: None,
+            })
             .collect();
         run.stats = stats;
         run

@@ -59,6 +59,9 @@ impl Exporter for Table {
         for verdict in &report.verdicts {
             writeln!(out, "  verdict: {}", verdict.text)?;
         }
+        if let Some(check) = &report.gil_check {
+            writeln!(out, "  GIL: {}", check.text)?;
+        }
         Ok(out.into_bytes())
     }
 }

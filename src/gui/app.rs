@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
 
-use crate::engine::{BackendKind, Machine, RunResult};
+use crate::engine::{BackendKind, ExperimentConfig, Machine, RunResult};
 use crate::presets::{self, Preset, PresetError};
 
 use super::background::Background;
@@ -17,6 +17,7 @@ use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
 use super::panels::top_bar::{TopBarView, top_bar_ui};
 use super::png_export::PngExport;
+use super::python_probe::PythonProbe;
 use super::run_controller::RunController;
 use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
 use super::settings::Settings;
@@ -42,6 +43,8 @@ pub struct Launch {
 pub struct LabApp {
     settings: Settings,
     backends: Vec<BackendKind>,
+    /// The interpreter of the Python backends; `None` when they are not offered (tests).
+    python: Option<PythonProbe>,
     presets: Vec<Result<Preset, PresetError>>,
     /// The preset last loaded, shown above the controls until they change.
     loaded_preset: Option<Preset>,
@@ -76,6 +79,7 @@ impl LabApp {
         Self {
             settings,
             backends: BackendKind::USER_FACING.to_vec(),
+            python: Some(PythonProbe::default()),
             presets: presets::all(),
             loaded_preset: None,
             history: History::default(),
@@ -91,10 +95,37 @@ impl LabApp {
         }
     }
 
-    /// Offers these backends instead of the user-facing ones (tests offer the mock).
+    /// Offers exactly these backends instead of the user-facing ones (tests offer the mock):
+    /// no Python ones, unless [`Self::with_python`] adds them.
     pub fn with_backends(mut self, backends: Vec<BackendKind>) -> Self {
         self.backends = backends;
+        self.python = None;
         self
+    }
+
+    /// Offers the Python backends with this interpreter state (tests).
+    pub fn with_python(mut self, probe: PythonProbe) -> Self {
+        self.python = Some(probe);
+        self
+    }
+
+    /// What "Run all backends" runs: the offered backends, and the Python ones when an
+    /// interpreter answered.
+    pub fn all_backends(&self) -> Vec<BackendKind> {
+        let python = self.python.as_ref().and_then(PythonProbe::interpreter).map(|_| BackendKind::PYTHON);
+        let mut all = self.backends.clone();
+        all.extend(python.into_iter().flatten().filter(|b| !self.backends.contains(b)));
+        all
+    }
+
+    /// Why a Python backend can't run now (no interpreter, or still looking for it).
+    fn python_refusal(&self, backends: &[BackendKind]) -> Option<String> {
+        let python = backends.iter().find(|b| b.is_python())?;
+        let reason = match &self.python {
+            None => Some("the Python backends are not offered here".to_owned()),
+            Some(probe) => super::panels::python::unavailable_reason(probe),
+        };
+        reason.map(|why| format!("{python}: {why}"))
     }
 
     /// Save PNG writes here without asking (the `--png-path` flag; tests).
@@ -131,7 +162,10 @@ impl LabApp {
 
     pub fn load_preset(&mut self, preset: Preset) {
         if let Some(config) = preset.configs().into_iter().next() {
-            self.settings.config = config;
+            // The interpreter is the user's setting, not the preset's.
+            let (python, start_method) = (self.settings.config.python.take(), self.settings.config.start_method);
+            self.settings.config =
+                ExperimentConfig { python, start_method: config.start_method.or(start_method), ..config };
         }
         self.status = Status::info(format!("Loaded preset “{}”: {}", preset.name, preset.description));
         self.loaded_preset = Some(preset);
@@ -139,11 +173,14 @@ impl LabApp {
 
     fn apply(&mut self, command: UiCommand, ctx: &egui::Context) {
         match command {
-            UiCommand::Run => match self.settings.config.validate() {
-                Ok(config) => self.start(vec![config], ctx),
-                Err(e) => self.status = Status::error(format!("Not run: {e}")),
+            UiCommand::Run => match self.python_refusal(&[self.settings.config.backend]) {
+                Some(why) => self.status = Status::error(format!("Not run: {why}")),
+                None => match self.settings.config.validate() {
+                    Ok(config) => self.start(vec![config], ctx),
+                    Err(e) => self.status = Status::error(format!("Not run: {e}")),
+                },
             },
-            UiCommand::RunAllBackends => match all_backend_configs(&self.settings.config, &self.backends) {
+            UiCommand::RunAllBackends => match all_backend_configs(&self.settings.config, &self.all_backends()) {
                 Ok(configs) => self.start(configs, ctx),
                 Err(e) => self.status = Status::error(format!("Not run: {e}")),
             },
@@ -156,9 +193,18 @@ impl LabApp {
             UiCommand::LoadPreset(preset) => self.load_preset(*preset),
             UiCommand::RunPreset => {
                 let Some(preset) = &self.loaded_preset else { return };
+                if let Some(why) = self.python_refusal(&preset.backends) {
+                    self.status = Status::error(format!("Not run: {why}"));
+                    return;
+                }
                 let configs: Result<Vec<_>, String> = preset
                     .configs()
                     .into_iter()
+                    .map(|c| ExperimentConfig {
+                        python: self.settings.config.python.clone(),
+                        start_method: c.start_method.or(self.settings.config.start_method),
+                        ..c
+                    })
                     .map(|c| c.validate().map_err(|e| format!("{}: {e}", c.backend)))
                     .collect();
                 match configs {
@@ -260,8 +306,11 @@ fn default_save_dir() -> PathBuf {
 }
 
 impl eframe::App for LabApp {
-    fn logic(&mut self, _ctx: &egui::Context, _frame: &mut eframe::Frame) {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_runs();
+        if let Some(probe) = &mut self.python {
+            probe.poll(self.settings.config.python.as_deref(), ctx);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -281,7 +330,9 @@ impl eframe::App for LabApp {
                     if let Some(preset) = &self.loaded_preset {
                         command = preset_note_ui(ui, preset, &self.settings, self.runs.is_running());
                     }
-                    let view = ControlsView { backends: &self.backends, live: self.runs.live() };
+                    let backends = self.all_backends();
+                    let view =
+                        ControlsView { backends: &backends, python: self.python.as_ref(), live: self.runs.live() };
                     controls_ui(ui, &mut self.settings, &view).or(command)
                 })
                 .inner

@@ -12,6 +12,7 @@ pub mod lanes;
 pub mod panels;
 pub mod plots;
 pub mod png_export;
+pub mod python_probe;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;

@@ -1,12 +1,15 @@
 //! The report layer: every judgement about results, in one place, free of I/O and of any front
 //! end. It decides which runs can be compared ([`comparable`], the one rule), how their speeds
 //! relate once noise is taken into account ([`difference`], [`relative_speeds`]), the verdict
-//! on a run ([`verdict`]) and the notes a run deserves ([`notes`]), each as a structured value.
+//! on a run ([`verdict`]), the notes a run deserves ([`notes`]) and, with real CPython beside
+//! the lab, how its GIL compares with the emulated one ([`gil_check`]), each as a structured
+//! value.
 //! [`text`] puts those values into words; the CLI table, the exports and the GUI summary all use
 //! them and add only their own presentation (columns, colours by [`Severity`]). See
 //! ARCHITECTURE.md, "The report layer".
 
 pub mod format;
+mod gil_check;
 mod noise;
 mod notes;
 mod relative;
@@ -14,6 +17,7 @@ mod summary;
 pub mod text;
 mod verdict;
 
+pub use gil_check::{GilCheck, gil_check};
 pub use noise::{Difference, NoiseRule, Spread, between, difference};
 pub use notes::{GilHolders, Note, NoteKind, Severity, notes};
 pub use relative::{Relative, relative_speeds};
@@ -24,7 +28,10 @@ use crate::engine::{ExperimentConfig, Outcome, RunResult};
 
 /// Whether two runs did the same work, so that their times can be compared: the same workload
 /// and sizes, task count, steps, I/O wait (for a workload that waits after its CPU part), GIL
-/// and fault injection. Backends and worker counts may differ: that is what a comparison is for.
+/// and fault injection, in the same language: Python runs (on the same interpreter) are
+/// compared with Python runs and the lab's Rust runs with Rust runs, since across the two the
+/// difference is mostly the language ([`gil_check`] sets them side by side). Backends and
+/// worker counts may differ: that is what a comparison is for.
 pub fn comparable(a: &RunResult, b: &RunResult) -> bool {
     same_work(&a.config, &b.config)
 }
@@ -37,6 +44,8 @@ pub fn same_work(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
         && a.gil == b.gil
         && a.panic_every == b.panic_every
         && (!a.workload.kind.uses_io_wait() || a.io_wait_millis == b.io_wait_millis)
+        && a.backend.is_python() == b.backend.is_python()
+        && (!a.backend.is_python() || a.python == b.python)
 }
 
 /// The same work on the same backend with the same workers: two runs of one experiment, which
@@ -102,7 +111,12 @@ pub(crate) mod sample {
             tasks_ok: config.tasks,
             repetitions: repetitions
                 .iter()
-                .map(|&elapsed_secs| Repetition { elapsed_secs, cpu_secs: Some(elapsed_secs), setup_secs: 0.0 })
+                .map(|&elapsed_secs| Repetition {
+                    elapsed_secs,
+                    cpu_secs: Some(elapsed_secs),
+                    setup_secs: 0.0,
+                    interpreter_startup_secs: None,
+                })
                 .collect(),
             stats,
             ..RunResult::unmeasured(config, Outcome::Completed)

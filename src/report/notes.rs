@@ -1,7 +1,7 @@
 //! The notes a run deserves beside its figures, each with a severity: what went wrong (an
 //! error, failed tasks), what the workload does differently on this backend, the event loop's
-//! lag (a warning when it was blocked), how task steps interleaved, and how the emulated GIL
-//! changed hands.
+//! lag (a warning when it was blocked), how task steps interleaved, how the emulated GIL
+//! changed hands, and which Python interpreter ran a Python run.
 
 use serde::Serialize;
 
@@ -34,6 +34,15 @@ pub enum NoteKind {
     LoopLag { max_secs: f64, p99_secs: f64, blocked: bool },
     /// How many different orders of task steps the repetitions produced.
     Orders { distinct: u64, repetitions: usize },
+    /// The interpreter of a Python run: "CPython 3.11.7", its path, its start-up (not in
+    /// elapsed), how its pool started workers, the HTTP client the tasks used.
+    Python {
+        label: String,
+        executable: String,
+        startup_secs: Option<f64>,
+        start_method: Option<String>,
+        http_client: Option<String>,
+    },
     /// How the emulated GIL was held (runs with the GIL on that recorded holds).
     Gil { holders: GilHolders, recorded: usize, dropped: u64 },
 }
@@ -93,6 +102,15 @@ pub fn notes(run: &RunResult) -> Vec<Note> {
     if let Some(distinct) = run.distinct_orders {
         notes.push(info(NoteKind::Orders { distinct, repetitions: run.repetitions.len() }));
     }
+    if let Some(python) = &run.python {
+        notes.push(info(NoteKind::Python {
+            label: python.label(),
+            executable: python.executable.clone(),
+            startup_secs: run.interpreter_startup_secs,
+            start_method: python.start_method.clone(),
+            http_client: python.http_client.clone(),
+        }));
+    }
     if let Some(gil) = gil(run) {
         notes.push(info(gil));
     }
@@ -138,6 +156,7 @@ mod tests {
                     NoteKind::LoopLag { .. } => "lag",
                     NoteKind::Orders { .. } => "orders",
                     NoteKind::Gil { .. } => "gil",
+                    NoteKind::Python { .. } => "python",
                 };
                 (n.severity, kind)
             })

@@ -1,16 +1,22 @@
 //! The whole report of a result file, as the CLI and the exports show it: per run its group,
 //! relative speed and notes, and one verdict per group of comparable runs, each with its words.
-//! Runs are named by backend ("the threads run"). The JSON export writes this as `report`.
+//! With real CPython beside the lab, the GIL check. Runs are named by backend ("the threads
+//! run"). The JSON export writes this as `report`.
 
 use serde::Serialize;
 
-use super::{Finding, Note, Relative, Verdict, group_verdicts, groups, notes, relative_speeds, text};
+use super::{
+    Finding, GilCheck, Note, Relative, Verdict, gil_check, group_verdicts, groups, notes, relative_speeds, text,
+};
 use crate::engine::RunResult;
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Summary {
     pub runs: Vec<RunReport>,
     pub verdicts: Vec<Worded<Verdict>>,
+    /// Real CPython's threads vs processes beside the emulated GIL's, when both ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gil_check: Option<Worded<GilCheck>>,
 }
 
 /// What the report says about one run.
@@ -62,7 +68,8 @@ pub fn summary(runs: &[&RunResult], cores: u64) -> Summary {
         .into_iter()
         .map(|verdict| Worded { text: text::verdict(&verdict, runs, &long, cores), value: verdict })
         .collect();
-    Summary { runs: runs_out, verdicts }
+    let gil_check = gil_check(runs).map(|check| Worded { text: text::gil_check(&check), value: check });
+    Summary { runs: runs_out, verdicts, gil_check }
 }
 
 #[cfg(test)]

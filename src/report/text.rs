@@ -4,7 +4,7 @@
 //! entry ("run #3 (threads)").
 
 use super::format::duration;
-use super::{Excluded, Finding, GilHolders, NoiseRule, Note, NoteKind, Reason, Relative, Verdict};
+use super::{Excluded, Finding, GilCheck, GilHolders, NoiseRule, Note, NoteKind, Reason, Relative, Verdict};
 use crate::engine::RunResult;
 
 /// Said under a table with a [`Relative::Faster`] that is not measurable yet.
@@ -100,6 +100,9 @@ fn because(reason: Reason, fast: &str, slow: &str) -> String {
             stalled(lag_secs)
         ),
         Reason::GilTurns { .. } => "with the GIL on, threads take turns on one core".to_owned(),
+        Reason::CpythonGil { .. } => {
+            "CPython's GIL lets one thread run Python code at a time, so its threads took turns on one core".to_owned()
+        }
         Reason::FewerInFlight { slow: few, fast: many } => {
             format!("only {few} waits overlapped at a time in {slow}, against {many}")
         }
@@ -108,6 +111,27 @@ fn because(reason: Reason, fast: &str, slow: &str) -> String {
                               overhead (dispatch, scheduling, memory)"
             .to_owned(),
     }
+}
+
+/// "Real CPython threads were 1.90× slower than CPython processes; the lab's emulated GIL gave
+/// 2.00×."
+pub fn gil_check(check: &GilCheck) -> String {
+    /// Within this ratio the two took "about as long".
+    const SAME_WITHIN: f64 = 1.10;
+    let python = &check.implementation;
+    let gil_off = if check.gil_off { " (GIL off)" } else { "" };
+    let real = check.real_factor;
+    let mut text = if real < SAME_WITHIN && real > 1.0 / SAME_WITHIN {
+        format!("Real {python} threads{gil_off} took about as long as {python} processes ({real:.2}×)")
+    } else if real >= 1.0 {
+        format!("Real {python} threads{gil_off} were {real:.2}× slower than {python} processes")
+    } else {
+        format!("Real {python} threads{gil_off} were {:.2}× faster than {python} processes", 1.0 / real)
+    };
+    if let Some(emulated) = &check.emulated {
+        text.push_str(&format!("; the lab's emulated GIL gave {:.2}×", emulated.factor));
+    }
+    text + "."
 }
 
 /// One note in words.
@@ -129,6 +153,19 @@ pub fn note(note: &Note) -> String {
             let deterministic = if *distinct == 1 && *repetitions > 1 { " (deterministic)" } else { "" };
             let plural = if *repetitions == 1 { "" } else { "s" };
             format!("{distinct} distinct {orders} of task steps in {repetitions} repetition{plural}{deterministic}")
+        }
+        NoteKind::Python { label, executable, startup_secs, start_method, http_client } => {
+            let mut words = format!("{label} ({executable})");
+            if let Some(secs) = startup_secs {
+                words.push_str(&format!(", start-up and imports {} (not in elapsed)", duration(*secs)));
+            }
+            if let Some(method) = start_method {
+                words.push_str(&format!(", start method {method}"));
+            }
+            if let Some(client) = http_client {
+                words.push_str(&format!(", HTTP client {client}"));
+            }
+            words
         }
         NoteKind::Gil { holders, recorded, dropped } => {
             let mut words = match holders {

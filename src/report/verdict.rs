@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::noise::{Difference, NoiseRule, Spread, between};
 use super::{Excluded, comparable, excluded, groups};
-use crate::engine::RunResult;
+use crate::engine::{BackendKind, RunResult};
 
 /// A start-up share above this is the reason a run lost.
 const START_UP_SHARE: f64 = 0.3;
@@ -75,6 +75,8 @@ pub enum Reason {
     LoopBlocked { cpu_work: bool, lag_secs: Option<f64> },
     /// GIL-bound threads took turns on one core.
     GilTurns { parallelism: f64 },
+    /// Real CPython threads, with the interpreter's GIL on, took turns on one core.
+    CpythonGil { parallelism: f64 },
     /// Fewer waits overlapped in the slow run.
     FewerInFlight { slow: u64, fast: u64 },
     /// The fast run kept more cores busy.
@@ -180,6 +182,14 @@ fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
         && parallelism < ONE_CORE
     {
         return Reason::GilTurns { parallelism };
+    }
+    if let Some(parallelism) = slow_par
+        && kind.has_cpu_part()
+        && slow_cfg.backend == BackendKind::PythonThreads
+        && slow.python.as_ref().is_some_and(|p| p.gil_enabled)
+        && parallelism < ONE_CORE
+    {
+        return Reason::CpythonGil { parallelism };
     }
     if !kind.is_cpu_bound() && slow_cfg.workers < fast.config.workers && slow_cfg.workers < slow_cfg.tasks {
         return Reason::FewerInFlight { slow: slow_cfg.workers, fast: fast.config.workers };

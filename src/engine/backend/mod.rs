@@ -11,6 +11,7 @@ mod offload_pool;
 mod pool;
 pub(super) mod processes;
 pub mod protocol;
+pub(super) mod python;
 pub(super) mod rayon_pool;
 pub(super) mod threads;
 
@@ -23,6 +24,7 @@ use super::gil::Gil;
 use super::gil_holds::HoldLog;
 use super::io::IoTargets;
 use super::loop_lag::LoopLag;
+use super::result::PythonRun;
 use super::sampler::Pids;
 use super::spans::{RunClock, SpanLog};
 use super::task_log::TaskLog;
@@ -67,6 +69,15 @@ impl RunContext<'_> {
     }
 }
 
+/// What a backend gets before a repetition's clock starts.
+pub struct StartUpContext<'a> {
+    pub config: &'a ValidConfig,
+    pub cancel: &'a CancelToken,
+    pub pids: &'a Pids,
+    pub io: &'a Arc<IoTargets>,
+    pub log: &'a Arc<TaskLog>,
+}
+
 /// How a repetition went, from the backend's side.
 #[derive(Debug, Default)]
 pub struct BackendReport {
@@ -85,7 +96,19 @@ pub struct BackendReport {
 }
 
 pub trait Backend {
+    /// Work before the measured part of each repetition, reported apart: starting an
+    /// interpreter and its imports, which the articles' `time.time()` brackets leave out.
+    /// Returns how long it took (`None`: this backend starts nothing beforehand).
+    fn start_up(&self, _ctx: &StartUpContext<'_>) -> Result<Option<f64>, String> {
+        Ok(None)
+    }
+
     fn run(&self, ctx: &RunContext<'_>) -> BackendReport;
+
+    /// The interpreter that ran the last repetition (Python backends).
+    fn python_run(&self) -> Option<PythonRun> {
+        None
+    }
 }
 
 /// The implementation of `kind`, from its row of the backend table.

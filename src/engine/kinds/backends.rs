@@ -11,6 +11,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::super::backend::protocol::WorkerMode;
+use super::super::backend::python::{self, Python};
 use super::super::backend::{Backend, event_loop, mock, processes, rayon_pool, threads};
 
 /// What a backend's `workers` are, which decides how many it may have and what they cost.
@@ -69,6 +70,9 @@ pub struct BackendInfo {
     /// Its colour everywhere it appears (plots, legend, history), as sRGB; the GUI's palette
     /// turns it into an egui colour. Readable on dark and light backgrounds.
     pub colour: [u8; 3],
+    /// It runs in the user's own Python interpreter (offered when one is found), not in this
+    /// app: its runs are compared with other Python runs, and Rust runs with Rust runs.
+    pub in_python: bool,
     /// Makes the implementation that runs a repetition.
     pub(crate) start: fn() -> Box<dyn Backend>,
 }
@@ -76,25 +80,30 @@ pub struct BackendInfo {
 macro_rules! backends {
     (
         listed { $($(#[$doc:meta])* $variant:ident => $info:expr,)+ }
+        python { $($(#[$py_doc:meta])* $py:ident => $py_info:expr,)+ }
         hidden { $($(#[$hidden_doc:meta])* $hidden:ident => $hidden_info:expr,)* }
     ) => {
         /// How the work is run. The names are the public spelling (CLI, presets, JSON).
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum BackendKind {
             $($(#[$doc])* $variant,)+
+            $($(#[$py_doc])* $py,)+
             $($(#[$hidden_doc])* $hidden,)*
         }
 
         impl BackendKind {
-            /// The backends a user can pick, in display order.
+            /// The lab's own (Rust) backends a user can pick, in display order.
             pub const USER_FACING: &'static [BackendKind] = &[$(Self::$variant,)+];
+            /// The backends that run in the user's own Python, offered when one is found.
+            pub const PYTHON: &'static [BackendKind] = &[$(Self::$py,)+];
             /// Every backend, the ones users don't see last.
-            pub const ALL: &'static [BackendKind] = &[$(Self::$variant,)+ $(Self::$hidden,)*];
+            pub const ALL: &'static [BackendKind] = &[$(Self::$variant,)+ $(Self::$py,)+ $(Self::$hidden,)*];
 
             /// This backend's row of the table.
             pub fn info(self) -> &'static BackendInfo {
                 match self {
                     $(Self::$variant => const { &$info },)+
+                    $(Self::$py => const { &$py_info },)+
                     $(Self::$hidden => const { &$hidden_info },)*
                 }
             }
@@ -116,6 +125,7 @@ backends! {
             has_event_loop: true,
             blocking_on_loop: true,
             colour: [0x3b, 0x8e, 0xea], // blue
+            in_python: false,
             start: || Box::new(event_loop::EventLoop(event_loop::Flavor::Single)),
         },
         Threads => BackendInfo {
@@ -129,6 +139,7 @@ backends! {
             has_event_loop: false,
             blocking_on_loop: false,
             colour: [0xe8, 0x8a, 0x1a], // orange
+            in_python: false,
             start: || Box::new(threads::Threads),
         },
         Processes => BackendInfo {
@@ -143,6 +154,7 @@ backends! {
             has_event_loop: false,
             blocking_on_loop: false,
             colour: [0x2e, 0xa0, 0x5a], // green
+            in_python: false,
             start: || Box::new(processes::Processes { mode: WorkerMode::Blocking }),
         },
         EventLoopMt => BackendInfo {
@@ -156,6 +168,7 @@ backends! {
             has_event_loop: true,
             blocking_on_loop: true,
             colour: [0x17, 0xb0, 0xc4], // cyan
+            in_python: false,
             start: || Box::new(event_loop::EventLoop(event_loop::Flavor::MultiThread)),
         },
         Rayon => BackendInfo {
@@ -169,6 +182,7 @@ backends! {
             has_event_loop: false,
             blocking_on_loop: false,
             colour: [0xd9, 0x5f, 0xb5], // pink
+            in_python: false,
             start: || Box::new(rayon_pool::Rayon),
         },
         /// asyncio.to_thread: one loop that offloads each task's blocking/CPU part to a
@@ -185,6 +199,7 @@ backends! {
             has_event_loop: true,
             blocking_on_loop: false,
             colour: [0xa0, 0x6e, 0x4a], // brown
+            in_python: false,
             start: || Box::new(event_loop::EventLoop(event_loop::Flavor::ToThreads)),
         },
         /// run_in_executor with a process pool: one loop that sends each task's CPU part to
@@ -201,6 +216,7 @@ backends! {
             has_event_loop: true,
             blocking_on_loop: false,
             colour: [0xa8, 0xa8, 0x1e], // olive
+            in_python: false,
             start: || Box::new(event_loop::EventLoop(event_loop::Flavor::ToProcesses)),
         },
         /// aiomultiprocess: `workers` worker processes, each running its own event loop with
@@ -217,7 +233,59 @@ backends! {
             has_event_loop: true,
             blocking_on_loop: true,
             colour: [0x74, 0x7c, 0xe8], // periwinkle
+            in_python: false,
             start: || Box::new(processes::Processes { mode: WorkerMode::EventLoop }),
+        },
+    }
+    python {
+        /// The real asyncio in the user's interpreter: one loop, `workers` tasks in flight.
+        PythonAsyncio => BackendInfo {
+            name: "python-asyncio",
+            python_analog: "asyncio, in your own Python",
+            summary: "The real asyncio in your Python interpreter: one event loop, the articles' code. Waits \
+                      overlap; CPU work blocks the loop.",
+            workers: WorkerKind::InFlight,
+            workers_meaning: "tasks in flight",
+            lane_word: "loop",
+            in_flight: InFlight::Workers,
+            has_event_loop: true,
+            blocking_on_loop: true,
+            // The user's own Python: one family of golds, light to dark (Python's yellow).
+            colour: [0xe0, 0xac, 0x10], // gold
+            in_python: true,
+            start: || Box::new(Python::new(python::protocol::Pool::Asyncio)),
+        },
+        /// The real ThreadPoolExecutor with `workers` threads.
+        PythonThreads => BackendInfo {
+            name: "python-threads",
+            python_analog: "ThreadPoolExecutor, in your own Python",
+            summary: "The real ThreadPoolExecutor in your Python interpreter. With the GIL (every default build), \
+                      CPU work takes turns on one core.",
+            workers: WorkerKind::Thread,
+            workers_meaning: "Python threads",
+            lane_word: "thread",
+            in_flight: InFlight::Workers,
+            has_event_loop: false,
+            blocking_on_loop: false,
+            colour: [0xc8, 0x96, 0x10], // dark gold
+            in_python: true,
+            start: || Box::new(Python::new(python::protocol::Pool::Threads)),
+        },
+        /// The real ProcessPoolExecutor with `workers` processes.
+        PythonProcesses => BackendInfo {
+            name: "python-processes",
+            python_analog: "ProcessPoolExecutor, in your own Python",
+            summary: "The real ProcessPoolExecutor in your Python interpreter: each process has its own GIL. \
+                      Pays start-up and memory.",
+            workers: WorkerKind::Process,
+            workers_meaning: "Python processes",
+            lane_word: "process",
+            in_flight: InFlight::Workers,
+            has_event_loop: false,
+            blocking_on_loop: false,
+            colour: [0x96, 0x6e, 0x0a], // bronze
+            in_python: true,
+            start: || Box::new(Python::new(python::protocol::Pool::Processes)),
         },
     }
     hidden {
@@ -233,6 +301,7 @@ backends! {
             has_event_loop: false,
             blocking_on_loop: false,
             colour: [0x9b, 0x6b, 0xd6], // violet
+            in_python: false,
             start: || Box::new(mock::Mock),
         },
     }
@@ -253,6 +322,11 @@ impl BackendKind {
 
     pub fn workers_meaning(self) -> &'static str {
         self.info().workers_meaning
+    }
+
+    /// Backends that run in the user's own Python interpreter.
+    pub fn is_python(self) -> bool {
+        self.info().in_python
     }
 
     /// Backends that run an event loop, whose lag is measured.
@@ -286,7 +360,7 @@ impl fmt::Display for BackendKind {
 
 /// A name that is no backend's; the message lists the ones a user can pick.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown backend '{name}' (expected one of: {})", names(BackendKind::USER_FACING))]
+#[error("unknown backend '{name}' (expected one of: {})", names(&[BackendKind::USER_FACING, BackendKind::PYTHON].concat()))]
 pub struct UnknownBackend {
     pub name: String,
 }
@@ -343,9 +417,9 @@ mod tests {
     }
 
     #[test]
-    fn only_the_plain_event_loop_runs_cpu_work_on_one_loop_thread() {
+    fn only_the_plain_event_loops_run_cpu_work_on_one_loop_thread() {
         let one: Vec<BackendKind> =
             BackendKind::ALL.iter().copied().filter(|b| b.one_loop_thread_runs_cpu_work()).collect();
-        assert_eq!(one, vec![BackendKind::EventLoop]);
+        assert_eq!(one, vec![BackendKind::EventLoop, BackendKind::PythonAsyncio]);
     }
 }

@@ -137,11 +137,16 @@ workloads! {
         cpu: None,
         io_wait: false,
         describe: |size| format!("write+fsync+read {} KiB", thousands(size)),
-        note_on: |backend| {
-            backend.has_event_loop.then_some(
-                "tokio::fs is a thread pool underneath: every file call runs on a blocking thread, as aiofiles \
-                 does in Python; the loop itself never touches the disk",
-            )
+        note_on: |backend| match (backend.has_event_loop, backend.in_python) {
+            (true, false) => Some(
+                "every file call goes to the runtime's blocking thread pool and is awaited, as tokio::fs does \
+                 and aiofiles does in Python; the loop itself never touches the disk",
+            ),
+            (true, true) => Some(
+                "each file round trip runs in the loop's default thread pool (run_in_executor), as aiofiles \
+                 does; the loop itself never touches the disk",
+            ),
+            (false, _) => None,
         },
     },
     /// A CPU part (primes below `size`) then an I/O wait (`io_wait_millis`).

@@ -13,8 +13,10 @@ use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::plots::palette;
+use super::super::python_probe::PythonProbe;
 use super::super::run_controller::LiveRun;
 use super::super::settings::Settings;
+use super::python::{interpreter_ui, python_backends_ui, unavailable_reason};
 use super::widgets::{count_slider, segmented};
 
 pub const GIL_TOOLTIP: &str = "Emulate CPython's Global Interpreter Lock: CPU work must hold one lock per \
@@ -23,8 +25,11 @@ processes each have their own lock and still run in parallel. Waiting (sleep, I/
 Off shows how Rust differs: threads run CPU work in parallel.";
 
 pub struct ControlsView<'a> {
-    /// The backends offered (the user-facing ones; tests add the mock).
+    /// The backends offered (the user-facing ones; tests add the mock), with the Python ones
+    /// when an interpreter answered.
     pub backends: &'a [BackendKind],
+    /// The Python interpreter, when the Python backends are offered at all.
+    pub python: Option<&'a PythonProbe>,
     pub live: Option<&'a LiveRun>,
 }
 
@@ -56,8 +61,15 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     );
     ui.add_space(2.0);
     ui.label("Backend").on_hover_text("How the tasks run.");
-    let options: Vec<(BackendKind, &str, &str)> = view.backends.iter().map(|&b| (b, b.name(), b.summary())).collect();
+    let options: Vec<(BackendKind, &str, &str)> =
+        view.backends.iter().filter(|b| !b.is_python()).map(|&b| (b, b.name(), b.summary())).collect();
     segmented(ui, &mut config.backend, &options);
+    if let Some(probe) = view.python {
+        python_backends_ui(ui, &mut config.backend, probe);
+        egui::CollapsingHeader::new("Python interpreter")
+            .default_open(config.backend.is_python())
+            .show(ui, |ui| interpreter_ui(ui, config, probe));
+    }
     let cores = logical_cores();
     let (max_workers, _) = config.max_workers();
     let cores_mark = format!("this machine's {cores} cores");
@@ -129,11 +141,15 @@ fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
 
 fn run_buttons_ui(ui: &mut egui::Ui, config: &ExperimentConfig, view: &ControlsView<'_>) -> Option<UiCommand> {
     let running = view.live.is_some();
-    let valid = config.validate();
+    let python_off = view.python.and_then(unavailable_reason).filter(|_| config.backend.is_python());
+    let valid = match python_off {
+        Some(why) => Err(format!("{}: {why}", config.backend)),
+        None => config.validate().map_err(|e| e.to_string()),
+    };
     let all = all_backend_configs(config, view.backends);
     let mut command = None;
     if let Err(error) = &valid {
-        ui.label(RichText::new(error.to_string()).color(palette::error_text(ui.visuals().dark_mode)));
+        ui.label(RichText::new(error).color(palette::error_text(ui.visuals().dark_mode)));
     } else if let Err(error) = &all {
         ui.label(RichText::new(format!("Run all backends is off: {error}")).weak());
     }

@@ -4,6 +4,7 @@
 pub mod controls;
 pub mod history_list;
 pub mod preset_note;
+pub mod python;
 pub mod status_bar;
 pub mod summary;
 pub mod top_bar;

@@ -4,13 +4,20 @@
 
 use eframe::egui::{self, RichText};
 
+use crate::engine::ExperimentConfig;
 use crate::presets::Preset;
 
 use super::super::command::UiCommand;
 use super::super::settings::Settings;
 
 pub fn preset_note_ui(ui: &mut egui::Ui, preset: &Preset, settings: &Settings, running: bool) -> Option<UiCommand> {
-    let modified = preset.configs().first().is_none_or(|c| *c != settings.config);
+    // The interpreter is the user's setting, not the preset's: it does not make it "modified".
+    let as_run = |c: &ExperimentConfig| ExperimentConfig {
+        python: settings.config.python.clone(),
+        start_method: c.start_method.or(settings.config.start_method),
+        ..c.clone()
+    };
+    let modified = preset.configs().first().is_none_or(|c| as_run(c) != settings.config);
     let mut command = None;
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.strong(format!("Preset: {}{}", preset.name, if modified { " (modified)" } else { "" }));

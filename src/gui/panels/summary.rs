@@ -1,6 +1,7 @@
 //! The summary under the timeline: elapsed, setup, CPU time, effective parallelism, peak
 //! memory and tasks for the selected run, then the report's notes (warnings in red) and its
-//! verdict on the run, in the report's words.
+//! verdict on the run, in the report's words (with real CPython's threads and processes among the
+//! runs, the GIL check under it).
 
 use eframe::egui::{self, RichText};
 
@@ -47,6 +48,9 @@ pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
         _ => ui.visuals().strong_text_color(),
     };
     ui.add(egui::Label::new(RichText::new(sentence).color(color)).wrap());
+    if let Some(check) = report::gil_check(view.runs).filter(|check| check.involves(view.subject)) {
+        ui.add(egui::Label::new(RichText::new(text::gil_check(&check)).color(ui.visuals().strong_text_color())).wrap());
+    }
 }
 
 fn figures_ui(ui: &mut egui::Ui, run: &RunResult) {
