@@ -105,10 +105,15 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        assert!(lines[1].ends_with(",0,slowest,,"), "no GIL, no holds: {}", lines[1]);
-        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,"), "{}", lines[2]);
+        // The last four: the baseline, GIL holds, and (Rust runs: blank) the interpreter's two.
+        assert!(lines[1].ends_with(",0,slowest,,,,"), "no GIL, no holds, no Python: {}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,,,"), "{}", lines[2]);
         assert_eq!(lines[1].split(',').count(), HEADER.len());
-        assert!(lines[0].ends_with(",baseline_rss_bytes,gil_holds"), "new columns go last: {}", lines[0]);
+        assert!(
+            lines[0].ends_with(",baseline_rss_bytes,gil_holds,interpreter_startup_secs,python"),
+            "new columns go last: {}",
+            lines[0]
+        );
         Ok(())
     }
 
@@ -120,7 +125,7 @@ mod tests {
         file.runs[0].gil_holds_dropped = 5;
         let text = String::from_utf8(Csv.render(&file)?)?;
         let row = text.lines().nth(1).unwrap_or_default();
-        assert!(row.ends_with(",7"), "2 listed + 5 dropped: {row}");
+        assert!(row.ends_with(",7,,"), "2 listed + 5 dropped: {row}");
         Ok(())
     }
 }
