@@ -3,7 +3,8 @@
 # window: the release binary under Xvfb, driven with xdotool, captured with ImageMagick's
 # `import`. Each shot starts from fresh settings (its own XDG dirs), loads a preset, clicks
 # "Run this preset", waits until the app has gone idle, and captures the 1280×800 screen.
-#   bash packaging/screenshots.sh            # builds the release binary if it is missing
+#   bash packaging/screenshots.sh            # both; builds the release binary if it is missing
+#   bash packaging/screenshots.sh screenshot-light     # only the one named
 #   BIN=/usr/bin/concurrency-lab bash packaging/screenshots.sh
 # Needs: apt-get install xvfb xdotool imagemagick (and a Mesa driver, as for the tests).
 # The figures in the pictures are measured where you run this: use an otherwise idle machine,
@@ -26,7 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$work/display" 2>/dev/null &
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$work/display" 2>/dev/null &
 pids+=($!)
 for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
 export DISPLAY=":$(cat "$work/display")"
@@ -115,5 +116,11 @@ gil = false
 repeat = 3
 EOF
 
-shot screenshot "$work/gil.toml"
-shot screenshot-light "$work/no-gil.toml" light
+wanted=${*:-screenshot screenshot-light}
+for name in $wanted; do
+  case $name in
+    screenshot) shot screenshot "$work/gil.toml" ;;
+    screenshot-light) shot screenshot-light "$work/no-gil.toml" light ;;
+    *) echo "unknown screenshot '$name' (screenshot, screenshot-light)" >&2; exit 2 ;;
+  esac
+done
