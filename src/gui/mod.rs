@@ -27,7 +27,9 @@ use eframe::egui;
 /// The application id: the `.desktop` file's basename, the Wayland app id, and the folder eframe
 /// keeps settings in. Never change it casually: saved settings would be lost.
 pub const APP_ID: &str = "io.github.concurrency_lab.ConcurrencyLab";
-const ICON_PNG: &[u8] = include_bytes!("../../assets/icon-256.png");
+/// The window icon (X11, Windows): the 256 px rendering of the same SVG the desktop icon comes from.
+const ICON_PNG: &[u8] =
+    include_bytes!("../../assets/icons/hicolor/256x256/apps/io.github.concurrency_lab.ConcurrencyLab.png");
 
 /// The window's context, once it exists: where a stop signal asks the window to close.
 static CONTEXT: OnceLock<egui::Context> = OnceLock::new();

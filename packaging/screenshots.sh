@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# Refreshes the screenshots in assets/ (the README's and the AppStream data's) from the real
+# window: the release binary under Xvfb, driven with xdotool, captured with ImageMagick's
+# `import`. Each shot starts from fresh settings (its own XDG dirs), loads a preset, clicks
+# "Run this preset", waits until the app has gone idle, and captures the 1280×800 screen.
+#   bash packaging/screenshots.sh            # both; builds the release binary if it is missing
+#   bash packaging/screenshots.sh screenshot-light     # only the one named
+#   BIN=/usr/bin/concurrency-lab bash packaging/screenshots.sh
+# Needs: apt-get install xvfb xdotool imagemagick (and a Mesa driver, as for the tests).
+# The figures in the pictures are measured where you run this: use an otherwise idle machine,
+# and update the README's caption of assets/screenshot.png to what it shows.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bin=${BIN:-target/release/concurrency-lab}
+for tool in Xvfb xdotool import; do
+  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install xvfb xdotool imagemagick" >&2; exit 1; }
+done
+[ -x "$bin" ] || cargo build --release --locked
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$work/display" 2>/dev/null &
+pids+=($!)
+for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.1; done
+export DISPLAY=":$(cat "$work/display")"
+unset WAYLAND_DISPLAY
+export WGPU_BACKEND=${WGPU_BACKEND:-vulkan}
+
+# CPU time (user + system, own and reaped children) of a process, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+
+# Waits until the process has used no CPU for 3 s in a row (the run is over and the window,
+# which repaints only on input once idle, has drawn its last frame).
+wait_idle() {
+  local pid=$1 last now quiet=0
+  last=$(cpu_ticks "$pid")
+  while [ "$quiet" -lt 6 ]; do
+    sleep 0.5
+    now=$(cpu_ticks "$pid")
+    if [ "$now" = "$last" ]; then quiet=$((quiet + 1)); else quiet=0; fi
+    last=$now
+  done
+}
+
+# shot NAME PRESET_FILE [THEME]: THEME "light" clicks Light in the top bar before the run.
+shot() {
+  local name=$1 preset=$2 theme=${3:-system} home="$work/$1"
+  mkdir -p "$home/runtime" && chmod 700 "$home/runtime"
+  XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" XDG_RUNTIME_DIR="$home/runtime" \
+    "$bin" --preset "$preset" </dev/null 2>"$home/stderr" &
+  local app=$!
+  pids+=("$app")
+  local window=""
+  for _ in $(seq 600); do
+    window=$(xdotool search --name "Concurrency Lab" 2>/dev/null | head -n 1) && [ -n "$window" ] && break
+    sleep 0.1
+  done
+  [ -n "$window" ] || { echo "the window did not open:" >&2; cat "$home/stderr" >&2; exit 1; }
+  sleep 2
+  wait_idle "$app"
+  if [ "$theme" = light ]; then
+    xdotool mousemove 1216 12 click 1   # "Light", top right
+    sleep 1
+  fi
+  # "Run this preset": the first button under the preset's name and claim (one line each).
+  local before
+  before=$(cpu_ticks "$app")
+  xdotool mousemove 67 100 click 1
+  sleep 3
+  xdotool mousemove 1279 799           # park the pointer where it hovers nothing
+  wait_idle "$app"
+  local used=$(( $(cpu_ticks "$app") - before ))
+  # A run of the presets below takes seconds of CPU; a missed click takes a few ticks.
+  [ "$used" -gt 100 ] || { echo "$name: the click on 'Run this preset' started no run ($used ticks)" >&2; exit 1; }
+  import -window root "assets/$name.png"
+  kill "$app"
+  wait "$app" 2>/dev/null || true
+  echo "assets/$name.png"
+}
+
+cat >"$work/gil.toml" <<'EOF'
+version = 1
+name = "CPU-bound under the GIL: primes below 2,000,000"
+description = "Claim: with the GIL on, processes are about 2× faster than threads and the event loop for CPU-bound work."
+backends = ["event-loop", "threads", "processes"]
+[workload]
+kind = "primes"
+size = 2000000
+[run]
+tasks = 4
+workers = 2
+gil = true
+repeat = 3
+EOF
+
+cat >"$work/no-gil.toml" <<'EOF'
+version = 1
+name = "The same without the GIL: primes below 2,000,000"
+description = "Claim: without a GIL, threads use both cores like processes do (Rust's shape)."
+backends = ["event-loop", "threads", "processes"]
+[workload]
+kind = "primes"
+size = 2000000
+[run]
+tasks = 4
+workers = 2
+gil = false
+repeat = 3
+EOF
+
+wanted=${*:-screenshot screenshot-light}
+for name in $wanted; do
+  case $name in
+    screenshot) shot screenshot "$work/gil.toml" ;;
+    screenshot-light) shot screenshot-light "$work/no-gil.toml" light ;;
+    *) echo "unknown screenshot '$name' (screenshot, screenshot-light)" >&2; exit 2 ;;
+  esac
+done
