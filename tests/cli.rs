@@ -468,6 +468,36 @@ fn wait_with_timeout(child: Child, within: Duration) -> Output {
     }
 }
 
+/// A worker process's memory is its own, not what the app held when it started the worker.
+/// Linux's `ru_maxrss` counts both (the child shares the app's memory until it execs): before,
+/// 4 workers started by a CLI of 57 MiB read 227 MiB instead of about 33.
+#[cfg(target_os = "linux")]
+#[test]
+fn worker_memory_is_the_workers_own_not_the_apps() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    // 1,000 HTTP requests at once on the loop first: the CLI grows to tens of MiB.
+    let preset = preset_file(
+        dir.path(),
+        "version = 1\nname = \"m\"\ndescription = \"d\"\nbackends = [\"event-loop\", \"processes\"]\n\
+         [workload]\nkind = \"http\"\nsize = 50\n[run]\ntasks = 1000\nworkers = 4\n\
+         [run.workers_for]\nevent-loop = 1000\n",
+    );
+    let (output, json) = run_json(&["--preset", preset.to_str().unwrap()]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let processes = &runs(&json)[1];
+    let baseline = f(&processes["baseline_rss_bytes"]);
+    let peak = f(&processes["peak_rss_bytes"]);
+    const MIB: f64 = 1024.0 * 1024.0;
+    assert!(baseline >= 30.0 * MIB, "the loop's 1,000 requests grew the app first: {:.1} MiB", baseline / MIB);
+    assert!(
+        peak < 2.0 * baseline,
+        "4 workers of about 8 MiB each, not 4 × the app's {:.1} MiB: {:.1} MiB",
+        baseline / MIB,
+        peak / MIB
+    );
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn a_worker_killed_mid_run_fails_the_run_with_its_signal() {

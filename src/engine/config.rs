@@ -208,7 +208,13 @@ impl ExperimentConfig {
         self.check_process_limit()?;
         super::resources::check(self)?;
         self.check_open_files()?;
-        Ok(ValidConfig(self.clone()))
+        let mut valid = self.clone();
+        // The emulated GIL is the lab's own: a Python backend runs under its interpreter's GIL
+        // (or none, on a free-threaded build), whatever the switch says.
+        if valid.backend.is_python() {
+            valid.gil = false;
+        }
+        Ok(ValidConfig(valid))
     }
 
     /// Tasks in flight at once: `workers` where workers take one task at a time (or a loop
@@ -253,7 +259,9 @@ impl ExperimentConfig {
 
     /// Refuses thread or process counts the OS would not give us, before anything starts.
     fn check_process_limit(&self) -> Result<(), ConfigError> {
-        let extra = self.workers.saturating_mul(self.backend.info().workers.os_tasks_each());
+        // A Python backend also starts its interpreter's own threads and helper processes.
+        let python = if self.backend.is_python() { 8 } else { 0 };
+        let extra = self.workers.saturating_mul(self.backend.info().workers.os_tasks_each()) + python;
         if extra == 0 {
             return Ok(());
         }
@@ -312,6 +320,16 @@ mod tests {
 
     fn config() -> ExperimentConfig {
         ExperimentConfig::default()
+    }
+
+    #[test]
+    fn the_emulated_gil_is_off_for_python_backends() {
+        for &backend in BackendKind::PYTHON {
+            let config = ExperimentConfig { backend, gil: true, ..ExperimentConfig::default() };
+            assert!(!config.validate().expect("valid").gil, "{backend} runs under its interpreter's own GIL");
+        }
+        let rust = ExperimentConfig { gil: true, ..ExperimentConfig::default() };
+        assert!(rust.validate().expect("valid").gil);
     }
 
     #[test]

@@ -7,8 +7,11 @@
 //!
 //! Linux: the kernel's high-water mark of this process (`VmHWM`) is reset at the start of the
 //! repetition (`/proc/self/clear_refs`), so the in-process peak is exact; where that reset is
-//! refused, the highest reading of the sampler (every interval) stands in. Worker peaks come
-//! from `wait4` when each worker is reaped. Elsewhere memory is not measured.
+//! refused, the highest reading of the sampler (every interval) stands in. A worker's peak is
+//! its own high-water mark (`VmHWM`), read just before it is told to exit: not `wait4`'s
+//! `ru_maxrss`, which on Linux also counts the app's memory at the moment the worker was started
+//! (the child shares the app's memory until it execs), so that a window holding 140 MiB would
+//! add 140 MiB per worker. Elsewhere memory is not measured.
 
 /// What this process held when a repetition started.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +47,12 @@ pub fn own_rss_bytes() -> Option<u64> {
 /// The resident memory of process `pid` now (Linux; `None` elsewhere or when it is gone).
 pub fn rss_bytes_of(pid: u32) -> Option<u64> {
     status_kib(&format!("/proc/{pid}/status"), "VmRSS:").map(|kib| kib * 1024)
+}
+
+/// The peak resident memory of process `pid` since it started its program (Linux; `None`
+/// elsewhere, or once it has exited).
+pub fn peak_rss_bytes_of(pid: u32) -> Option<u64> {
+    status_kib(&format!("/proc/{pid}/status"), "VmHWM:").map(|kib| kib * 1024)
 }
 
 fn own_status_kib(key: &str) -> Option<u64> {

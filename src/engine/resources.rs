@@ -26,6 +26,9 @@ pub const THREAD_STACK_BYTES: u64 = 2 << 20;
 /// A worker process's own resident memory: `VmRSS` of a release-build `__worker` on Linux
 /// x86-64 was 6.4 MiB mid-sleep and 8.2 MiB running ten HTTP requests on its own loop.
 pub const WORKER_PROCESS_BYTES: u64 = 8 << 20;
+/// A CPython process of the Python backends: the harness measured 24 MiB running `primes`
+/// (CPython 3.11, x86-64), a ProcessPoolExecutor worker about 18 MiB.
+pub const PYTHON_PROCESS_BYTES: u64 = 24 << 20;
 
 /// Memory and temp space this machine can give a run, in bytes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +65,9 @@ pub fn need(config: &ExperimentConfig) -> Need {
     if config.workload.kind == WorkloadKind::File {
         let largest_kib = config.workload.size.values().iter().copied().max().unwrap_or(0);
         let file_bytes = largest_kib.saturating_mul(1024);
-        let buffer = file_bytes.min(CHUNK_BYTES as u64);
+        // The lab goes in 1 MiB chunks; the Python workload holds the whole file, twice (what
+        // it writes and what it reads back).
+        let buffer = if backend.is_python() { file_bytes } else { file_bytes.min(CHUNK_BYTES as u64) };
         need.touched_bytes = in_flight.saturating_mul(2).saturating_mul(buffer);
         need.temp_bytes = in_flight.saturating_mul(file_bytes);
         need.touched_parts.push(format!(
@@ -79,7 +84,17 @@ pub fn need(config: &ExperimentConfig) -> Need {
             bytes(THREAD_STACK_BYTES)
         ));
     }
-    if backend.uses_processes() {
+    if backend.is_python() {
+        // The harness's interpreter, and python-processes' pool workers, fork server and
+        // resource tracker.
+        let processes = 1 + if backend.uses_processes() { config.workers.saturating_add(2) } else { 0 };
+        need.touched_bytes = need.touched_bytes.saturating_add(processes.saturating_mul(PYTHON_PROCESS_BYTES));
+        need.touched_parts.push(format!(
+            "{} Python processes × {}",
+            super::kinds::thousands(processes),
+            bytes(PYTHON_PROCESS_BYTES)
+        ));
+    } else if backend.uses_processes() {
         need.touched_bytes = need.touched_bytes.saturating_add(config.workers.saturating_mul(WORKER_PROCESS_BYTES));
         need.touched_parts.push(format!(
             "{} worker processes × {}",
@@ -254,6 +269,17 @@ mod tests {
         // Every task in flight on the offloading loop; small files need small buffers.
         let offloading = need(&file(BackendKind::EventLoopThreads, 1000, 2, 4));
         assert_eq!((offloading.touched_bytes, offloading.temp_bytes), (1000 * 2 * 4096, 1000 * 4096));
+    }
+
+    #[test]
+    fn python_holds_whole_files_and_counts_its_interpreters() {
+        // 16 python-threads tasks in flight, each holding its 64 MiB file twice, and the harness.
+        let threads = need(&file(BackendKind::PythonThreads, 100, 16, 64 * 1024));
+        assert_eq!(threads.touched_bytes, 16 * 2 * (64 << 20) + PYTHON_PROCESS_BYTES);
+        // python-processes: the harness, 4 pool workers, the fork server and the resource tracker.
+        let processes = need(&file(BackendKind::PythonProcesses, 8, 4, 4));
+        assert_eq!(processes.touched_bytes, 4 * 2 * 4096 + 7 * PYTHON_PROCESS_BYTES);
+        assert!(processes.touched_parts.iter().any(|p| p == "7 Python processes × 24 MiB"), "{processes:?}");
     }
 
     #[test]

@@ -149,12 +149,13 @@ fn signal_name(signal: i32) -> &'static str {
     }
 }
 
-/// A reaped child: how it ended and the CPU time and peak memory the kernel accounted to it.
+/// A reaped child: how it ended and the CPU time the kernel accounted to it. (Not its peak
+/// memory: Linux's `ru_maxrss` counts the parent's memory at the moment the child was started,
+/// see `engine::memory`.)
 #[derive(Clone, Copy, Debug)]
 pub struct Reaped {
     pub exit: ExitKind,
     pub cpu_secs: Option<f64>,
-    pub max_rss_bytes: Option<u64>,
 }
 
 /// Reaps `child` with `wait4`, which also returns the child's own resource usage.
@@ -188,21 +189,14 @@ pub fn reap_child(child: &mut std::process::Child, block: bool) -> io::Result<Op
         ExitKind::Code(libc::WEXITSTATUS(status))
     };
     let secs = |tv: libc::timeval| tv.tv_sec as f64 + tv.tv_usec as f64 / 1e6;
-    // ru_maxrss is in KiB on Linux, bytes on macOS.
-    let max_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0);
-    let max_rss_bytes = if cfg!(target_os = "macos") { max_rss } else { max_rss * 1024 };
-    Ok(Some(Reaped {
-        exit,
-        cpu_secs: Some(secs(usage.ru_utime) + secs(usage.ru_stime)),
-        max_rss_bytes: Some(max_rss_bytes),
-    }))
+    Ok(Some(Reaped { exit, cpu_secs: Some(secs(usage.ru_utime) + secs(usage.ru_stime)) }))
 }
 
 /// Elsewhere: std's wait, without resource usage.
 #[cfg(not(unix))]
 pub fn reap_child(child: &mut std::process::Child, block: bool) -> io::Result<Option<Reaped>> {
     let status = if block { Some(child.wait()?) } else { child.try_wait()? };
-    Ok(status.map(|s| Reaped { exit: ExitKind::Code(s.code().unwrap_or(-1)), cpu_secs: None, max_rss_bytes: None }))
+    Ok(status.map(|s| Reaped { exit: ExitKind::Code(s.code().unwrap_or(-1)), cpu_secs: None }))
 }
 
 /// Called first thing in a worker process: die with the parent even if the parent is

@@ -35,7 +35,7 @@ impl Settings {
     fn checked(mut self) -> Self {
         let defaults = ExperimentConfig::default();
         let config = &mut self.config;
-        if !BackendKind::USER_FACING.contains(&config.backend) {
+        if !BackendKind::USER_FACING.contains(&config.backend) && !BackendKind::PYTHON.contains(&config.backend) {
             config.backend = defaults.backend;
         }
         config.panic_every = 0;
@@ -43,7 +43,9 @@ impl Settings {
         config.tasks = config.tasks.clamp(1, crate::engine::MAX_TASKS);
         config.workers = config.workers.clamp(1, config.max_workers().0);
         if config.validate().is_err() {
-            *config = ExperimentConfig { backend: config.backend, ..defaults };
+            // The interpreter and its start method are the user's settings, not the experiment's.
+            let (python, start_method) = (config.python.take(), config.start_method);
+            *config = ExperimentConfig { backend: config.backend, python, start_method, ..defaults };
         }
         self.size_by_workload.retain(|kind, size| {
             kind.parse::<WorkloadKind>().is_ok_and(|k| (k.size_bounds().0..=k.size_bounds().1).contains(size))

@@ -51,7 +51,7 @@ pub fn same_work(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
 /// The same work on the same backend with the same workers: two runs of one experiment, which
 /// can differ only by noise.
 pub fn same_config(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
-    same_work(a, b) && a.backend == b.backend && a.workers == b.workers
+    same_work(a, b) && a.backend == b.backend && a.workers == b.workers && a.start_method == b.start_method
 }
 
 /// For each run, the index of its group of comparable runs; groups are numbered in the order

@@ -179,6 +179,7 @@ fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
         && kind.has_cpu_part()
         && slow_cfg.gil
         && slow_cfg.backend.uses_threads()
+        && !slow_cfg.backend.is_python()
         && parallelism < ONE_CORE
     {
         return Reason::GilTurns { parallelism };

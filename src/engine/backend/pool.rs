@@ -21,7 +21,7 @@ use super::RunContext;
 use super::protocol::{self, FromWorker, PARENT_PID_ENV, Setup, ToWorker, WORKER_SUBCOMMAND, WorkerMode};
 use crate::engine::cancel::OnCancel;
 use crate::engine::error::WorkerError;
-use crate::engine::{io, sys};
+use crate::engine::{io, memory, sys};
 
 /// How long workers get to start and say hello.
 const HELLO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +53,8 @@ pub struct Worker {
     pub last_chunk: u64,
     stderr_tail: Arc<Mutex<String>>,
     reaped: Option<sys::Reaped>,
+    /// Its own peak resident memory, read before it was told to exit.
+    peak_rss_bytes: Option<u64>,
 }
 
 /// What the reaped workers used, by the kernel's account (`None` where it can't tell).
@@ -60,7 +62,8 @@ pub struct Worker {
 pub struct WorkersUsage {
     /// Their CPU time, summed.
     pub cpu_secs: Option<f64>,
-    /// Each worker's peak resident memory, summed.
+    /// Each worker's own peak resident memory (`VmHWM`, see `engine::memory`), summed; `None`
+    /// when one could not be read (a worker that died first), and the sampler's readings stand in.
     pub peak_rss_bytes: Option<u64>,
 }
 
@@ -122,6 +125,7 @@ impl Pool {
                 last_chunk: 0,
                 stderr_tail: stderr_tail.clone(),
                 reaped: None,
+                peak_rss_bytes: None,
             });
             if let Some(stderr) = stderr {
                 spawn_stderr_tail(index, stderr, stderr_tail)?;
@@ -218,6 +222,9 @@ impl Pool {
     /// otherwise (stop, failure) kill at once. Returns what the workers used.
     pub fn shutdown(&mut self, clean: bool, ctx: &RunContext<'_>) -> WorkersUsage {
         for worker in &mut self.workers {
+            if worker.reaped.is_none() {
+                worker.peak_rss_bytes = memory::peak_rss_bytes_of(worker.child.id());
+            }
             drop(worker.stdin.take());
             if !clean && worker.reaped.is_none() {
                 let _ = worker.child.kill();
@@ -245,7 +252,7 @@ impl Pool {
         }
         WorkersUsage {
             cpu_secs: self.workers.iter().map(|w| w.reaped.and_then(|r| r.cpu_secs)).sum(),
-            peak_rss_bytes: self.workers.iter().map(|w| w.reaped.and_then(|r| r.max_rss_bytes)).sum(),
+            peak_rss_bytes: self.workers.iter().map(|w| w.peak_rss_bytes).sum(),
         }
     }
 }

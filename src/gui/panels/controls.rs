@@ -89,7 +89,13 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     if count_slider(ui, "Steps per task", &mut steps, STEPS_BOUNDS, true, None, steps_tip) {
         config.steps = u32::try_from(steps).unwrap_or(u32::MAX);
     }
-    ui.checkbox(&mut config.gil, "Emulate the GIL").on_hover_text(GIL_TOOLTIP);
+    let python = config.backend.is_python();
+    ui.add_enabled(!python, egui::Checkbox::new(&mut config.gil, "Emulate the GIL"))
+        .on_hover_text(GIL_TOOLTIP)
+        .on_disabled_hover_text(
+            "The Python backends run under your interpreter's own GIL (or none, on a free-threaded build); \
+             the emulated one is for the lab's Rust backends.",
+        );
     let mut repeat = u64::from(config.repeat);
     let repeat_tip = "Measured repetitions: the median is reported, with min–max whiskers on the chart.";
     if count_slider(ui, "Repetitions", &mut repeat, (1, MAX_REPEAT), true, None, repeat_tip) {
