@@ -22,12 +22,14 @@ impl Status {
 }
 
 pub fn status_bar_ui(ui: &mut egui::Ui, status: &Status, machine: &str) {
-    ui.horizontal(|ui| {
-        let text = RichText::new(&status.text);
-        let text = if status.error { text.color(palette::error_text(ui.visuals().dark_mode)) } else { text };
-        ui.add(egui::Label::new(text).truncate());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.weak(machine);
+    let text = RichText::new(&status.text);
+    let text = if status.error { text.color(palette::error_text(ui.visuals().dark_mode)) } else { text };
+    // The machine first, at the right; the message gets the rest and is cut short to fit it
+    // (the whole message is in its tooltip).
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        ui.weak(machine);
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            ui.add(egui::Label::new(text).truncate());
         });
     });
 }
