@@ -54,9 +54,8 @@ pub fn gil_check(runs: &[&RunResult]) -> Option<GilCheck> {
     let python_processes =
         find(BackendKind::PythonProcesses, &|r| same_work(&r.config, &threads_run.config) && like(r, threads_run))?;
     let lab_threads = find(BackendKind::Threads, &|r| r.config.gil && like(r, threads_run));
-    let lab_processes = lab_threads.and_then(|t| {
-        find(BackendKind::Processes, &|r| same_work(&r.config, &runs[t].config) && like(r, threads_run))
-    });
+    let lab_processes = lab_threads
+        .and_then(|t| find(BackendKind::Processes, &|r| same_work(&r.config, &runs[t].config) && like(r, threads_run)));
     let emulated = match (lab_threads, lab_processes) {
         (Some(threads), Some(processes)) => {
             Some(Emulated { threads, processes, factor: runs[threads].elapsed_secs / runs[processes].elapsed_secs })
@@ -147,10 +146,7 @@ mod tests {
         let free = python(BackendKind::PythonThreads, &[1.0], false);
         let processes = python(BackendKind::PythonProcesses, &[2.0], true);
         let check = gil_check(&[&free, &processes]).expect("the real pair");
-        assert_eq!(
-            text::gil_check(&check),
-            "Real CPython threads (GIL off) were 2.00× faster than CPython processes."
-        );
+        assert_eq!(text::gil_check(&check), "Real CPython threads (GIL off) were 2.00× faster than CPython processes.");
         let even = python(BackendKind::PythonThreads, &[2.05], true);
         let check = gil_check(&[&even, &processes]).expect("the real pair");
         assert!(text::gil_check(&check).ends_with("took about as long as CPython processes (1.02×)."));
