@@ -41,6 +41,51 @@ fn wait_for_window(display: &str, app: &mut Reaped) -> String {
     })
 }
 
+/// The app in a window on a fresh virtual display, with its own settings and runtime dirs
+/// (under `dir`), started with `--preset PRESET_FILE` and `extra` arguments.
+struct Window {
+    app: Reaped,
+    pid: u32,
+    id: String,
+    display: String,
+    _xvfb: Reaped,
+}
+
+fn open_window(dir: &Path, preset: &str, extra: &[&std::ffi::OsStr]) -> Result<Window, Box<dyn std::error::Error>> {
+    let preset_file = dir.join("smoke.toml");
+    std::fs::write(&preset_file, preset)?;
+    let runtime = dir.join("runtime");
+    std::fs::create_dir(&runtime)?;
+    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
+    let (xvfb, display) = start_xvfb();
+    let app = Command::new(BIN)
+        .arg("--preset")
+        .arg(&preset_file)
+        .args(extra)
+        .env("DISPLAY", &display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", &runtime)
+        .env("XDG_DATA_HOME", dir.join("data"))
+        .env("XDG_CONFIG_HOME", dir.join("config"))
+        .stdin(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let pid = app.id();
+    let mut app = Reaped(app);
+    let id = wait_for_window(&display, &mut app);
+    Ok(Window { app, pid, id, display, _xvfb: xvfb })
+}
+
+/// Waits for the app to exit; its status and what it wrote to stderr.
+fn exit_of(app: &mut Reaped) -> (std::process::ExitStatus, String) {
+    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
+    let mut stderr = String::new();
+    if let Some(mut pipe) = app.0.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    (status, stderr)
+}
+
 const PRESET: &str = r#"
 version = 1
 name = "smoke: slow sleeps on two processes"
@@ -141,30 +186,9 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
     require("Xvfb");
     require("xdotool");
     let dir = tempfile::tempdir()?;
-    let preset = dir.path().join("smoke.toml");
-    std::fs::write(&preset, PRESET)?;
     let png = dir.path().join("plots.png");
-    let runtime = dir.path().join("runtime");
-    std::fs::create_dir(&runtime)?;
-    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
-    let (_xvfb, display) = start_xvfb();
-
-    let app = Command::new(BIN)
-        .arg("--preset")
-        .arg(&preset)
-        .arg("--png-path")
-        .arg(&png)
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let pid = app.id();
-    let mut app = Reaped(app);
-    let window = wait_for_window(&display, &mut app);
+    let Window { mut app, pid, id: window, display, _xvfb } =
+        open_window(dir.path(), PRESET, &["--png-path".as_ref(), png.as_os_str()])?;
     // Give the first frames time to render, then focus the window and press the shortcuts.
     std::thread::sleep(Duration::from_secs(2));
     xdotool(&display, &["windowfocus", "--sync", &window]);
@@ -193,11 +217,7 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
         (w.len() == 2).then_some(w)
     });
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
-    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
-    let mut stderr = String::new();
-    if let Some(mut pipe) = app.0.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
+    let (status, stderr) = exit_of(&mut app);
     assert!(status.success(), "exit {status}; stderr:\n{stderr}");
     for worker in workers {
         assert!(!alive(worker), "worker {worker} outlived the window");
@@ -214,26 +234,7 @@ fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::
     require("Xvfb");
     require("xdotool");
     let dir = tempfile::tempdir()?;
-    let preset = dir.path().join("smoke.toml");
-    std::fs::write(&preset, PRESET)?;
-    let runtime = dir.path().join("runtime");
-    std::fs::create_dir(&runtime)?;
-    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
-    let (_xvfb, display) = start_xvfb();
-    let app = Command::new(BIN)
-        .arg("--preset")
-        .arg(&preset)
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let pid = app.id();
-    let mut app = Reaped(app);
-    let window = wait_for_window(&display, &mut app);
+    let Window { mut app, pid, id: window, display, _xvfb } = open_window(dir.path(), PRESET, &[])?;
     std::thread::sleep(Duration::from_secs(2));
     xdotool(&display, &["windowfocus", "--sync", &window]);
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
@@ -245,11 +246,7 @@ fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::
         let sent = Command::new("kill").args(["-TERM", &target.to_string()]).status()?;
         assert!(sent.success(), "kill -TERM {target}");
     }
-    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
-    let mut stderr = String::new();
-    if let Some(mut pipe) = app.0.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
+    let (status, stderr) = exit_of(&mut app);
     assert_eq!(status.code(), Some(143), "exit {status}; stderr:\n{stderr}");
     for worker in workers {
         assert!(!alive(worker), "worker {worker} outlived the window");
@@ -313,29 +310,7 @@ fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<
     require("xdotool");
     require("python3");
     let dir = tempfile::tempdir()?;
-    let preset = dir.path().join("python-smoke.toml");
-    std::fs::write(&preset, PYTHON_PRESET)?;
-    let runtime = dir.path().join("runtime");
-    std::fs::create_dir(&runtime)?;
-    std::fs::set_permissions(&runtime, std::os::unix::fs::PermissionsExt::from_mode(0o700))?;
-    let (_xvfb, display) = start_xvfb();
-    let app = Command::new(BIN)
-        .arg("--preset")
-        .arg(&preset)
-        .env("DISPLAY", &display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", &runtime)
-        .env("XDG_DATA_HOME", dir.path().join("data"))
-        .env("XDG_CONFIG_HOME", dir.path().join("config"))
-        .stdin(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()?;
-    let pid = app.id();
-    let mut app = Reaped(app);
-    let window = wait_for("the window", Duration::from_secs(60), || {
-        let id = xdotool(&display, &["search", "--name", "Concurrency Lab"]);
-        id.lines().next().map(str::to_owned).filter(|s| !s.is_empty())
-    });
+    let Window { mut app, pid, id: window, display, _xvfb } = open_window(dir.path(), PYTHON_PRESET, &[])?;
     // The first frames, and the probe that finds python3.
     std::thread::sleep(Duration::from_secs(3));
     xdotool(&display, &["windowfocus", "--sync", &window]);
@@ -351,11 +326,7 @@ fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
     let harness = wait_for("the second Python pool", Duration::from_secs(30), || python_pool(pid));
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
-    let status = wait_for("the app to exit", Duration::from_secs(20), || app.0.try_wait().ok().flatten());
-    let mut stderr = String::new();
-    if let Some(mut pipe) = app.0.stderr.take() {
-        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
-    }
+    let (status, stderr) = exit_of(&mut app);
     assert!(status.success(), "exit {status}; stderr:\n{stderr}");
     let left = python_group(harness);
     assert!(left.is_empty(), "Python processes outlived the window: {left:?}");

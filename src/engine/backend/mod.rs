@@ -115,3 +115,20 @@ pub trait Backend {
 pub fn for_kind(kind: BackendKind) -> Box<dyn Backend> {
     (kind.info().start)()
 }
+
+/// Keeps the last `max_bytes` of `stream`'s lines in `tail` (a child's last words, for the
+/// error when it dies), until the stream ends.
+pub(super) fn keep_tail(stream: impl std::io::Read, tail: &std::sync::Mutex<String>, max_bytes: usize) {
+    use std::io::BufRead;
+    for line in std::io::BufReader::new(stream).lines() {
+        let Ok(line) = line else { break };
+        let Ok(mut tail) = tail.lock() else { break };
+        tail.push_str(&line);
+        tail.push('\n');
+        if tail.len() > max_bytes {
+            let cut = tail.len() - max_bytes;
+            let cut = (cut..tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(0);
+            tail.drain(..cut);
+        }
+    }
+}

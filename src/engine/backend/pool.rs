@@ -329,19 +329,7 @@ fn spawn_stderr_tail(
 ) -> Result<(), WorkerError> {
     std::thread::Builder::new()
         .name(format!("lab-proc-err-{index}"))
-        .spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                let Ok(mut tail) = tail.lock() else { break };
-                tail.push_str(&line);
-                tail.push('\n');
-                if tail.len() > STDERR_TAIL_BYTES {
-                    let cut = tail.len() - STDERR_TAIL_BYTES;
-                    let cut = (cut..tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(0);
-                    tail.drain(..cut);
-                }
-            }
-        })
+        .spawn(move || super::keep_tail(stderr, &tail, STDERR_TAIL_BYTES))
         .map(drop)
         .map_err(|e| WorkerError::Thread { index, what: "stderr", cause: Arc::new(e) })
 }

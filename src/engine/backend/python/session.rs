@@ -6,7 +6,7 @@
 //! shut its pool down itself. The harness and its workers also die with the lab (a
 //! parent-death signal, and the stdin pipe held here as a lifeline).
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -260,24 +260,10 @@ fn spawn_readers(
     std::thread::Builder::new()
         .name("lab-python-err".to_owned())
         .spawn(move || {
-            keep_tail(stderr, &tail);
+            super::super::keep_tail(stderr, &tail, STDERR_TAIL_BYTES);
             drop(done);
         })
         .map(drop)
         .map_err(|e| format!("could not start the thread that reads the Python harness's stderr: {e}"))
 }
 
-/// Keeps the last [`STDERR_TAIL_BYTES`] of `stream` in `tail`.
-fn keep_tail(stream: impl Read, tail: &Mutex<String>) {
-    for line in BufReader::new(stream).lines() {
-        let Ok(line) = line else { break };
-        let Ok(mut tail) = tail.lock() else { break };
-        tail.push_str(&line);
-        tail.push('\n');
-        if tail.len() > STDERR_TAIL_BYTES {
-            let cut = tail.len() - STDERR_TAIL_BYTES;
-            let cut = (cut..tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(0);
-            tail.drain(..cut);
-        }
-    }
-}
