@@ -266,4 +266,3 @@ fn spawn_readers(
         .map(drop)
         .map_err(|e| format!("could not start the thread that reads the Python harness's stderr: {e}"))
 }
-
