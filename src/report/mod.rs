@@ -13,6 +13,7 @@ mod gil_check;
 mod noise;
 mod notes;
 mod relative;
+pub mod scaling;
 mod summary;
 pub mod text;
 mod verdict;
