@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::engine::{
-    BackendKind, ExperimentConfig, Sizes, StartMethod, ValidConfig, WorkerKind, WorkloadKind, interpreter,
+    BackendKind, ExperimentConfig, Sizes, StartMethod, SweepSpec, ValidConfig, WorkerKind, WorkloadKind, interpreter,
 };
 use crate::presets;
+
+mod vary;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -37,6 +39,9 @@ pub struct Cli {
 pub enum Command {
     /// Run an experiment headless: progress on stderr, a summary table on stdout.
     Run(RunArgs),
+    /// Run an experiment for each value of one parameter (--vary, or a sweep preset) and fit
+    /// how it scales: speedup, efficiency, Amdahl's and the USL's laws.
+    Sweep(RunArgs),
     /// List the bundled and user presets, one per line.
     Presets,
     /// The child side of the processes backend (internal).
@@ -106,7 +111,18 @@ pub struct RunArgs {
     /// Where the embedded HTTP server listens (default 127.0.0.1:0), for tests.
     #[arg(long, value_name = "ADDR", hide = true)]
     pub http_bind: Option<std::net::SocketAddr>,
+    /// Sweep a parameter: workers, tasks or size, through a list (workers=1,2,4,8), every
+    /// integer of a range (workers=1..16) or a doubling range (workers=1..1024:x2). Each value
+    /// runs on every backend; the varied parameter overrides its flag and the preset.
+    #[arg(long, value_name = "PARAM=VALUES", value_parser = vary::parse_vary)]
+    pub vary: Option<SweepSpec>,
+    /// Run a sweep of more than 100 runs (points × repetitions and warm-ups) without refusing.
+    #[arg(long)]
+    pub yes: bool,
 }
+
+/// A sweep of more runs than this (points × (repeat + warm-up)) needs `--yes`.
+pub const MAX_UNCONFIRMED_RUNS: u64 = 100;
 
 fn backend_help() -> String {
     let names = |list: &[BackendKind]| list.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ");
@@ -130,10 +146,12 @@ fn size_help() -> String {
     format!("Workload size ({}). A list is cycled across tasks.", units.join("; "))
 }
 
-/// What `run` will do: one validated config per backend, in order.
+/// What `run` will do: one validated config per backend, in order; for a sweep, one per
+/// value and backend, value by value.
 #[derive(Debug)]
 pub struct Plan {
     pub configs: Vec<ValidConfig>,
+    pub sweep: Option<SweepSpec>,
 }
 
 /// The backends run when neither a preset nor `--backend` names any.
@@ -201,21 +219,35 @@ impl RunArgs {
             base.start_method = self.start_method;
         }
         let origin = preset.as_ref().map(|p| format!(" (preset {})", p.id)).unwrap_or_default();
-        let configs = backends
-            .into_iter()
-            .map(|backend| {
-                let mut workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
-                let in_flight = backend.info().workers == WorkerKind::InFlight;
-                if in_flight && self.tasks.is_some() && workers_for.contains_key(&backend) {
-                    // A preset's "every task in flight" still means that with fewer tasks.
-                    workers = workers.min(base.tasks);
-                }
-                let config = ExperimentConfig { backend, workers, ..base.clone() };
-                config.validate().map_err(|e| anyhow::anyhow!("backend {backend}{origin}: {e}"))
-            })
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let configs = backends.into_iter().map(|backend| {
+            let mut workers = workers_for.get(&backend).copied().unwrap_or(base.workers);
+            let in_flight = backend.info().workers == WorkerKind::InFlight;
+            if in_flight && self.tasks.is_some() && workers_for.contains_key(&backend) {
+                // A preset's "every task in flight" still means that with fewer tasks.
+                workers = workers.min(base.tasks);
+            }
+            ExperimentConfig { backend, workers, ..base.clone() }
+        });
+        let sweep = self.vary.clone().or_else(|| preset.as_ref().and_then(|p| p.sweep.clone()));
+        let configs = match &sweep {
+            None => configs
+                .map(|c| c.validate().map_err(|e| anyhow::anyhow!("backend {}{origin}: {e}", c.backend)))
+                .collect::<anyhow::Result<Vec<_>>>()?,
+            // The points are what run, so the points are what is checked.
+            Some(spec) => spec.points(&configs.collect::<Vec<_>>()).map_err(|e| anyhow::anyhow!("{e}{origin}"))?,
+        };
+        if sweep.is_some() {
+            let runs: u64 = configs.iter().map(|c| u64::from(c.repeat) + u64::from(c.warmup)).sum();
+            if runs > MAX_UNCONFIRMED_RUNS && !self.yes {
+                anyhow::bail!(
+                    "sweep: {} points make {runs} runs with their repetitions and warm-ups, more than \
+                     {MAX_UNCONFIRMED_RUNS}; add --yes to run them all",
+                    configs.len()
+                );
+            }
+        }
         check_python(&configs)?;
-        Ok(Plan { configs })
+        Ok(Plan { configs, sweep })
     }
 }
 

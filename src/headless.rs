@@ -125,11 +125,17 @@ fn stop_on_signals(cancel: &CancelToken) -> Arc<AtomicI32> {
     received
 }
 
-pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
+/// `run`, and `sweep` (`require_sweep`: without `--vary` or a sweep preset it is bad input).
+pub fn run(args: &RunArgs, require_sweep: bool) -> Result<ExitCode, CliError> {
     // First, before any thread starts: the threads started later inherit the signal mask.
     let cancel = CancelToken::new();
     let signal = stop_on_signals(&cancel);
     let plan = args.plan().map_err(CliError::BadInput)?;
+    if require_sweep && plan.sweep.is_none() {
+        return Err(CliError::BadInput(anyhow::anyhow!(
+            "sweep needs --vary PARAM=VALUES (e.g. --vary workers=1,2,4,8) or a sweep preset"
+        )));
+    }
     let outputs = prepare_outputs(args).map_err(CliError::BadInput)?;
     let progress = ProgressBar::new(std::io::stderr().is_terminal());
     let mut runs = Vec::new();
@@ -140,7 +146,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, CliError> {
         runs.push(run_experiment(config, &cancel, &progress));
         progress.clear();
     }
-    let file = ResultFile::new(Machine::detect(), runs);
+    let file = ResultFile { sweep: plan.sweep.clone(), ..ResultFile::new(Machine::detect(), runs) };
     let stdout_taken = outputs.iter().any(|o| matches!(o.target, Target::Stdout));
     let mut outputs_failed = 0;
     match Table.render(&file) {

@@ -21,7 +21,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         None => open_window(cli.preset, cli.png_path),
-        Some(Command::Run(args)) => match headless::run(&args) {
+        Some(Command::Run(args)) => match headless::run(&args, false) {
+            Ok(code) => code,
+            Err(err) => {
+                say(format_args!("Error: {:#}", err.error()));
+                err.exit_code()
+            }
+        },
+        Some(Command::Sweep(args)) => match headless::run(&args, true) {
             Ok(code) => code,
             Err(err) => {
                 say(format_args!("Error: {:#}", err.error()));

@@ -20,6 +20,7 @@ pub use self::untrusted::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS,
 use crate::engine::{
     BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, StartMethod, Workload, WorkloadKind,
 };
+use crate::engine::{SweepError, SweepSpec, Vary};
 
 /// The bundled presets: (id, TOML text).
 pub const BUNDLED: &[(&str, &str)] = &[
@@ -37,6 +38,9 @@ pub const BUNDLED: &[(&str, &str)] = &[
     ("noop-dispatch", include_str!("../presets/noop-dispatch.toml")),
     ("python-primes-vs-rust", include_str!("../presets/python-primes-vs-rust.toml")),
     ("python-fib-pools", include_str!("../presets/python-fib-pools.toml")),
+    ("sweep-cpu-workers", include_str!("../presets/sweep-cpu-workers.toml")),
+    ("sweep-cpu-workers-no-gil", include_str!("../presets/sweep-cpu-workers-no-gil.toml")),
+    ("sweep-http-workers", include_str!("../presets/sweep-http-workers.toml")),
 ];
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,6 +73,8 @@ pub struct Preset {
     pub base: ExperimentConfig,
     /// Per-backend `workers` overrides (`[run.workers_for]`).
     pub workers_for: BTreeMap<BackendKind, u64>,
+    /// A sweep preset's parameter and values (`[sweep]`).
+    pub sweep: Option<SweepSpec>,
 }
 
 impl Preset {
@@ -82,6 +88,18 @@ impl Preset {
                 ..self.base.clone()
             })
             .collect()
+    }
+
+    /// Every run the preset makes: one per backend, or for a sweep preset one per value and
+    /// backend (value by value).
+    pub fn runs(&self) -> Vec<ExperimentConfig> {
+        let configs = self.configs();
+        match &self.sweep {
+            None => configs,
+            Some(spec) => {
+                spec.values.iter().flat_map(|&v| configs.iter().map(move |c| spec.vary.apply(c, v))).collect()
+            }
+        }
     }
 }
 
@@ -102,6 +120,15 @@ struct PresetToml {
     backends: Vec<BackendKind>,
     workload: WorkloadToml,
     run: RunToml,
+    /// A sweep preset: the experiment again for each value of one parameter.
+    sweep: Option<SweepToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SweepToml {
+    vary: String,
+    values: Vec<u64>,
 }
 
 #[derive(Deserialize)]
@@ -173,11 +200,20 @@ pub fn parse(id: &str, source: PresetSource, text: &str) -> Result<Preset, Prese
         backends: raw.backends,
         base,
         workers_for: raw.run.workers_for,
+        sweep: None,
     };
-    for config in preset.configs() {
-        config.validate().map_err(|e| fail(format!("backend {}: {e}", config.backend)))?;
-    }
-    Ok(preset)
+    let Some(sweep) = raw.sweep else {
+        for config in preset.configs() {
+            config.validate().map_err(|e| fail(format!("backend {}: {e}", config.backend)))?;
+        }
+        return Ok(preset);
+    };
+    // A sweep's base values may be out of bounds where its points are not (workers = 1,000
+    // for a sweep of threads up to 1,024): the points are what is checked.
+    let vary: Vary = sweep.vary.parse().map_err(|e: SweepError| fail(e.to_string()))?;
+    let spec = SweepSpec { vary, values: sweep.values };
+    spec.points(&preset.configs()).map_err(|e| fail(e.to_string()))?;
+    Ok(Preset { sweep: Some(spec), ..preset })
 }
 
 /// Where user presets live (`$XDG_CONFIG_HOME/concurrency-lab/presets` on Linux).
@@ -295,6 +331,19 @@ mod tests {
         let configs = preset.map(|p| p.configs()).unwrap_or_default();
         let workers: Vec<u64> = configs.iter().map(|c| c.workers).collect();
         assert_eq!(workers, vec![4, 100]);
+    }
+
+    #[test]
+    fn a_sweep_preset_runs_every_point_and_names_a_bad_one() {
+        let sweep = format!("{GOOD}[sweep]\nvary = \"workers\"\nvalues = [1, 2, 4]\n");
+        let preset = parse("x", PresetSource::Bundled, &sweep).expect("valid");
+        let runs: Vec<(BackendKind, u64)> = preset.runs().iter().map(|c| (c.backend, c.workers)).collect();
+        assert_eq!(runs.len(), 6, "3 values × 2 backends");
+        assert_eq!(runs[..2], [(BackendKind::Threads, 1), (BackendKind::EventLoop, 1)]);
+        let msg = error_of(&format!("{GOOD}[sweep]\nvary = \"cores\"\nvalues = [1, 2]\n"));
+        assert_eq!(msg, "bad.toml: sweep: unknown parameter 'cores' (expected one of: workers, tasks, size)");
+        let msg = error_of(&format!("{GOOD}[sweep]\nvary = \"workers\"\nvalues = [1, 2000]\n"));
+        assert!(msg.starts_with("bad.toml: sweep point workers = 2000 on threads: workers must be between"), "{msg}");
     }
 
     pub(super) fn error_of(text: &str) -> String {

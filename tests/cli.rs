@@ -713,6 +713,11 @@ mod stop;
 #[path = "cli/outputs.rs"]
 mod outputs;
 
+/// Sweeps: every point, the curves and fits in every export, Stop, bad value lists.
+#[cfg(target_os = "linux")]
+#[path = "cli/sweep.rs"]
+mod sweep;
+
 /// Untrusted input (preset files) is bounded; memory-hungry configs are refused.
 #[cfg(target_os = "linux")]
 #[path = "cli/untrusted.rs"]

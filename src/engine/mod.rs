@@ -30,6 +30,7 @@ mod sampler;
 mod sizes;
 mod spans;
 mod stats;
+mod sweep;
 mod sys;
 mod task_log;
 mod worker;
@@ -54,6 +55,7 @@ pub use machine::Machine;
 pub use result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, ResultFile, RunResult, SamplerInfo, Span};
 pub use run::run_experiment;
 pub use stats::Stats;
+pub use sweep::{MAX_SWEEP_VALUES, SweepError, SweepSpec, Vary};
 pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};
 // The OS calls the front ends and the exporters share with the engine (every `unsafe` block
 // lives in `sys`): stop signals, and what an output path or stdout is.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::config::ExperimentConfig;
 use super::machine::Machine;
 use super::stats::Stats;
+use super::sweep::SweepSpec;
 
 /// One task's execution: which lane ran it and when, relative to the run's start.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -226,12 +227,15 @@ pub struct ResultFile {
     pub version: u32,
     pub machine: Machine,
     pub runs: Vec<RunResult>,
+    /// When the runs are the points of a sweep: what it varied, through which values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepSpec>,
 }
 
 impl ResultFile {
     pub const VERSION: u32 = 1;
 
     pub fn new(machine: Machine, runs: Vec<RunResult>) -> Self {
-        Self { version: Self::VERSION, machine, runs }
+        Self { version: Self::VERSION, machine, runs, sweep: None }
     }
 }

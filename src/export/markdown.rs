@@ -76,6 +76,19 @@ impl Exporter for Markdown {
         if let Some(check) = &report.gil_check {
             writeln!(out, "\n**Real GIL vs emulated:** {}", check.text)?;
         }
+        if let Some(sweep) = &report.sweep {
+            let (header, rows) = super::sweep::rows(sweep);
+            writeln!(out, "\n### {}\n", super::sweep::title(sweep))?;
+            writeln!(out, "| {} |", header.join(" | "))?;
+            writeln!(out, "|:---|{}", "---:|".repeat(header.len() - 1))?;
+            for row in rows {
+                writeln!(out, "| {} |", row.join(" | "))?;
+            }
+            writeln!(out)?;
+            for backend in &sweep.backends {
+                writeln!(out, "- {}", backend.text)?;
+            }
+        }
         Ok(out.into_bytes())
     }
 }

@@ -8,6 +8,7 @@ pub mod atomic;
 mod csv;
 mod json;
 mod markdown;
+mod sweep;
 mod table;
 pub mod target;
 
@@ -30,7 +31,10 @@ pub trait Exporter {
 /// The report of a whole file, as every exporter shows it.
 fn report_of(file: &ResultFile) -> Summary {
     let runs: Vec<&RunResult> = file.runs.iter().collect();
-    summary(&runs, file.machine.logical_cores)
+    let mut report = summary(&runs, file.machine.logical_cores);
+    let cores = file.machine.physical_cores.unwrap_or(file.machine.logical_cores);
+    report.sweep = file.sweep.as_ref().map(|spec| crate::report::sweep_report(&runs, spec, cores));
+    report
 }
 
 #[cfg(test)]

@@ -62,6 +62,20 @@ impl Exporter for Table {
         if let Some(check) = &report.gil_check {
             writeln!(out, "  GIL: {}", check.text)?;
         }
+        if let Some(sweep) = &report.sweep {
+            let (header, rows) = super::sweep::rows(sweep);
+            let all: Vec<&Vec<String>> = std::iter::once(&header).chain(&rows).collect();
+            let widths: Vec<usize> =
+                (0..header.len()).map(|c| all.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+            writeln!(out, "\n{}", super::sweep::title(sweep))?;
+            for row in all {
+                let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+                writeln!(out, "  {}", cells.join("  ").trim_end())?;
+            }
+            for backend in &sweep.backends {
+                writeln!(out, "  {}", backend.text)?;
+            }
+        }
         Ok(out.into_bytes())
     }
 }

@@ -197,8 +197,9 @@ impl LabApp {
                     self.status = Status::error(format!("Not run: {why}"));
                     return;
                 }
+                // A sweep preset runs every point, value by value.
                 let configs: Result<Vec<_>, String> = preset
-                    .configs()
+                    .runs()
                     .into_iter()
                     .map(|c| ExperimentConfig {
                         python: self.settings.config.python.clone(),

@@ -15,6 +15,7 @@ mod notes;
 mod relative;
 pub mod scaling;
 mod summary;
+mod sweep;
 pub mod text;
 mod verdict;
 
@@ -23,6 +24,7 @@ pub use noise::{Difference, NoiseRule, Spread, between, difference};
 pub use notes::{GilHolders, Note, NoteKind, Severity, notes};
 pub use relative::{Relative, relative_speeds};
 pub use summary::{RunReport, Summary, Worded, summary};
+pub use sweep::{BackendSweep, SweepPoint, SweepReport, sweep_report};
 pub use verdict::{Comparison, Finding, Reason, Verdict, group_verdicts, verdict};
 
 use crate::engine::{ExperimentConfig, Outcome, RunResult};

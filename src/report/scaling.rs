@@ -225,22 +225,28 @@ pub fn shape(points: &[Scaled]) -> Option<Shape> {
     }
 }
 
+/// A serial fraction too small to bound the speedup within any worker count a machine has.
+const NEGLIGIBLE: f64 = 0.01;
+/// A serial fraction from which more workers gain next to nothing.
+const SERIAL: f64 = 0.9;
+
 /// A fit in words: "σ = 0.05, κ = 0.0020: the speedup peaks at about 22 workers (7.3×)".
 pub fn describe(fit: &Fit) -> String {
     match (fit.law, fit.peak_n) {
         (Law::Usl, Some(peak)) => format!(
-            "σ = {:.3}, κ = {:.4}: the speedup peaks at about {:.0} workers ({:.1}×) and falls after it",
+            "σ = {:.3}, κ = {}: the speedup peaks at about {:.0} workers ({:.1}×) and falls after it",
             fit.sigma,
-            fit.kappa,
+            if fit.kappa >= 1e-3 { format!("{:.4}", fit.kappa) } else { format!("{:.1e}", fit.kappa) },
             peak,
             fit.speedup(peak)
         ),
-        _ if fit.sigma > 0.0 => format!(
-            "σ = {:.3}: at most {:.0}× however many workers ({} serial)",
-            fit.sigma,
-            1.0 / fit.sigma,
-            if fit.sigma >= 0.5 { "mostly" } else { "partly" }
-        ),
+        _ if fit.sigma >= SERIAL => format!("σ = {:.3}: serial, no faster than one worker", fit.sigma),
+        _ if fit.sigma < NEGLIGIBLE => {
+            format!("σ = {:.3}: next to no serial part, it scales with the workers it gets", fit.sigma)
+        }
+        _ if fit.sigma > 0.0 => {
+            format!("σ = {:.3}: at most {:.0}× however many workers (1/σ)", fit.sigma, 1.0 / fit.sigma)
+        }
         _ => "σ = 0: parallel as far as was measured".to_owned(),
     }
 }

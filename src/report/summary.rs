@@ -6,7 +6,8 @@
 use serde::Serialize;
 
 use super::{
-    Finding, GilCheck, Note, Relative, Verdict, gil_check, group_verdicts, groups, notes, relative_speeds, text,
+    Finding, GilCheck, Note, Relative, SweepReport, Verdict, gil_check, group_verdicts, groups, notes, relative_speeds,
+    text,
 };
 use crate::engine::RunResult;
 
@@ -17,6 +18,9 @@ pub struct Summary {
     /// Real CPython's threads vs processes beside the emulated GIL's, when both ran.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gil_check: Option<Worded<GilCheck>>,
+    /// When the runs are a sweep's points: each backend's curve and its fitted laws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sweep: Option<SweepReport>,
 }
 
 /// What the report says about one run.
@@ -52,7 +56,14 @@ impl Summary {
 
 /// The report of `runs` on a machine with `cores` logical cores.
 pub fn summary(runs: &[&RunResult], cores: u64) -> Summary {
-    let short = |i: usize| runs.get(i).map(|r| r.config.backend.to_string()).unwrap_or_default();
+    // A backend that ran more than once (a sweep's points) is named with its workers.
+    let short = |i: usize| {
+        let Some(run) = runs.get(i) else { return String::new() };
+        let backend = run.config.backend;
+        let repeated = runs.iter().filter(|r| r.config.backend == backend).count() > 1;
+        let workers = run.config.workers;
+        if repeated { format!("{backend} ({workers} {})", backend.workers_meaning()) } else { backend.to_string() }
+    };
     let long = |i: usize| format!("the {} run", short(i));
     let runs_out = groups(runs)
         .into_iter()
@@ -69,7 +80,7 @@ pub fn summary(runs: &[&RunResult], cores: u64) -> Summary {
         .map(|verdict| Worded { text: text::verdict(&verdict, runs, &long, cores), value: verdict })
         .collect();
     let gil_check = gil_check(runs).map(|check| Worded { text: text::gil_check(&check), value: check });
-    Summary { runs: runs_out, verdicts, gil_check }
+    Summary { runs: runs_out, verdicts, gil_check, sweep: None }
 }
 
 #[cfg(test)]
