@@ -98,6 +98,9 @@ pub struct RunArgs {
     /// Write the comparison as a Markdown table.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
+    /// Write every run's timeline as a Chrome / Perfetto trace (ui.perfetto.dev opens it).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
     /// The Python interpreter of the python-* backends (default: python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

@@ -18,7 +18,7 @@ use crate::cli::RunArgs;
 use crate::engine::{CancelToken, Event, EventSink, Machine, run_experiment};
 use crate::engine::{Outcome, ResultFile};
 use crate::export::atomic::PendingFile;
-use crate::export::{Csv, Exporter, Json, Markdown, Table};
+use crate::export::{Csv, Exporter, Json, Markdown, Table, Trace};
 use crate::presets;
 
 /// An error, and whether it was the user's input (exit 2) or something that broke (exit 1).
@@ -65,10 +65,11 @@ struct Output {
 /// Checks every requested output before anything runs, so a bad path costs no work: what is
 /// at each path, and that no two outputs land in the same place.
 fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
-    let requested: [(&'static str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 3] = [
+    let requested: [(&'static str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 4] = [
         ("--json", &args.json, Box::new(Json)),
         ("--csv", &args.csv, Box::new(Csv)),
         ("--markdown", &args.markdown, Box::new(Markdown)),
+        ("--trace", &args.trace, Box::new(Trace)),
     ];
     #[cfg(unix)]
     let stdout = crate::engine::fd_identity(1);

@@ -1,6 +1,6 @@
 //! Turning results into bytes: JSON (the full record with the report), CSV (one row per run),
 //! Markdown and a plain-text table (one row per run, with the report's relative speeds, notes and
-//! verdicts). Each format is an [`Exporter`]; all of them are pure functions of a [`ResultFile`]:
+//! verdicts), and a Chrome / Perfetto trace of every run's timeline. Each format is an [`Exporter`]; all of them are pure functions of a [`ResultFile`]:
 //! every judgement they print comes from the report layer (`crate::report`). `target` looks at
 //! what an output path names; `atomic` writes it without clobbering what is there.
 
@@ -11,11 +11,13 @@ mod markdown;
 mod sweep;
 mod table;
 pub mod target;
+mod trace;
 
 pub use self::csv::Csv;
 pub use self::json::Json;
 pub use self::markdown::Markdown;
 pub use self::table::Table;
+pub use self::trace::Trace;
 /// Number formatting lives with the report's words; kept here under its old path.
 pub use crate::report::format;
 

@@ -1,23 +1,25 @@
-//! Export data: the history written as the CLI writes it (JSON, CSV or Markdown, picked by
-//! the file's extension), atomically.
+//! Export data: the history written as the CLI writes it (JSON, CSV, Markdown, or a Perfetto
+//! trace for `.trace.json`, picked by the file's extension), atomically.
 
 use std::path::Path;
 
 use crate::engine::{Machine, ResultFile, RunResult};
 use crate::export::atomic::PendingFile;
-use crate::export::{Csv, Exporter, Json, Markdown};
+use crate::export::{Csv, Exporter, Json, Markdown, Trace};
 
 use super::background::Report;
 
 pub fn write(path: &Path, runs: Vec<RunResult>) -> Report {
     let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
     let exporter: &dyn Exporter = match extension.as_str() {
+        "json" if name.ends_with(".trace.json") => &Trace,
         "json" => &Json,
         "csv" => &Csv,
         "md" | "markdown" => &Markdown,
         other => {
             return Err(format!(
-                "Not exported: unknown extension '.{other}' in {} (use .json, .csv or .md)",
+                "Not exported: unknown extension '.{other}' in {} (use .json, .csv, .md or .trace.json)",
                 path.display()
             ));
         }
@@ -47,6 +49,10 @@ mod tests {
         let csv = dir.path().join("out.csv");
         assert!(write(&csv, runs()).is_ok());
         assert!(std::fs::read_to_string(&csv)?.starts_with("backend,"));
+        let trace = dir.path().join("out.trace.json");
+        assert!(write(&trace, runs()).is_ok());
+        let trace: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&trace)?)?;
+        assert!(trace["traceEvents"].is_array(), "a trace, not the result file");
         let err = write(&dir.path().join("out.txt"), runs());
         assert!(err.is_err_and(|e| e.contains("'.txt'")));
         assert!(!dir.path().join("out.txt").exists());

@@ -62,7 +62,7 @@ impl SaveDialog {
                 ui.label("File:");
                 let edit = ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(420.0));
                 if self.kind == SaveKind::Data {
-                    ui.weak("The extension picks the format: .json (everything), .csv (a row per run), .md.");
+                    ui.weak("The extension picks the format: .json (everything), .csv (a row per run), .md, .trace.json (Perfetto).");
                 }
                 if let Some(note) = &self.note {
                     ui.label(RichText::new(note).color(palette::error_text(ui.visuals().dark_mode)));
@@ -108,9 +108,11 @@ impl SaveDialog {
             }
             dialog = match kind {
                 SaveKind::Png => dialog.add_filter("PNG image", &["png"]),
-                SaveKind::Data => {
-                    dialog.add_filter("JSON", &["json"]).add_filter("CSV", &["csv"]).add_filter("Markdown", &["md"])
-                }
+                SaveKind::Data => dialog
+                    .add_filter("JSON", &["json"])
+                    .add_filter("CSV", &["csv"])
+                    .add_filter("Markdown", &["md"])
+                    .add_filter("Perfetto trace", &["trace.json"]),
             };
             let _ = tx.send(dialog.save_file());
             repaint.request_repaint();

@@ -1,10 +1,12 @@
 //! Human-readable numbers (durations, bytes), shared by the report's words, the exports and the
 //! GUI.
 
-/// `0.0000123` -> "12.3 µs", `0.0413` -> "41.3 ms", `2.5` -> "2.50 s".
+/// `0.000000083` -> "83 ns", `0.0000123` -> "12.3 µs", `0.0413` -> "41.3 ms", `2.5` -> "2.50 s".
 pub fn duration(secs: f64) -> String {
     let abs = secs.abs();
-    if abs < 1e-3 {
+    if abs > 0.0 && abs < 1e-6 {
+        format!("{:.0} ns", secs * 1e9)
+    } else if abs < 1e-3 {
         format!("{:.1} µs", secs * 1e6)
     } else if abs < 1.0 {
         format!("{:.1} ms", secs * 1e3)
@@ -36,6 +38,8 @@ mod tests {
 
     #[test]
     fn durations_pick_a_unit() {
+        assert_eq!(duration(0.000_000_083), "83 ns");
+        assert_eq!(duration(0.0), "0.0 µs");
         assert_eq!(duration(0.000_012_3), "12.3 µs");
         assert_eq!(duration(0.0413), "41.3 ms");
         assert_eq!(duration(2.5), "2.50 s");

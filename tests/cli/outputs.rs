@@ -166,3 +166,45 @@ fn a_closed_stdout_loses_no_other_output_and_panics_nowhere() {
     let status = child.wait().unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status.code(), Some(0), "a closed stderr is not a failure (101 would be a panic)");
 }
+
+/// `--trace`: a Perfetto trace of every run, its tasks on tracks where no two overlap (an
+/// event loop's 20 tasks in flight on one lane take 20 tracks), written like every export.
+#[test]
+fn a_trace_lays_out_every_task_without_overlaps() {
+    let _serial = super::serial();
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("run.trace.json");
+    let output = super::lab(&[
+        "run",
+        "--backend",
+        "event-loop,threads",
+        "--workload",
+        "sleep",
+        "--size",
+        "50",
+        "--tasks",
+        "20",
+        "--workers",
+        "20",
+        "--trace",
+        trace.to_str().unwrap(),
+    ]);
+    assert_eq!(super::code(&output), Some(0), "{}", super::stderr(&output));
+    let trace: serde_json::Value = serde_json::from_slice(&std::fs::read(&trace).unwrap()).unwrap();
+    let events = trace["traceEvents"].as_array().unwrap();
+    let tasks = events.iter().filter(|e| e["ph"] == "X" && e["name"].as_str().is_some_and(|n| n.starts_with("task ")));
+    let mut tracks: std::collections::BTreeMap<(u64, u64), Vec<(f64, f64)>> = Default::default();
+    for e in tasks {
+        let (ts, dur) = (e["ts"].as_f64().unwrap(), e["dur"].as_f64().unwrap());
+        tracks.entry((e["pid"].as_u64().unwrap(), e["tid"].as_u64().unwrap())).or_default().push((ts, ts + dur));
+    }
+    assert_eq!(tracks.values().map(Vec::len).sum::<usize>(), 40, "every task of both runs");
+    for (track, mut spans) in tracks.clone() {
+        spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+        assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "{track:?} overlaps");
+    }
+    assert!(tracks.keys().filter(|(pid, _)| *pid == 1).count() >= 10, "the loop's waits overlap: many tracks");
+    let names: Vec<&str> =
+        events.iter().filter(|e| e["name"] == "process_name").filter_map(|e| e["args"]["name"].as_str()).collect();
+    assert!(names.len() == 2 && names[1].starts_with("run 2: threads"), "{names:?}");
+}

@@ -32,7 +32,7 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView<'_>) -> Option<UiCommand>
             command = Some(UiCommand::SavePng);
         }
         let data = ui.add_enabled(view.can_export, egui::Button::new("Export data…"));
-        if data.on_hover_text("Write every run in the history as JSON, CSV or Markdown, as the CLI does.").clicked() {
+        if data.on_hover_text("Write every run in the history as JSON, CSV, Markdown or a Perfetto trace (.trace.json), as the CLI does.").clicked() {
             command = Some(UiCommand::ExportData);
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), theme_ui);
