@@ -140,11 +140,13 @@ impl HoldLog {
     }
 }
 
-/// Sorts `holds` by start and merges holds of one lane less than the merge gap apart (batches
-/// from a worker process are recorded separately, so one lane's holds may continue across
-/// them).
+/// Sorts `holds` by start and merges a hold into the one just before it when both are the same
+/// lane's and less than the merge gap apart (batches from a worker process are recorded
+/// separately, so one lane's holds may continue across them). Only neighbours merge: a lane's
+/// two holds with another lane's in between stay two, or one merged hold would cover the time
+/// the other lane held the GIL.
 pub fn merged(mut holds: Vec<GilHold>) -> Vec<GilHold> {
-    holds.sort_by(|a, b| a.worker.cmp(&b.worker).then(a.start_secs.total_cmp(&b.start_secs)));
+    holds.sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs).then(a.worker.cmp(&b.worker)));
     let mut out: Vec<GilHold> = Vec::with_capacity(holds.len());
     for hold in holds {
         match out.last_mut() {
@@ -154,7 +156,6 @@ pub fn merged(mut holds: Vec<GilHold>) -> Vec<GilHold> {
             _ => out.push(hold),
         }
     }
-    out.sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs).then(a.worker.cmp(&b.worker)));
     out
 }
 
@@ -216,13 +217,26 @@ mod tests {
         // A worker process's hold continues across two batches; its lane is the worker's index.
         log.add_from_worker(1, &[(origin, origin + 5 * MS)], 0, &clock);
         log.add_from_worker(1, &[(origin + 5 * MS + 1000, origin + 9 * MS)], 2, &clock);
-        let local = RawHold { lane: 3, start_nanos: origin + MS, end_nanos: origin + 2 * MS };
+        let local = RawHold { lane: 3, start_nanos: origin + 10 * MS, end_nanos: origin + 11 * MS };
         log.add_raw(&[local], 0, &clock);
         let (holds, dropped) = log.into_parts();
         assert_eq!(dropped, 2);
         let lanes: Vec<u32> = holds.iter().map(|h| h.worker).collect();
         assert_eq!(lanes, vec![1, 3], "sorted by start, merged per lane: {holds:?}");
         assert!((holds[0].end_secs - holds[0].start_secs - 0.009).abs() < 1e-6, "{holds:?}");
+
+        // One GIL, two lanes: lane 1 lets go, lane 0 holds it for 40 µs, lane 1 takes it back
+        // 10 µs later. Lane 1's two holds stay two: merged, they would cover lane 0's.
+        let turns = HoldLog::new();
+        let hold = |lane, start: u64, end: u64| RawHold { lane, start_nanos: origin + start, end_nanos: origin + end };
+        turns.add_raw(
+            &[hold(1, 0, 5 * MS), hold(0, 5 * MS + 5_000, 5 * MS + 45_000), hold(1, 5 * MS + 55_000, 9 * MS)],
+            0,
+            &clock,
+        );
+        let (holds, _) = turns.into_parts();
+        assert_eq!(holds.iter().map(|h| h.worker).collect::<Vec<_>>(), [1, 0, 1], "{holds:?}");
+        assert!(holds.windows(2).all(|w| w[0].end_secs <= w[1].start_secs), "{holds:?}");
 
         let capped = HoldLog::new();
         let many =
