@@ -258,7 +258,9 @@ fn finish_repetition(
         outcome,
         error,
         elapsed_secs,
-        setup_secs: report.setup_secs,
+        // Setup is part of elapsed: workers still starting after the last task ended (200
+        // threads for 2 short tasks) cost the run nothing it reports.
+        setup_secs: report.setup_secs.min(elapsed_secs),
         cpu_secs: report.cpu_secs,
         spans,
         samples,
@@ -322,23 +324,33 @@ fn assemble(config: &ValidConfig, measured: Vec<RepetitionResult>, unfinished: O
     let has_all_cpu = !measured.is_empty() && cpu.len() == measured.len();
     let orders: HashSet<u64> = measured.iter().filter_map(|r| r.order_hash).collect();
     let distinct_orders = (config.steps > 1 && !orders.is_empty()).then_some(orders.len() as u64);
-    let representative = match unfinished {
-        Some(partial) => partial,
+    // A run stopped after some repetitions finished reports those (its outcome still says it
+    // was stopped), so its figures agree with its repetitions; a failed run, or one stopped in
+    // its first repetition, reports the repetition that did not finish.
+    let (representative, from_measured) = match unfinished {
+        Some(partial) if partial.outcome == Outcome::Cancelled && !measured.is_empty() => {
+            let index = stats::closest_to_median(&elapsed).unwrap_or(0);
+            let mut measured = measured;
+            let mut closest = measured.swap_remove(index.min(measured.len() - 1));
+            closest.outcome = Outcome::Cancelled;
+            (closest, true)
+        }
+        Some(partial) => (partial, false),
         None => {
             let index = stats::closest_to_median(&elapsed).unwrap_or(0);
             let mut measured = measured;
             if measured.is_empty() {
                 return empty_result(config, "no repetition ran".to_owned());
             }
-            measured.swap_remove(index.min(measured.len() - 1))
+            (measured.swap_remove(index.min(measured.len() - 1)), true)
         }
     };
-    let (elapsed_secs, cpu_secs, setup_secs) = if representative.outcome == Outcome::Completed {
+    let (elapsed_secs, cpu_secs, setup_secs) = if from_measured {
         (stats::median(&elapsed), has_all_cpu.then(|| stats::median(&cpu)), stats::median(&setup))
     } else {
         (representative.elapsed_secs, representative.cpu_secs, representative.setup_secs)
     };
-    let interpreter_startup_secs = if representative.outcome == Outcome::Completed && !startups.is_empty() {
+    let interpreter_startup_secs = if from_measured && !startups.is_empty() {
         Some(stats::median(&startups))
     } else {
         representative.interpreter_startup_secs
@@ -447,6 +459,23 @@ mod tests {
         assert_eq!(result.repetitions.len(), 1, "only completed repetitions are listed");
         assert_eq!((result.tasks_ok, result.tasks_failed), (1, 1));
         assert_eq!(result.peak_rss_bytes, Some(50), "the unfinished repetition's memory counts too");
+    }
+
+    #[test]
+    fn a_run_stopped_after_finished_repetitions_reports_those() {
+        let mut partial = repetition(0.4, 1, 50);
+        partial.outcome = Outcome::Cancelled;
+        let finished = vec![repetition(1.5, 0, 10), repetition(1.6, 0, 10)];
+        let result = assemble(&config(), finished, Some(partial));
+        assert_eq!(result.outcome, Outcome::Cancelled);
+        assert_eq!(result.elapsed_secs, result.stats.median_secs, "its figures agree with its repetitions");
+        assert!(result.stats.min_secs <= result.elapsed_secs && result.elapsed_secs <= result.stats.max_secs);
+        assert_eq!((result.tasks_ok, result.repetitions.len()), (1, 2), "a finished repetition's spans");
+        // Stopped in its first repetition, a run has only the partial one to show.
+        let mut first = repetition(0.4, 1, 50);
+        first.outcome = Outcome::Cancelled;
+        let result = assemble(&config(), Vec::new(), Some(first));
+        assert_eq!((result.outcome, result.elapsed_secs), (Outcome::Cancelled, 0.4));
     }
 
     #[test]

@@ -44,6 +44,10 @@ impl Spread {
     }
 }
 
+/// Below this factor a difference is within noise however tight the repetitions: a machine
+/// drifts by a percent or two between runs a few seconds apart.
+pub const NEGLIGIBLE_FACTOR: f64 = 1.02;
+
 /// Which rule put a difference within noise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -52,6 +56,8 @@ pub enum NoiseRule {
     RangesOverlap,
     /// The medians differ by less than the larger standard deviation.
     WithinSpread,
+    /// The medians differ by less than 2%: less than a machine's run-to-run drift.
+    Negligible,
     /// The two runs are the same experiment (work, backend, workers): they can differ only by
     /// noise, whatever the size of the difference.
     SameConfig,
@@ -102,6 +108,9 @@ pub fn difference(fast: &Spread, slow: &Spread) -> Difference {
     let factor = if fast.median_secs > 0.0 { slow.median_secs / fast.median_secs } else { f64::INFINITY };
     if fast.overlaps(slow) {
         return Difference::WithinNoise { factor, rule: NoiseRule::RangesOverlap };
+    }
+    if factor < NEGLIGIBLE_FACTOR {
+        return Difference::WithinNoise { factor, rule: NoiseRule::Negligible };
     }
     if fast.repetitions < 2 || slow.repetitions < 2 {
         return Difference::NotYetMeasurable { factor };

@@ -240,6 +240,8 @@ pub fn describe(fit: &Fit) -> String {
             peak,
             fit.speedup(peak)
         ),
+        // σ above 1: each added worker made the whole slower (contention, or a busy machine).
+        _ if fit.sigma > 1.05 => format!("σ = {:.3}: slower with more workers than with one", fit.sigma),
         _ if fit.sigma >= SERIAL => format!("σ = {:.3}: serial, no faster than one worker", fit.sigma),
         _ if fit.sigma < NEGLIGIBLE => {
             format!("σ = {:.3}: next to no serial part, it scales with the workers it gets", fit.sigma)

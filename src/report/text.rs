@@ -53,6 +53,7 @@ pub fn verdict(verdict: &Verdict, runs: &[&RunResult], name: &dyn Fn(usize) -> S
                     "{fast} and {slow} took the same time within noise ({factor:.2}×: {}).",
                     match rule {
                         NoiseRule::WithinSpread => "the medians differ by less than the spread of the repetitions",
+                        NoiseRule::Negligible => "less than 2%, within a machine's drift between runs",
                         _ => "their repetitions overlap",
                     }
                 ),
@@ -107,6 +108,10 @@ fn because(reason: Reason, fast: &str, slow: &str) -> String {
             format!("only {few} waits overlapped at a time in {slow}, against {many}")
         }
         Reason::MoreCores { fast: f, slow: s } => format!("{fast} kept {f:.2} cores busy, {slow} {s:.2}"),
+        Reason::BusyMachine { machine_pct, own_pct } => format!(
+            "the machine was busy with other work during {slow}: its cores were {machine_pct:.0}% busy, {own_pct:.0}% \
+             of them with the run itself, so the difference says more about the machine than about the backends"
+        ),
         Reason::Overhead => "the work and the cores used were the same; the difference is the backends' own \
                               overhead (dispatch, scheduling, memory)"
             .to_owned(),

@@ -14,6 +14,24 @@ use crate::engine::{BackendKind, RunResult};
 const START_UP_SHARE: f64 = 0.3;
 /// GIL-bound threads keep at most about one core busy.
 const ONE_CORE: f64 = 1.3;
+/// Cores busy at least this much on average (percent of all) make a machine busy…
+const BUSY_PCT: f64 = 90.0;
+/// …when at least this much of it (percent of all cores) was not the run's own work.
+const OTHERS_PCT: f64 = 25.0;
+
+/// How busy the machine's cores were during `run` on average, and how much of that was the run
+/// itself (its CPU time over its elapsed time), both in percent of all cores; `None` without
+/// samples or a measured CPU time.
+fn others_on_the_cores(run: &RunResult) -> Option<(f64, f64)> {
+    let cores = run.cpu_samples.first()?.per_core.len();
+    if cores == 0 || run.cpu_samples.len() < 2 {
+        return None;
+    }
+    let machine = run.cpu_samples.iter().map(|s| f64::from(s.mean())).sum::<f64>() / run.cpu_samples.len() as f64;
+    let own = run.effective_parallelism? / cores as f64 * 100.0;
+    Some((machine, own))
+}
+
 /// A run that kept this many more cores busy won on parallelism.
 const MORE_CORES: f64 = 0.3;
 
@@ -83,6 +101,9 @@ pub enum Reason {
     MoreCores { fast: f64, slow: f64 },
     /// The same work on as many cores: what is left is the backends' own overhead.
     Overhead,
+    /// The slow run shared a busy machine: its cores were `machine_pct` busy on average, of
+    /// which the run itself used `own_pct` (both in percent of all cores).
+    BusyMachine { machine_pct: f64, own_pct: f64 },
 }
 
 impl Verdict {
@@ -163,6 +184,13 @@ fn compare(runs: &[&RunResult], subject: usize, fast: usize, slow: usize) -> Com
 fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
     let slow_cfg = &slow.config;
     let kind = slow_cfg.workload.kind;
+    // First: a run that had to share the cores says nothing about its backend.
+    if let Some((machine_pct, own_pct)) = others_on_the_cores(slow)
+        && machine_pct >= BUSY_PCT
+        && machine_pct - own_pct >= OTHERS_PCT
+    {
+        return Reason::BusyMachine { machine_pct, own_pct };
+    }
     let share = if slow.elapsed_secs > 0.0 { slow.setup_secs / slow.elapsed_secs } else { 0.0 };
     if share > START_UP_SHARE {
         return Reason::StartUp { share };
@@ -231,6 +259,26 @@ mod tests {
         let expected = (1, 0, Finding::Faster { reason: Reason::GilTurns { parallelism: 1.0 } });
         assert_eq!(finding(&runs, 1), expected);
         assert_eq!(finding(&runs, 0), expected, "seen from the loser, the same comparison");
+    }
+
+    #[test]
+    fn a_run_that_shared_a_busy_machine_is_not_blamed_on_its_backend() {
+        use crate::engine::CpuSample;
+        let samples =
+            |busy: f32| (1..=10).map(move |i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![busy, busy] });
+        // GIL threads on a quiet machine: one core's worth busy, all of it theirs.
+        let mut threads = with_parallelism(BackendKind::Threads, &[2.0, 2.01, 2.02], 1.0, true);
+        threads.cpu_samples = samples(52.0).collect();
+        let processes = with_parallelism(BackendKind::Processes, &[1.02, 1.03, 1.04], 1.95, true);
+        assert_eq!(
+            finding(&[&threads, &processes], 0).2,
+            Finding::Faster { reason: Reason::GilTurns { parallelism: 1.0 } }
+        );
+        // The same threads while a build took the cores: both busy, a quarter of it the run's.
+        threads.effective_parallelism = Some(0.48);
+        threads.cpu_samples = samples(100.0).collect();
+        let reason = Reason::BusyMachine { machine_pct: 100.0, own_pct: 24.0 };
+        assert_eq!(finding(&[&threads, &processes], 0).2, Finding::Faster { reason });
     }
 
     #[test]

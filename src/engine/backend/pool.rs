@@ -91,7 +91,7 @@ impl Pool {
     /// exactly as long as its worker's stdout, which makes it the right "parent" for
     /// `PR_SET_PDEATHSIG`, and spawns overlap instead of queueing behind each other.
     pub fn start(&mut self, ctx: &RunContext<'_>, tx: &Sender<Incoming>, mode: WorkerMode) -> Result<(), WorkerError> {
-        let exe = std::env::current_exe().map_err(|e| WorkerError::NoBinary(Arc::new(e)))?;
+        let exe = own_binary().map_err(|e| WorkerError::NoBinary(Arc::new(e)))?;
         let count = usize::try_from(ctx.config.workers).unwrap_or(usize::MAX);
         let mut pending = Vec::with_capacity(count);
         for index in 0..count {
@@ -332,4 +332,12 @@ fn spawn_stderr_tail(
         .spawn(move || super::keep_tail(stderr, &tail, STDERR_TAIL_BYTES))
         .map(drop)
         .map_err(|e| WorkerError::Thread { index, what: "stderr", cause: Arc::new(e) })
+}
+
+/// This program's binary, to start workers from. On Linux `/proc/self/exe`, which stays the
+/// running binary even after the file on disk was replaced or deleted (an upgrade, a rebuild
+/// while the window is open); `current_exe` would name the new file, or one that is gone.
+fn own_binary() -> std::io::Result<std::path::PathBuf> {
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    if cfg!(target_os = "linux") && proc_exe.exists() { Ok(proc_exe.to_owned()) } else { std::env::current_exe() }
 }

@@ -178,7 +178,9 @@ pub fn detect(requested: &Path) -> Result<Interpreter, InterpreterError> {
     let Some(json) = stdout.lines().find_map(|line| line.strip_prefix(PROBE_MARK)) else {
         let said = String::from_utf8_lossy(&output.stderr);
         let said = said.trim().lines().last().unwrap_or_default();
-        let detail = if said.is_empty() { String::new() } else { format!("; it said: {said:.200}") };
+        // A program that echoes its arguments (`ls`, `echo`) would quote the probe back: skip it.
+        let echoed = said.contains("import sys");
+        let detail = if said.is_empty() || echoed { String::new() } else { format!("; it said: {said:.200}") };
         return Err(InterpreterError::NotPython { tried, detail });
     };
     let mut interpreter: Interpreter = serde_json::from_str(json)
