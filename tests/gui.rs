@@ -176,6 +176,25 @@ mock = 3
     assert_eq!(runs, [(BackendKind::Mock, 3), (BackendKind::Threads, 2)]);
 }
 
+/// After the controls were changed, "Run this preset" runs the preset, and the controls show it
+/// again: what ran is what they show.
+#[test]
+fn run_this_preset_puts_the_controls_back_to_the_preset() {
+    let text = "version = 1\nname = \"p\"\ndescription = \"d\"\nbackends = [\"mock\"]\n[workload]\nkind = \"sleep\"\nsize = 5\n[run]\ntasks = 4\nworkers = 2\n";
+    let source = concurrency_lab::presets::PresetSource::Bundled;
+    let preset = concurrency_lab::presets::parse("p", source, text).unwrap();
+    let expected = preset.configs().into_iter().next().unwrap();
+    let mut app = LabApp::with_settings(Settings::default());
+    app.load_preset(preset);
+    let mut harness = harness(app);
+    harness.state_mut().settings_mut().config.tasks = 40;
+    harness.run_steps(2);
+    harness.get_by_label("Run this preset").click();
+    step_until(&mut harness, "the preset's run", |app| !app.is_running() && app.history().entries().len() == 1);
+    assert_eq!(harness.state().history().entries()[0].result.config.tasks, 4);
+    assert_eq!(harness.state().settings().config, expected, "the controls show what ran");
+}
+
 #[test]
 fn the_default_experiment_is_the_articles_work_on_two_threads() {
     let config = Settings::default().config;

@@ -134,6 +134,11 @@ impl LabApp {
         self
     }
 
+    /// The settings, to change them as the controls would (tests, scripted use).
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        &mut self.settings
+    }
+
     pub fn settings(&self) -> &Settings {
         &self.settings
     }
@@ -192,6 +197,10 @@ impl LabApp {
             }
             UiCommand::LoadPreset(preset) => self.load_preset(*preset),
             UiCommand::RunPreset => {
+                // The controls show the preset's experiment again: what runs is what they show.
+                if let Some(preset) = self.loaded_preset.clone() {
+                    self.load_preset(preset);
+                }
                 let Some(preset) = &self.loaded_preset else { return };
                 if let Some(why) = self.python_refusal(&preset.backends) {
                     self.status = Status::error(format!("Not run: {why}"));
