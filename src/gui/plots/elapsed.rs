@@ -52,21 +52,32 @@ fn positions(bars: &[RunBar<'_>]) -> Vec<f64> {
     out
 }
 
+/// Points a short label ("#12") needs under its bar.
+const SHORT_LABEL_PX: f32 = 30.0;
+/// The tick spacing told to egui_plot: wider than any label, and past its fading range.
+const REPORTED_LABEL_SPACING_PX: f32 = 400.0;
+
 /// Draws the chart; returns the run whose bar was clicked.
 pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, height: f32) -> Option<u64> {
     let xs = positions(view.bars);
     let live_x = xs.last().map_or(0.0, |x| x + 1.0);
     let selected_stroke = Stroke::new(2.5, ui.visuals().strong_text_color());
     let whisker_color = ui.visuals().text_color();
-    // Room for "#12 event-loop" under each bar, or just "#12" when the bars are crowded.
-    let dense = width / (view.bars.len() as f32 + 1.2) < 100.0;
+    // Room for "#12 event-loop" under each bar, or just "#12" when the bars are crowded, and
+    // when even those would touch, a label under every few bars (the first and the last always).
+    let per_bar = width / (view.bars.len() as f32 + 1.2);
+    let dense = per_bar < 100.0;
+    let every = if per_bar >= SHORT_LABEL_PX { 1 } else { (SHORT_LABEL_PX / per_bar.max(1.0)).ceil() as usize };
     let labels: Vec<(f64, String)> = (view.bars.iter().zip(&xs))
         .map(|(b, x)| (*x, if dense { b.short_label.clone() } else { b.label.clone() }))
         .collect();
-    // egui_plot skips a tick label wider than the spacing it is told; the labels were sized to
-    // fit above, so report a generous spacing.
-    let label_step = if dense { 1.0 } else { 3.0 };
-    let marks_at = xs.clone();
+    // egui_plot hides a tick label it is told is closer to the next than 60 points or than the
+    // label is wide, and fades it below 80: the labels were sized and thinned to fit above, so
+    // report a spacing that passes both checks whole.
+    let label_step = f64::from(REPORTED_LABEL_SPACING_PX / per_bar.max(1.0));
+    let last = xs.len().saturating_sub(1);
+    let marks_at: Vec<f64> =
+        xs.iter().enumerate().filter(|(i, _)| i % every == 0 || *i == last).map(|(_, x)| *x).collect();
     let response = Plot::new("elapsed")
         .width(width)
         .height(height)
