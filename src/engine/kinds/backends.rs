@@ -68,7 +68,7 @@ pub struct BackendInfo {
     /// Blocking parts of tasks (CPU work, a blocking sleep) run on a loop's own thread.
     pub blocking_on_loop: bool,
     /// Its colour everywhere it appears (plots, legend, history), as sRGB; the GUI's palette
-    /// turns it into an egui colour. Readable on dark and light backgrounds.
+    /// turns it into a drawing colour. Readable on dark and light backgrounds.
     pub colour: [u8; 3],
     /// It runs in the user's own Python interpreter (offered when one is found), not in this
     /// app: its runs are compared with other Python runs, and Rust runs with Rust runs.
