@@ -51,6 +51,31 @@ struct RepetitionResult {
     gil_holds_dropped: u64,
 }
 
+impl RepetitionResult {
+    /// A repetition with this outcome and sampler and nothing else measured: the base the
+    /// others are built on, so a new field is added in one place.
+    fn unmeasured(outcome: Outcome, sampler: SamplerInfo) -> Self {
+        Self {
+            outcome,
+            error: None,
+            elapsed_secs: 0.0,
+            setup_secs: 0.0,
+            cpu_secs: None,
+            spans: Vec::new(),
+            samples: Vec::new(),
+            memory: None,
+            sampler,
+            loop_lag: None,
+            order_hash: None,
+            step_order: None,
+            interpreter_startup_secs: None,
+            python: None,
+            gil_holds: Vec::new(),
+            gil_holds_dropped: 0,
+        }
+    }
+}
+
 /// The run's memory in one repetition (see `memory`): the peak it added, and what the app held
 /// when it started.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -267,14 +292,8 @@ fn finish_repetition(
         spans,
         samples,
         memory,
-        sampler,
         loop_lag,
-        order_hash: None,
-        step_order: None,
-        interpreter_startup_secs: None,
-        python: None,
-        gil_holds: Vec::new(),
-        gil_holds_dropped: 0,
+        ..RepetitionResult::unmeasured(outcome, sampler)
     }
 }
 
@@ -282,29 +301,14 @@ fn finish_repetition(
 /// was measured.
 fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) -> RepetitionResult {
     let cancelled = cancel.is_cancelled();
-    RepetitionResult {
-        outcome: if cancelled { Outcome::Cancelled } else { Outcome::Failed },
-        error: (!cancelled).then_some(error),
-        elapsed_secs: 0.0,
-        setup_secs: 0.0,
+    let sampler = SamplerInfo {
+        source: "unavailable".to_owned(),
+        interval_millis: config.sample_interval_millis,
         cpu_secs: None,
-        spans: Vec::new(),
-        samples: Vec::new(),
-        memory: None,
-        sampler: SamplerInfo {
-            source: "unavailable".to_owned(),
-            interval_millis: config.sample_interval_millis,
-            cpu_secs: None,
-            note: Some("nothing ran".to_owned()),
-        },
-        loop_lag: None,
-        order_hash: None,
-        step_order: None,
-        interpreter_startup_secs: None,
-        python: None,
-        gil_holds: Vec::new(),
-        gil_holds_dropped: 0,
-    }
+        note: Some("nothing ran".to_owned()),
+    };
+    let outcome = if cancelled { Outcome::Cancelled } else { Outcome::Failed };
+    RepetitionResult { error: (!cancelled).then_some(error), ..RepetitionResult::unmeasured(outcome, sampler) }
 }
 
 #[cfg(test)]
@@ -319,22 +323,16 @@ mod tests {
     /// A completed repetition of one task that ran on `lane`, taking `elapsed_secs`.
     pub(super) fn repetition(elapsed_secs: f64, lane: u32, peak_bytes: u64) -> RepetitionResult {
         RepetitionResult {
-            outcome: Outcome::Completed,
-            error: None,
             elapsed_secs,
             setup_secs: elapsed_secs / 10.0,
             cpu_secs: Some(elapsed_secs * 2.0),
             spans: vec![Span { task: 0, worker: lane, start_secs: 0.0, end_secs: elapsed_secs, ok: true }],
             samples: vec![CpuSample { t_secs: elapsed_secs, per_core: vec![f32::from(u8::try_from(lane).unwrap())] }],
             memory: Some(Memory { peak_bytes, baseline_bytes: 1000 + peak_bytes }),
-            sampler: SamplerInfo { source: "test".into(), interval_millis: 100, cpu_secs: None, note: None },
-            loop_lag: None,
-            order_hash: None,
-            step_order: None,
-            interpreter_startup_secs: None,
-            python: None,
-            gil_holds: Vec::new(),
-            gil_holds_dropped: 0,
+            ..RepetitionResult::unmeasured(
+                Outcome::Completed,
+                SamplerInfo { source: "test".into(), interval_millis: 100, cpu_secs: None, note: None },
+            )
         }
     }
 
