@@ -12,7 +12,10 @@ use crate::engine::{
 };
 use crate::presets;
 
+mod png;
 mod vary;
+
+pub use png::{MAX_PNG_EDGE, PngArgs, PngLook, PngSize, PngTheme};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -101,6 +104,8 @@ pub struct RunArgs {
     /// Write every run's timeline as a Chrome / Perfetto trace (ui.perfetto.dev opens it).
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
+    #[command(flatten)]
+    pub png: PngArgs,
     /// The Python interpreter of the python-* backends (default: python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,

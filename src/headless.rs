@@ -21,6 +21,8 @@ use crate::export::atomic::PendingFile;
 use crate::export::{Csv, Exporter, Json, Markdown, Table, Trace};
 use crate::presets;
 
+mod png;
+
 /// An error, and whether it was the user's input (exit 2) or something that broke (exit 1).
 #[derive(Debug)]
 pub enum CliError {
@@ -65,12 +67,21 @@ struct Output {
 /// Checks every requested output before anything runs, so a bad path costs no work: what is
 /// at each path, and that no two outputs land in the same place.
 fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
-    let requested: [(&'static str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 4] = [
+    let heading = match &args.preset {
+        Some(preset) => format!("concurrency-lab, preset {preset}"),
+        None => "concurrency-lab".to_owned(),
+    };
+    let png = png::Png { look: args.png.look.clone(), heading };
+    let requested: [(&'static str, &Option<std::path::PathBuf>, Box<dyn Exporter>); 5] = [
         ("--json", &args.json, Box::new(Json)),
         ("--csv", &args.csv, Box::new(Csv)),
         ("--markdown", &args.markdown, Box::new(Markdown)),
         ("--trace", &args.trace, Box::new(Trace)),
+        ("--png", &args.png.png, Box::new(png)),
     ];
+    if args.png.png.is_some() {
+        png::availability().map_err(|e| anyhow::anyhow!("--png: {e}"))?;
+    }
     #[cfg(unix)]
     let stdout = crate::engine::fd_identity(1);
     #[cfg(not(unix))]

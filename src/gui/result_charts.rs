@@ -1,0 +1,123 @@
+//! The charts of a result file on one page, for `--png` and `report`: a title line (the
+//! experiment and the machine), the window's elapsed-time bars and core plot side by side,
+//! and under them a timeline per run. Drawn by the same plot functions as the window, with
+//! hover decorations off. A sweep shows its points' bars ([`sweep_ui`] is the one place
+//! that chooses a sweep's charts).
+
+use eframe::egui::{self, RichText};
+
+use crate::engine::{ResultFile, RunResult};
+use crate::report;
+use crate::report::format;
+
+use super::lanes::Lanes;
+use super::plots::cores::CoresView;
+use super::plots::elapsed::{ElapsedView, RunBar, elapsed_plot};
+use super::plots::timeline::timeline_ui;
+use super::plots::{SideBySide, side_by_side};
+
+const MARGIN: f32 = 14.0;
+/// A timeline shorter than this is not worth drawing; the runs left out are named instead.
+const MIN_TIMELINE: f32 = 46.0;
+
+/// "Intel Xeon (2 logical cores), Linux 6.1, 7.8 GiB".
+pub fn machine_line(file: &ResultFile) -> String {
+    let m = &file.machine;
+    let brand = if m.cpu_brand.is_empty() { "unknown CPU" } else { m.cpu_brand.trim() };
+    format!("{brand} ({} logical cores), {}, {} of memory", m.logical_cores, m.os, format::bytes(m.total_memory_bytes))
+}
+
+/// The whole page: `heading` (say a preset's name) over the charts of `file`.
+pub fn result_charts_ui(ui: &mut egui::Ui, file: &ResultFile, heading: &str) {
+    egui::Frame::new().inner_margin(MARGIN).show(ui, |ui| {
+        ui.label(RichText::new(heading).heading().strong());
+        let work = file.runs.first().map(|r| r.config.describe_work()).unwrap_or_default();
+        ui.label(format!("{work} · {}", machine_line(file)));
+        ui.add_space(6.0);
+        if file.sweep.is_some() {
+            sweep_ui(ui, file);
+        } else {
+            runs_ui(ui, file);
+        }
+    });
+}
+
+/// The bars of every run, labelled "#1 threads", with a gap where the work changes.
+fn bars(runs: &[RunResult]) -> Vec<RunBar<'_>> {
+    (runs.iter().enumerate())
+        .map(|(i, result)| RunBar {
+            id: i as u64 + 1,
+            label: format!("#{} {}", i + 1, result.config.backend),
+            short_label: format!("#{}", i + 1),
+            result,
+            new_group: i > 0 && !report::comparable(&runs[i - 1], result),
+        })
+        .collect()
+}
+
+/// A sweep's page. The sweep charts (speedup and efficiency against the varied parameter)
+/// belong here once they exist as a function of plain data; until then, every point's bar.
+fn sweep_ui(ui: &mut egui::Ui, file: &ResultFile) {
+    let mut bars = bars(&file.runs);
+    if let Some(spec) = &file.sweep {
+        let values: Vec<String> = spec.values.iter().map(u64::to_string).collect();
+        ui.label(format!("A sweep of {} through {}: one bar per point and backend", spec.vary.name(), values.join(", ")));
+        for bar in &mut bars {
+            let value = spec.vary.value_in(&bar.result.config);
+            bar.label = format!("{} {}={value}", bar.result.config.backend, spec.vary.name());
+            bar.short_label = value.to_string();
+        }
+    }
+    let view = ElapsedView { bars: &bars, selected: None, live: None, interactive: false };
+    ui.label(RichText::new("Elapsed time").heading());
+    let height = ui.available_height() - 8.0;
+    elapsed_plot(ui, &view, ui.available_width(), height.max(120.0));
+}
+
+/// Runs: bars and the last run's cores side by side, then each run's timeline.
+fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
+    let Some(last) = file.runs.last() else {
+        ui.label("No runs: the run was stopped before its first backend started.");
+        return;
+    };
+    let bars = bars(&file.runs);
+    let height = ui.available_height();
+    let view = SideBySide {
+        elapsed: ElapsedView { bars: &bars, selected: Some(file.runs.len() as u64), live: None, interactive: false },
+        cores: CoresView {
+            samples: &last.cpu_samples,
+            empty_note: Some("No CPU samples: the run was shorter than one sampling interval.".to_owned()),
+            t_end_secs: last.elapsed_secs.max(Lanes::new(&last.spans).end_secs()),
+            setup_secs: Some(last.setup_secs),
+            interactive: false,
+        },
+        cores_title: format!("#{} {}", file.runs.len(), last.config.backend),
+    };
+    side_by_side(ui, &view, (height * 0.5).max(200.0));
+    ui.add_space(6.0);
+    let label_height = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y * 2.0;
+    let per_run = (ui.available_height() / file.runs.len() as f32 - label_height).min(160.0);
+    let shown = if per_run >= MIN_TIMELINE {
+        file.runs.len()
+    } else {
+        ((ui.available_height() / (MIN_TIMELINE + label_height)) as usize).max(1)
+    };
+    let timeline_height = if per_run >= MIN_TIMELINE { per_run } else { MIN_TIMELINE };
+    for (i, run) in file.runs.iter().enumerate().take(shown) {
+        let lanes = Lanes::with_holds(&run.spans, &run.gil_holds);
+        let lane_word = run.config.backend.info().lane_word;
+        ui.label(format!(
+            "Timeline #{} {} — {}, {} ({}), one lane per {lane_word}",
+            i + 1,
+            run.config.backend,
+            run.config.describe(),
+            format::duration(run.elapsed_secs),
+            run.outcome.name()
+        ));
+        let t_end = run.elapsed_secs.max(lanes.end_secs());
+        timeline_ui(ui, &lanes, t_end, lane_word, timeline_height, "No tasks recorded.");
+    }
+    if shown < file.runs.len() {
+        ui.weak(format!("The timelines of {} more runs do not fit; a taller --png-size shows them.", file.runs.len() - shown));
+    }
+}
