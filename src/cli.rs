@@ -13,9 +13,11 @@ use crate::engine::{
 use crate::presets;
 
 mod png;
+mod report;
 mod vary;
 
 pub use png::{MAX_PNG_EDGE, PngArgs, PngLook, PngSize, PngTheme};
+pub use report::ReportArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,6 +47,10 @@ pub enum Command {
     /// Run an experiment for each value of one parameter (--vary, or a sweep preset) and fit
     /// how it scales: speedup, efficiency, Amdahl's and the USL's laws.
     Sweep(RunArgs),
+    /// Run presets (default: every bundled claim) and write a report into a directory:
+    /// index.md (the machine, each preset's claim, summary table, verdict and PNG),
+    /// results.json, presets.md (the README's table of figures) and a PNG per preset.
+    Report(ReportArgs),
     /// List the bundled and user presets, one per line.
     Presets,
     /// The child side of the processes backend (internal).

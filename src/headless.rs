@@ -1,4 +1,4 @@
-//! The `run` and `presets` subcommands: validate everything and check the output paths before
+//! The `run`, `sweep` and `presets` subcommands (and `report`, in `report.rs`): validate everything and check the output paths before
 //! any work, run each backend in turn with a progress bar on stderr (when it is a terminal),
 //! print the summary table on stdout, and write each export (each on its own: one that fails
 //! is reported and the others are still written). Ctrl+C, SIGTERM and SIGHUP stop the run; the
@@ -22,6 +22,10 @@ use crate::export::{Csv, Exporter, Json, Markdown, Table, Trace};
 use crate::presets;
 
 mod png;
+mod report;
+mod report_md;
+
+pub use report::report;
 
 /// An error, and whether it was the user's input (exit 2) or something that broke (exit 1).
 #[derive(Debug)]

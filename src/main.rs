@@ -1,5 +1,5 @@
 //! The `concurrency-lab` binary: dispatches to a worker (before anything else), the headless
-//! `run`/`presets` subcommands, or the desktop lab.
+//! `run`/`sweep`/`report`/`presets` subcommands, or the desktop lab.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +29,13 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Sweep(args)) => match headless::run(&args, true) {
+            Ok(code) => code,
+            Err(err) => {
+                say(format_args!("Error: {:#}", err.error()));
+                err.exit_code()
+            }
+        },
+        Some(Command::Report(args)) => match headless::report(&args) {
             Ok(code) => code,
             Err(err) => {
                 say(format_args!("Error: {:#}", err.error()));
