@@ -83,9 +83,7 @@ fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
         ("--trace", &args.trace, Box::new(Trace)),
         ("--png", &args.png.png, Box::new(png)),
     ];
-    if args.png.png.is_some() {
-        png::availability().map_err(|e| anyhow::anyhow!("--png: {e}"))?;
-    }
+
     #[cfg(unix)]
     let stdout = crate::engine::fd_identity(1);
     #[cfg(not(unix))]
@@ -110,6 +108,10 @@ fn prepare_outputs(args: &RunArgs) -> anyhow::Result<Vec<Output>> {
     }
     if outputs.iter().filter(|o| matches!(o.target, Target::Stdout)).count() > 1 {
         anyhow::bail!("only one export can go to stdout (-)");
+    }
+    // Last, after the path checks: it asks the graphics driver for its adapters.
+    if args.png.png.is_some() {
+        png::availability().map_err(|e| anyhow::anyhow!("--png: {e}"))?;
     }
     Ok(outputs)
 }

@@ -718,6 +718,11 @@ mod outputs;
 #[path = "cli/sweep.rs"]
 mod sweep;
 
+/// `--png` (the window's charts offscreen) and `report` (a directory of them).
+#[cfg(target_os = "linux")]
+#[path = "cli/png_report.rs"]
+mod png_report;
+
 /// Untrusted input (preset files) is bounded; memory-hungry configs are refused.
 #[cfg(target_os = "linux")]
 #[path = "cli/untrusted.rs"]
