@@ -61,7 +61,11 @@ fn sweep_ui(ui: &mut egui::Ui, file: &ResultFile) {
     let mut bars = bars(&file.runs);
     if let Some(spec) = &file.sweep {
         let values: Vec<String> = spec.values.iter().map(u64::to_string).collect();
-        ui.label(format!("A sweep of {} through {}: one bar per point and backend", spec.vary.name(), values.join(", ")));
+        ui.label(format!(
+            "A sweep of {} through {}: one bar per point and backend",
+            spec.vary.name(),
+            values.join(", ")
+        ));
         for bar in &mut bars {
             let value = spec.vary.value_in(&bar.result.config);
             bar.label = format!("{} {}={value}", bar.result.config.backend, spec.vary.name());
@@ -118,6 +122,9 @@ fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
         timeline_ui(ui, &lanes, t_end, lane_word, timeline_height, "No tasks recorded.");
     }
     if shown < file.runs.len() {
-        ui.weak(format!("The timelines of {} more runs do not fit; a taller --png-size shows them.", file.runs.len() - shown));
+        ui.weak(format!(
+            "The timelines of {} more runs do not fit; a taller --png-size shows them.",
+            file.runs.len() - shown
+        ));
     }
 }

@@ -39,8 +39,7 @@ impl Exporter for Png {
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
         use crate::gui::offscreen::{encode_png, render_png};
         use crate::gui::result_charts::result_charts_ui;
-        let image =
-            render_png(self.look.png_size, self.look.theme, |ui| result_charts_ui(ui, file, &self.heading))?;
+        let image = render_png(self.look.png_size, self.look.theme, |ui| result_charts_ui(ui, file, &self.heading))?;
         Ok(encode_png(&image)?)
     }
 

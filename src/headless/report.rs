@@ -73,8 +73,9 @@ fn prepare_dir(dir: &Path) -> anyhow::Result<()> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => anyhow::bail!("--out {} is a file, not a directory", dir.display()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir_all(dir)
-            .with_context(|| format!("--out {}: cannot make the directory", dir.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(dir).with_context(|| format!("--out {}: cannot make the directory", dir.display()))
+        }
         Err(e) => Err(anyhow!(e).context(format!("--out {}", dir.display()))),
     }
 }
@@ -96,11 +97,8 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
     prepare_dir(&args.out).map_err(CliError::BadInput)?;
     let files = ["index.md", "results.json", "presets.md"].map(|name| pending(&args.out, name));
     let [index, results, table] = files;
-    let (index, results, table) = (
-        index.map_err(CliError::BadInput)?,
-        results.map_err(CliError::BadInput)?,
-        table.map_err(CliError::BadInput)?,
-    );
+    let (index, results, table) =
+        (index.map_err(CliError::BadInput)?, results.map_err(CliError::BadInput)?, table.map_err(CliError::BadInput)?);
     let pictures = availability();
     if let Err(why) = &pictures {
         say(format_args!("report: no PNGs: {why}"));

@@ -34,12 +34,7 @@ pub struct Notes {
 pub fn machine_line(m: &Machine) -> String {
     let brand = if m.cpu_brand.trim().is_empty() { "an unknown CPU" } else { m.cpu_brand.trim() };
     let physical = m.physical_cores.map(|p| format!(" ({p} physical)")).unwrap_or_default();
-    format!(
-        "{brand}, {} logical cores{physical}, {}, {} of memory",
-        m.logical_cores,
-        m.os,
-        bytes(m.total_memory_bytes)
-    )
+    format!("{brand}, {} logical cores{physical}, {}, {} of memory", m.logical_cores, m.os, bytes(m.total_memory_bytes))
 }
 
 /// `index.md`.

@@ -55,9 +55,15 @@ fn bad_png_sizes_and_paths_are_refused_before_the_run() {
         &with(&["--png", png, "--png-size", "9000x900"]),
         &["--png-size", "width must be between 480 and 8192 pixels, got 9000"],
     );
-    assert_bad_input(&with(&["--png", png, "--png-size", "800x-1"]), &["--png-size", "height '-1' is not a whole number"]);
+    assert_bad_input(
+        &with(&["--png", png, "--png-size", "800x-1"]),
+        &["--png-size", "height '-1' is not a whole number"],
+    );
     assert_bad_input(&with(&["--png", png, "--png-size", "800"]), &["--png-size", "WIDTHxHEIGHT"]);
-    assert_bad_input(&with(&["--png", "/nonexistent-dir-xyz/out.png"]), &["directory /nonexistent-dir-xyz does not exist"]);
+    assert_bad_input(
+        &with(&["--png", "/nonexistent-dir-xyz/out.png"]),
+        &["directory /nonexistent-dir-xyz does not exist"],
+    );
     assert_bad_input(&with(&["--png", dir.path().to_str().unwrap()]), &["--png", "is a directory"]);
     #[cfg(not(feature = "gui"))]
     assert_bad_input(&with(&["--png", png]), &["--png: this build has no gui feature", "build with default features"]);
@@ -133,4 +139,30 @@ fn ctrl_c_mid_report_writes_what_finished() {
     assert_eq!(results["presets"].as_array().map(Vec::len), Some(1), "{results}");
     let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().flatten().map(|e| e.file_name()).collect();
     assert!(leftovers.iter().all(|n| !n.to_string_lossy().ends_with(".tmp")), "{leftovers:?}");
+}
+
+/// No graphics adapter (asked for a backend Linux has none of): `--png` is refused before the
+/// run saying what to install; `report` still writes its text and says why it has no PNGs.
+#[cfg(feature = "gui")]
+#[test]
+fn without_an_adapter_png_is_refused_and_report_skips_pictures() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("out.png");
+    let lab_without_gpu = |args: &[&str]| {
+        let mut command = std::process::Command::new(super::BIN);
+        command.args(args).env("WGPU_BACKEND", "dx12").stdin(std::process::Stdio::null());
+        command.output().unwrap()
+    };
+    let output = lab_without_gpu(&[&QUICK[..], &["--png", png.to_str().unwrap()]].concat());
+    assert_eq!(code(&output), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--png: no usable graphics adapter"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("mesa-vulkan-drivers"), "{}", stderr(&output));
+    assert!(output.stdout.is_empty() && !png.exists(), "nothing ran");
+    let out = dir.path().join("r");
+    let output = lab_without_gpu(&["report", "--preset", "http-fast-few", "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let index = std::fs::read_to_string(out.join("index.md")).unwrap();
+    assert!(index.contains("_No picture: PNGs were skipped: no usable graphics adapter"), "{index}");
+    assert!(out.join("results.json").exists() && !out.join("http-fast-few.png").exists());
 }
