@@ -8,6 +8,7 @@ use crate::engine::ResultFile;
 use crate::export::Exporter;
 
 /// The charts of a result file as a PNG, under a heading (the preset, or the command).
+#[cfg_attr(not(feature = "gui"), allow(dead_code, reason = "drawn only with the gui feature"))]
 pub struct Png {
     pub look: PngLook,
     pub heading: String,
