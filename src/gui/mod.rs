@@ -16,6 +16,7 @@ pub mod python_probe;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;
+pub mod sweeps;
 
 pub use app::{LabApp, Launch};
 

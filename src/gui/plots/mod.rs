@@ -9,6 +9,7 @@ pub mod decimate;
 pub mod elapsed;
 pub mod gil_shade;
 pub mod palette;
+pub mod sweep;
 pub mod timeline;
 
 use eframe::egui::{self, RichText};
