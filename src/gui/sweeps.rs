@@ -28,13 +28,21 @@ pub struct SweepForm {
     pub vary: Vary,
     /// As typed: `1,2,4,8`, `1..16` or `1..1024:x2`.
     pub values: String,
-    /// The backends to sweep on; empty until the panel first shows (then the selected one).
+    /// The backends to sweep on: the experiment's backend until the user (or a preset) picks.
     pub backends: Vec<BackendKind>,
+    /// The user (or a preset) picked the backends.
+    pub backends_picked: bool,
 }
 
 impl Default for SweepForm {
     fn default() -> Self {
-        Self { mode: Mode::Run, vary: Vary::Workers, values: "1,2,4,8".to_owned(), backends: Vec::new() }
+        Self {
+            mode: Mode::Run,
+            vary: Vary::Workers,
+            values: "1,2,4,8".to_owned(),
+            backends: Vec::new(),
+            backends_picked: false,
+        }
     }
 }
 

@@ -92,7 +92,7 @@ impl LabApp {
             let configs: Vec<ExperimentConfig> = preset.configs().into_iter().map(as_run).collect();
             self.sweeps.form.vary = spec.vary;
             self.sweeps.form.values = spec.values.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
-            self.sweeps.form.backends = preset.backends.clone();
+            (self.sweeps.form.backends, self.sweeps.form.backends_picked) = (preset.backends.clone(), true);
             let plan = Plan::new(spec, &configs);
             return self.offer_sweep(plan, ctx);
         }

@@ -54,7 +54,6 @@ pub fn sweep_controls_ui(
     view: &SweepControlsView<'_>,
 ) -> Option<UiCommand> {
     ui.separator();
-    ui.strong("Sweep");
     ui.label("Vary").on_hover_text("The parameter that takes each value in turn; the rest is the experiment above.");
     let options: Vec<(Vary, &str, &str)> = vec![
         (Vary::Workers, "workers", "How many workers (threads, processes, tasks in flight)."),
@@ -68,12 +67,16 @@ pub fn sweep_controls_ui(
         ui.add(edit).labelled_by(label.id).on_hover_text(VALUES_TOOLTIP);
     });
     ui.label("Backends").on_hover_text("Each value runs on each of these, one after another.");
+    if !form.backends_picked {
+        form.backends = vec![base.backend];
+    }
     form.backends.retain(|b| view.backends.contains(b));
     ui.horizontal_wrapped(|ui| {
         for &backend in view.backends {
             let mut on = form.backends.contains(&backend);
             let text = RichText::new(backend.name()).color(palette::backend(backend));
             if ui.checkbox(&mut on, text).on_hover_text(backend.summary()).changed() {
+                form.backends_picked = true;
                 if on {
                     form.backends.push(backend);
                     // Keep the table's order, so the points go backend by backend as listed.

@@ -256,12 +256,9 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
         if let Some(at) = cores_x {
             plot_ui.vline(VLine::new("", at).color(weak).width(1.0).allow_hover(false));
             let label = format!("{cores} cores");
-            plot_ui.text(
-                Text::new("", PlotPoint::new(at, top), RichText::new(label).size(12.0))
-                    .color(weak)
-                    .anchor(Align2::LEFT_TOP)
-                    .allow_hover(false),
-            );
+            // At the foot of the line: the legend is at the top, and speedups stay above 0.
+            let text = Text::new("", PlotPoint::new(at, 0.0), RichText::new(label).size(12.0));
+            plot_ui.text(text.color(weak).anchor(Align2::LEFT_BOTTOM).allow_hover(false));
         }
         draw_series(plot_ui, &all, frame.selected, ring);
     });
