@@ -241,7 +241,7 @@ mod tests {
         assert!(!plan.needs_confirmation());
         assert_eq!(plan.describe(), "8 points, 32 runs with repetitions and warm-ups");
         let big = SweepForm { values: "1..64".into(), ..form.clone() };
-        let plan = Plan::from_form(&big, &ExperimentConfig { repeat: 1, ..base() }).expect("valid");
+        let plan = Plan::from_form(&big, &ExperimentConfig { repeat: 1, tasks: 64, ..base() }).expect("valid");
         assert!(plan.runs > MAX_UNCONFIRMED_RUNS && plan.needs_confirmation(), "{}", plan.runs);
     }
 

@@ -24,7 +24,7 @@ impl LabApp {
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
         match self.sweeps.shown(self.history.selected().map(|e| e.id)).cloned() {
             Some(sweep) => {
-                drop(egui::ScrollArea::vertical().show(ui, |ui| self.central_body(ui, commands, Some(&sweep))))
+                egui::ScrollArea::vertical().show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
             }
             None => self.central_body(ui, commands, None),
         }

@@ -97,19 +97,15 @@ pub fn sweep_controls_ui(
         None => Plan::from_form(form, base),
     };
     let dark = ui.visuals().dark_mode;
-    match &plan {
-        Err(error) => drop(ui.label(RichText::new(error).color(palette::error_text(dark)))),
-        Ok(plan) if plan.needs_confirmation() => drop(
-            ui.label(
-                RichText::new(format!(
-                    "{}: more than {MAX_UNCONFIRMED_RUNS}, you will be asked to confirm",
-                    plan.describe()
-                ))
-                .color(ui.visuals().warn_fg_color),
-            ),
+    let (text, color) = match &plan {
+        Err(error) => (error.clone(), palette::error_text(dark)),
+        Ok(plan) if plan.needs_confirmation() => (
+            format!("{}: more than {MAX_UNCONFIRMED_RUNS}, you will be asked to confirm", plan.describe()),
+            ui.visuals().warn_fg_color,
         ),
-        Ok(plan) => drop(ui.weak(plan.describe())),
-    }
+        Ok(plan) => (plan.describe(), ui.visuals().weak_text_color()),
+    };
+    ui.label(RichText::new(text).color(color));
     let running = view.live.is_some() || view.running.is_some();
     let mut command = None;
     ui.horizontal(|ui| {

@@ -228,6 +228,8 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
         .include_y(top)
         .label_formatter(|position| hover_label(&texts, position));
     let (ring, weak) = (ui.visuals().strong_text_color(), ui.visuals().weak_text_color());
+    // The colour of the core mark on the workers slider.
+    let mark = ui.visuals().warn_fg_color;
     let cores_x = (cores > 0).then(|| x.scale.to_plot(cores as f64)).flatten();
     let response = plot.show(ui, |plot_ui| {
         plot_ui.line(Line::new("ideal S = N", curve(&|n| n)).color(weak).width(1.0).style(LineStyle::dashed_loose()));
@@ -254,11 +256,12 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
             }
         }
         if let Some(at) = cores_x {
-            plot_ui.vline(VLine::new("", at).color(weak).width(1.0).allow_hover(false));
+            let line = VLine::new("", at).color(mark).width(1.5).style(LineStyle::dashed_dense());
+            plot_ui.vline(line.allow_hover(false));
             let label = format!("{cores} cores");
             // At the foot of the line: the legend is at the top, and speedups stay above 0.
             let text = Text::new("", PlotPoint::new(at, 0.0), RichText::new(label).size(12.0));
-            plot_ui.text(text.color(weak).anchor(Align2::LEFT_BOTTOM).allow_hover(false));
+            plot_ui.text(text.color(mark).anchor(Align2::LEFT_BOTTOM).allow_hover(false));
         }
         draw_series(plot_ui, &all, frame.selected, ring);
     });

@@ -49,10 +49,11 @@ const REPORTED_SPACING_PX: f64 = 1000.0;
 /// is at least `min_px` points from the last one kept, on an axis `length_px` points long.
 pub fn thinned(positions: &[f64], bounds: (f64, f64), length_px: f32, min_px: f32) -> Vec<GridMark> {
     let (lo, hi) = bounds;
-    if !(hi > lo) || length_px <= 0.0 {
+    let span = hi - lo;
+    if span.is_nan() || span <= 0.0 || length_px <= 0.0 {
         return Vec::new();
     }
-    let px_per_unit = f64::from(length_px) / (hi - lo);
+    let px_per_unit = f64::from(length_px) / span;
     let step_size = REPORTED_SPACING_PX / px_per_unit;
     let mut kept: Vec<GridMark> = Vec::new();
     for &value in positions.iter().filter(|v| (lo..=hi).contains(*v)) {
