@@ -330,3 +330,8 @@ fn python_backends_are_offered_only_with_an_interpreter() {
     assert!(result.python.is_some() && result.interpreter_startup_secs.is_some_and(|s| s > 0.0));
     harness.get_by_label_contains(&format!("{label} ("));
 }
+
+/// Sweep mode: values typed as on the command line, the sweep charts, clicking a point, bad
+/// values, the confirmation over the limit, Stop, and sweep presets.
+#[path = "gui/sweep.rs"]
+mod sweep;

@@ -1,4 +1,4 @@
-//! The three plots drawn from fixed data and compared, pixel by pixel, with the images in
+//! The plots (and the sweep charts) drawn from fixed data and compared, pixel by pixel, with the images in
 //! `tests/snapshots/` (egui_kittest's snapshot test; rendered with wgpu on Mesa's lavapipe, so
 //! run with `WGPU_BACKEND=vulkan` as `.ci/run` does). A change in how a plot looks fails here
 //! with a diff image beside the snapshot; after looking at the new image, `UPDATE_SNAPSHOTS=1`
@@ -6,12 +6,15 @@
 #![cfg(feature = "gui")]
 
 use concurrency_lab::engine::{
-    BackendKind, CpuSample, ExperimentConfig, Outcome, Repetition, RunResult, Span, Stats, Workload, WorkloadKind,
+    BackendKind, CpuSample, ExperimentConfig, Outcome, Repetition, RunResult, Span, Stats, SweepSpec, Vary, Workload,
+    WorkloadKind,
 };
 use concurrency_lab::gui::lanes::Lanes;
 use concurrency_lab::gui::plots::cores::{CoresView, cores_plot};
 use concurrency_lab::gui::plots::elapsed::{ElapsedView, RunBar, elapsed_plot};
+use concurrency_lab::gui::plots::sweep::{SweepChartsView, sweep_charts_ui};
 use concurrency_lab::gui::plots::timeline::timeline_ui;
+use concurrency_lab::report::sweep_report;
 use eframe::egui;
 use egui_kittest::Harness;
 
@@ -109,5 +112,40 @@ fn timeline_lanes_tasks_and_a_failed_one() {
     let lanes = Lanes::new(&spans);
     render("timeline", [640.0, 140.0], move |ui| {
         timeline_ui(ui, &lanes, 2.0, "thread", 120.0, "no tasks");
+    });
+}
+
+/// A workers sweep on 4 cores: threads following the USL (σ = 0.03, κ = 0.01), processes
+/// Amdahl's law (σ = 0.08) up to the cores and flat past them, the event loop flat (one thread
+/// doing the CPU work). Repetitions ±3% make the bands; the 4-worker threads point is selected.
+#[test]
+fn sweep_charts_scaling_speedup_karp_flatt_and_fits() {
+    let values = [1u64, 2, 4, 8, 16];
+    let mut results = Vec::new();
+    for &n in &values {
+        let nf = n as f64;
+        let usl = 2.0 * (1.0 + 0.03 * (nf - 1.0) + 0.01 * nf * (nf - 1.0)) / nf;
+        let amdahl = 2.1 * (1.0 + 0.08 * (nf.min(4.0) - 1.0)) / nf.min(4.0);
+        for (backend, secs) in
+            [(BackendKind::EventLoop, 2.05), (BackendKind::Threads, usl), (BackendKind::Processes, amdahl)]
+        {
+            let mut r = run(backend, n, &[secs * 0.97, secs, secs * 1.03]);
+            r.config.gil = false;
+            results.push(r);
+        }
+    }
+    let spec = SweepSpec { vary: Vary::Workers, values: values.to_vec() };
+    render("sweep", [1100.0, 640.0], move |ui| {
+        let runs: Vec<&RunResult> = results.iter().collect();
+        let report = sweep_report(&runs, &spec, 4);
+        let view = SweepChartsView {
+            report: &report,
+            cores: 4,
+            selected: Some(7),
+            interactive: false,
+            height: 340.0,
+            caption: "workers = 1, 2, 4, 8, 16 · 15 of 15 points".to_owned(),
+        };
+        sweep_charts_ui(ui, &view);
     });
 }

@@ -1,57 +1,19 @@
 //! `--vary PARAM=VALUES`: what a sweep varies and through which values. VALUES is a list
 //! (`1,2,4,8`), every integer of a range (`1..16`), or a geometric range (`1..1024:x2`, each
-//! value the previous times 2, up to the end).
+//! value the previous times 2, up to the end); the window's values field reads the same syntax
+//! with the same function ([`parse_sweep_values`]).
 
-use crate::engine::{MAX_SWEEP_VALUES, SweepSpec, Vary};
+use crate::engine::{SweepSpec, Vary, parse_sweep_values};
 
 /// Parses `--vary`; the message names the flag and what is wrong.
 pub fn parse_vary(text: &str) -> Result<SweepSpec, String> {
     let (param, values) =
         text.split_once('=').ok_or_else(|| format!("expected PARAM=VALUES (e.g. workers=1,2,4,8), got '{text}'"))?;
     let vary: Vary = param.trim().parse().map_err(|e| format!("{e}"))?;
-    let values = parse_values(values.trim())?;
+    let values = parse_sweep_values(values.trim())?;
     let spec = SweepSpec { vary, values };
     spec.check().map_err(|e| e.to_string())?;
     Ok(spec)
-}
-
-fn number(text: &str) -> Result<u64, String> {
-    text.trim().parse().map_err(|_| format!("'{text}' is not a whole number"))
-}
-
-fn parse_values(text: &str) -> Result<Vec<u64>, String> {
-    let Some((start, rest)) = text.split_once("..") else {
-        return text.split(',').map(number).collect();
-    };
-    let (end, factor) = match rest.split_once(":x") {
-        Some((end, factor)) => (end, Some(number(factor)?)),
-        None => (rest, None),
-    };
-    let (start, end) = (number(start)?, number(end)?);
-    if start > end {
-        return Err(format!("the range {start}..{end} is empty"));
-    }
-    let too_many = || format!("the range gives more than {MAX_SWEEP_VALUES} values");
-    match factor {
-        None => {
-            if end - start >= MAX_SWEEP_VALUES as u64 {
-                return Err(too_many());
-            }
-            Ok((start..=end).collect())
-        }
-        Some(factor) if factor < 2 => Err(format!("a geometric range needs a factor of 2 or more, got x{factor}")),
-        Some(_) if start == 0 => Err("a geometric range can't start at 0".to_owned()),
-        Some(factor) => {
-            let mut values = vec![start];
-            while let Some(next) = values.last().and_then(|v| v.checked_mul(factor)).filter(|v| *v <= end) {
-                values.push(next);
-                if values.len() > MAX_SWEEP_VALUES {
-                    return Err(too_many());
-                }
-            }
-            Ok(values)
-        }
-    }
 }
 
 #[cfg(test)]

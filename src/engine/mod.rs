@@ -55,7 +55,7 @@ pub use machine::Machine;
 pub use result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, ResultFile, RunResult, SamplerInfo, Span};
 pub use run::run_experiment;
 pub use stats::Stats;
-pub use sweep::{MAX_SWEEP_VALUES, SweepError, SweepSpec, Vary};
+pub use sweep::{MAX_SWEEP_VALUES, SweepError, SweepSpec, Vary, parse_sweep_values};
 pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};
 // The OS calls the front ends and the exporters share with the engine (every `unsafe` block
 // lives in `sys`): stop signals, and what an output path or stdout is.

@@ -130,6 +130,49 @@ impl SweepSpec {
     }
 }
 
+fn number(text: &str) -> Result<u64, String> {
+    text.trim().parse().map_err(|_| format!("'{text}' is not a whole number"))
+}
+
+/// A sweep's values as written by hand: a list (`1,2,4,8`), every integer of a range (`1..16`),
+/// or a geometric range (`1..1024:x2`, each value the previous times 2, up to the end). The
+/// message says what is wrong and with which value or bound; [`SweepSpec::check`] then checks the
+/// list itself (at least 2 values, increasing).
+pub fn parse_sweep_values(text: &str) -> Result<Vec<u64>, String> {
+    let Some((start, rest)) = text.split_once("..") else {
+        return text.split(',').map(number).collect();
+    };
+    let (end, factor) = match rest.split_once(":x") {
+        Some((end, factor)) => (end, Some(number(factor)?)),
+        None => (rest, None),
+    };
+    let (start, end) = (number(start)?, number(end)?);
+    if start > end {
+        return Err(format!("the range {start}..{end} is empty"));
+    }
+    let too_many = || format!("the range gives more than {MAX_SWEEP_VALUES} values");
+    match factor {
+        None => {
+            if end - start >= MAX_SWEEP_VALUES as u64 {
+                return Err(too_many());
+            }
+            Ok((start..=end).collect())
+        }
+        Some(factor) if factor < 2 => Err(format!("a geometric range needs a factor of 2 or more, got x{factor}")),
+        Some(_) if start == 0 => Err("a geometric range can't start at 0".to_owned()),
+        Some(factor) => {
+            let mut values = vec![start];
+            while let Some(next) = values.last().and_then(|v| v.checked_mul(factor)).filter(|v| *v <= end) {
+                values.push(next);
+                if values.len() > MAX_SWEEP_VALUES {
+                    return Err(too_many());
+                }
+            }
+            Ok(values)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

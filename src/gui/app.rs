@@ -15,15 +15,18 @@ use super::lanes::Lanes;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
+use super::panels::sweep_controls::{SweepControlsView, confirm_ui, mode_ui, sweep_controls_ui};
 use super::panels::top_bar::{TopBarView, top_bar_ui};
 use super::png_export::PngExport;
 use super::python_probe::PythonProbe;
 use super::run_controller::RunController;
 use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
 use super::settings::Settings;
+use super::sweeps::{Mode, Sweeps};
 use super::{data_export, utc_stamp};
 
 mod central;
+mod sweep;
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 const RUN_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Enter);
@@ -58,8 +61,11 @@ pub struct LabApp {
     writes: Background,
     status: Status,
     machine: String,
-    /// Where the side-by-side plots were drawn last frame (what Save PNG crops to).
+    /// Where the side-by-side plots (or the sweep charts) were drawn last frame (what Save PNG
+    /// crops to).
     plots_rect: Option<egui::Rect>,
+    /// The Sweep mode's form and the sweeps run (their points are runs in the history).
+    sweeps: Sweeps,
 }
 
 impl LabApp {
@@ -92,6 +98,7 @@ impl LabApp {
             status: Status::info("Pick a workload and a backend, then press Run (Ctrl+Enter)."),
             machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
             plots_rect: None,
+            sweeps: Sweeps::new(machine.physical_cores.unwrap_or(machine.logical_cores)),
         }
     }
 
@@ -196,35 +203,16 @@ impl LabApp {
                 }
             }
             UiCommand::LoadPreset(preset) => self.load_preset(*preset),
-            UiCommand::RunPreset => {
-                // The controls show the preset's experiment again: what runs is what they show.
-                if let Some(preset) = self.loaded_preset.clone() {
-                    self.load_preset(preset);
-                }
-                let Some(preset) = &self.loaded_preset else { return };
-                if let Some(why) = self.python_refusal(&preset.backends) {
-                    self.status = Status::error(format!("Not run: {why}"));
-                    return;
-                }
-                // A sweep preset runs every point, value by value.
-                let configs: Result<Vec<_>, String> = preset
-                    .runs()
-                    .into_iter()
-                    .map(|c| ExperimentConfig {
-                        python: self.settings.config.python.clone(),
-                        start_method: c.start_method.or(self.settings.config.start_method),
-                        ..c
-                    })
-                    .map(|c| c.validate().map_err(|e| format!("{}: {e}", c.backend)))
-                    .collect();
-                match configs {
-                    Ok(configs) => self.start(configs, ctx),
-                    Err(e) => self.status = Status::error(format!("Not run: {e}")),
-                }
-            }
+            UiCommand::RunPreset => self.run_preset(ctx),
+            UiCommand::RunSweep => self.request_sweep(ctx),
+            UiCommand::ConfirmSweep => self.confirm_sweep(ctx),
+            UiCommand::CancelSweep => drop(self.sweeps.take_pending()),
             UiCommand::Select(id) => self.history.select(id),
             UiCommand::Delete(id) => self.history.delete(id),
-            UiCommand::ClearHistory => self.history.clear(),
+            UiCommand::ClearHistory => {
+                self.history.clear();
+                self.sweeps.clear();
+            }
             UiCommand::SavePng => match &self.png_path {
                 Some(path) => self.png.arm(path.clone()),
                 None => self.open_dialog(SaveKind::Png),
@@ -273,7 +261,11 @@ impl LabApp {
                 result.outcome.name(),
                 crate::report::format::duration(result.elapsed_secs)
             ));
-            self.history.push(result);
+            let id = self.history.push(result);
+            self.sweeps.finished(id);
+        }
+        if !self.runs.is_running() {
+            self.sweeps.end();
         }
         for report in self.writes.poll() {
             self.status = match report {
@@ -284,9 +276,10 @@ impl LabApp {
     }
 
     fn shortcuts(&mut self, ctx: &egui::Context) -> Option<UiCommand> {
-        if self.dialog.is_some() {
+        if self.dialog.is_some() || self.sweeps.pending().is_some() {
             return None;
         }
+        let run = if self.sweeps.form.mode == Mode::Sweep { UiCommand::RunSweep } else { UiCommand::Run };
         // Esc stops a run; otherwise it is left to close menus and cancel edits.
         let running = self.runs.is_running();
         ctx.input_mut(|i| {
@@ -294,7 +287,7 @@ impl LabApp {
             if i.consume_shortcut(&RUN_ALL) {
                 Some(UiCommand::RunAllBackends)
             } else if i.consume_shortcut(&RUN) {
-                Some(UiCommand::Run)
+                Some(run)
             } else if i.consume_shortcut(&SAVE) {
                 Some(UiCommand::SavePng)
             } else if running && i.consume_shortcut(&STOP) {
@@ -340,10 +333,18 @@ impl eframe::App for LabApp {
                     if let Some(preset) = &self.loaded_preset {
                         command = preset_note_ui(ui, preset, &self.settings, self.runs.is_running());
                     }
-                    let backends = self.all_backends();
-                    let view =
-                        ControlsView { backends: &backends, python: self.python.as_ref(), live: self.runs.live() };
-                    controls_ui(ui, &mut self.settings, &view).or(command)
+                    mode_ui(ui, &mut self.sweeps.form.mode);
+                    let (backends, sweep) = (self.all_backends(), self.sweeps.form.mode == Mode::Sweep);
+                    let (python, live) = (self.python.as_ref(), self.runs.live());
+                    let view = ControlsView { backends: &backends, python, live, sweep };
+                    command = controls_ui(ui, &mut self.settings, &view).or(command);
+                    if sweep {
+                        let running = self.sweeps.running().cloned();
+                        let view = SweepControlsView { backends: &backends, python, live, running: running.as_ref() };
+                        command =
+                            sweep_controls_ui(ui, &mut self.sweeps.form, &self.settings.config, &view).or(command);
+                    }
+                    command
                 })
                 .inner
         });
@@ -360,6 +361,7 @@ impl eframe::App for LabApp {
                 }
             }
         }
+        commands.extend(self.sweeps.pending().and_then(|plan| confirm_ui(&ctx, plan)));
         for command in commands {
             self.apply(command, &ctx);
         }

@@ -14,8 +14,15 @@ pub enum UiCommand {
     RunAllBackends,
     Stop,
     LoadPreset(Box<Preset>),
-    /// Run the loaded preset as the CLI does: each of its backends, with its worker counts.
+    /// Run the loaded preset as the CLI does: each of its backends, with its worker counts (a
+    /// sweep preset as a sweep).
     RunPreset,
+    /// Run the sweep the Sweep mode's controls describe (over the limit: ask first).
+    RunSweep,
+    /// The user confirmed the sweep waiting in the dialog.
+    ConfirmSweep,
+    /// The user declined it.
+    CancelSweep,
     Select(RunId),
     Delete(RunId),
     ClearHistory,

@@ -18,6 +18,7 @@ pub mod result_charts;
 pub mod run_controller;
 mod save_dialog;
 pub mod settings;
+pub mod sweeps;
 
 pub use app::{LabApp, Launch};
 

@@ -1,8 +1,7 @@
 //! The charts of a result file on one page, for `--png` and `report`: a title line (the
 //! experiment and the machine), the window's elapsed-time bars and core plot side by side,
-//! and under them a timeline per run. Drawn by the same plot functions as the window, with
-//! hover decorations off. A sweep shows its points' bars ([`sweep_ui`] is the one place
-//! that chooses a sweep's charts).
+//! and under them a timeline per run; for a sweep, the window's sweep charts. Drawn by the
+//! same plot functions as the window, with hover decorations off.
 
 use eframe::egui::{self, RichText};
 
@@ -12,7 +11,8 @@ use crate::report::format;
 
 use super::lanes::Lanes;
 use super::plots::cores::CoresView;
-use super::plots::elapsed::{ElapsedView, RunBar, elapsed_plot};
+use super::plots::elapsed::{ElapsedView, RunBar};
+use super::plots::sweep::{SweepChartsView, sweep_charts_ui};
 use super::plots::timeline::timeline_ui;
 use super::plots::{SideBySide, side_by_side};
 
@@ -55,27 +55,23 @@ fn bars(runs: &[RunResult]) -> Vec<RunBar<'_>> {
         .collect()
 }
 
-/// A sweep's page. The sweep charts (speedup and efficiency against the varied parameter)
-/// belong here once they exist as a function of plain data; until then, every point's bar.
+/// A sweep's page: the window's sweep charts (elapsed against the varied parameter, the
+/// speedup or the cost per unit, the Karp–Flatt strip and the fitted laws), from the report.
 fn sweep_ui(ui: &mut egui::Ui, file: &ResultFile) {
-    let mut bars = bars(&file.runs);
-    if let Some(spec) = &file.sweep {
-        let values: Vec<String> = spec.values.iter().map(u64::to_string).collect();
-        ui.label(format!(
-            "A sweep of {} through {}: one bar per point and backend",
-            spec.vary.name(),
-            values.join(", ")
-        ));
-        for bar in &mut bars {
-            let value = spec.vary.value_in(&bar.result.config);
-            bar.label = format!("{} {}={value}", bar.result.config.backend, spec.vary.name());
-            bar.short_label = value.to_string();
-        }
-    }
-    let view = ElapsedView { bars: &bars, selected: None, live: None, interactive: false };
-    ui.label(RichText::new("Elapsed time").heading());
-    let height = ui.available_height() - 8.0;
-    elapsed_plot(ui, &view, ui.available_width(), height.max(120.0));
+    let Some(spec) = &file.sweep else { return };
+    let runs: Vec<&RunResult> = file.runs.iter().collect();
+    let cores = file.machine.physical_cores.unwrap_or(file.machine.logical_cores);
+    let report = report::sweep_report(&runs, spec, cores);
+    let values: Vec<String> = spec.values.iter().map(u64::to_string).collect();
+    let view = SweepChartsView {
+        report: &report,
+        cores,
+        selected: None,
+        interactive: false,
+        height: (ui.available_height() * 0.62).max(240.0),
+        caption: format!("{} through {}: {} runs", spec.vary.name(), values.join(", "), file.runs.len()),
+    };
+    sweep_charts_ui(ui, &view);
 }
 
 /// Runs: bars and the last run's cores side by side, then each run's timeline.

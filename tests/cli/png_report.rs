@@ -42,6 +42,18 @@ fn png_of_the_requested_size_in_both_themes() {
     }
 }
 
+#[cfg(feature = "gui")]
+#[test]
+fn sweep_png_draws_the_sweep_charts() {
+    let _serial = serial();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("sweep.png");
+    let args = ["sweep", "--backend", "mock", "--workload", "noop", "--tasks", "20", "--vary", "workers=1,2,4"];
+    let output = lab(&[&args[..], &["--png", path.to_str().unwrap()]].concat());
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert_picture(&path, 1600, 900);
+}
+
 #[test]
 fn bad_png_sizes_and_paths_are_refused_before_the_run() {
     fn with<'a>(extra: &[&'a str]) -> Vec<&'a str> {

@@ -1,6 +1,7 @@
 //! The centre of the window: the side-by-side plots (what Save PNG captures), the timeline,
 //! and under them the summary of the selected run beside the history list. Draws the live run
-//! while one is going on, else the selected run.
+//! while one is going on, else the selected run. When a sweep is shown (`app/sweep.rs`), its
+//! charts and the core plot take the side-by-side plots' place, and the centre scrolls.
 
 use eframe::egui::{self, RichText};
 
@@ -16,10 +17,20 @@ use super::super::plots::elapsed::{ElapsedView, LiveBar, RunBar};
 use super::super::plots::palette;
 use super::super::plots::timeline::timeline_ui;
 use super::super::plots::{SideBySide, side_by_side};
+use super::super::sweeps::Sweep;
 use super::LabApp;
 
 impl LabApp {
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
+        match self.sweeps.shown(self.history.selected().map(|e| e.id)).cloned() {
+            Some(sweep) => {
+                egui::ScrollArea::vertical().show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
+            }
+            None => self.central_body(ui, commands, None),
+        }
+    }
+
+    fn central_body(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>, sweep: Option<&Sweep>) {
         let height = ui.available_height();
         let live = self.runs.live();
         let selected = self.history.selected();
@@ -62,26 +73,34 @@ impl LabApp {
                 new_group: i > 0 && !report::comparable(&entries[i - 1].result, &entry.result),
             })
             .collect();
-        let view = SideBySide {
-            elapsed: ElapsedView {
-                bars: &bars,
-                selected: selected.map(|e| e.id),
-                live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
-                interactive: !self.png.is_capturing(),
-            },
-            cores: CoresView {
-                samples,
-                empty_note: Some(note),
-                t_end_secs: t_end,
-                setup_secs: setup,
-                interactive: !self.png.is_capturing(),
-            },
-            cores_title: title,
+        let cores = CoresView {
+            samples,
+            empty_note: Some(note),
+            t_end_secs: t_end,
+            setup_secs: setup,
+            interactive: !self.png.is_capturing(),
         };
-        let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
-        commands.extend(plots.clicked.map(UiCommand::Select));
-        self.plots_rect = Some(plots.rect);
-        if let Some(report) = self.png.after_plots(ui.ctx(), plots.rect, &mut self.writes) {
+        let plots_rect = if let Some(sweep) = sweep {
+            let (rect, points) = self.sweep_ui(ui, sweep, &cores, &title, commands);
+            self.sweeps.points_on_screen = points;
+            rect
+        } else {
+            let view = SideBySide {
+                elapsed: ElapsedView {
+                    bars: &bars,
+                    selected: selected.map(|e| e.id),
+                    live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
+                    interactive: !self.png.is_capturing(),
+                },
+                cores,
+                cores_title: title,
+            };
+            let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
+            commands.extend(plots.clicked.map(UiCommand::Select));
+            plots.rect
+        };
+        self.plots_rect = Some(plots_rect);
+        if let Some(report) = self.png.after_plots(ui.ctx(), plots_rect, &mut self.writes) {
             self.status = Status::error(report.unwrap_or_else(|e| e));
         }
         ui.add_space(6.0);

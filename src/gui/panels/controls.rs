@@ -1,5 +1,6 @@
 //! The "Experiment" panel on the left: workload and size, tasks, backend, workers, GIL,
-//! repetitions; Run, Run all backends and Stop; the progress of the run in progress. Every
+//! repetitions; Run, Run all backends and Stop (in Sweep mode, `sweep_controls` has the backends
+//! and the buttons); the progress of the run in progress. Every
 //! control has a tooltip; a config the engine refuses shows the engine's message and
 //! disables Run instead of failing later.
 
@@ -31,6 +32,8 @@ pub struct ControlsView<'a> {
     /// The Python interpreter, when the Python backends are offered at all.
     pub python: Option<&'a PythonProbe>,
     pub live: Option<&'a LiveRun>,
+    /// Sweep mode: the sweep's controls follow, with its own backends and buttons.
+    pub sweep: bool,
 }
 
 /// The configs "Run all backends" would run: the same workload on each backend.
@@ -60,12 +63,16 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
         "How many tasks to run. Each does the workload once.",
     );
     ui.add_space(2.0);
-    ui.label("Backend").on_hover_text("How the tasks run.");
-    let options: Vec<(BackendKind, &str, &str)> =
-        view.backends.iter().filter(|b| !b.is_python()).map(|&b| (b, b.name(), b.summary())).collect();
-    segmented(ui, &mut config.backend, &options);
+    if !view.sweep {
+        ui.label("Backend").on_hover_text("How the tasks run.");
+        let options: Vec<(BackendKind, &str, &str)> =
+            view.backends.iter().filter(|b| !b.is_python()).map(|&b| (b, b.name(), b.summary())).collect();
+        segmented(ui, &mut config.backend, &options);
+    }
     if let Some(probe) = view.python {
-        python_backends_ui(ui, &mut config.backend, probe);
+        if !view.sweep {
+            python_backends_ui(ui, &mut config.backend, probe);
+        }
         egui::CollapsingHeader::new("Python interpreter")
             .default_open(config.backend.is_python())
             .show(ui, |ui| interpreter_ui(ui, config, probe));
@@ -105,6 +112,9 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     let warmup_tip = "Unmeasured runs first (warm caches, page in the binary).";
     if count_slider(ui, "Warm-ups", &mut warmup, (0, MAX_WARMUP), false, None, warmup_tip) {
         config.warmup = u32::try_from(warmup).unwrap_or(u32::MAX);
+    }
+    if view.sweep {
+        return None;
     }
     ui.separator();
     run_buttons_ui(ui, config, view)
@@ -182,7 +192,7 @@ fn run_buttons_ui(ui: &mut egui::Ui, config: &ExperimentConfig, view: &ControlsV
     command
 }
 
-fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
+pub(super) fn progress_ui(ui: &mut egui::Ui, live: &LiveRun) {
     let fraction = if live.tasks_total > 0 { live.tasks_done as f32 / live.tasks_total as f32 } else { 0.0 };
     let text = format!(
         "{} / {} tasks · {}",

@@ -7,5 +7,6 @@ pub mod preset_note;
 pub mod python;
 pub mod status_bar;
 pub mod summary;
+pub mod sweep_controls;
 pub mod top_bar;
 pub mod widgets;

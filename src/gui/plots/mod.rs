@@ -1,5 +1,6 @@
 //! The plots: elapsed time and core utilization side by side (the part Save PNG captures), and
-//! the timeline under them. Each plot is a function of plain data (results, lanes, bars), so
+//! the timeline under them; in Sweep mode the sweep charts (`sweep`) take the side-by-side
+//! plots' place. Each plot is a function of plain data (results, lanes, bars), so
 //! the frame benchmark and the tests can draw them without the app; nothing here reads the
 //! history.
 
@@ -9,6 +10,7 @@ pub mod decimate;
 pub mod elapsed;
 pub mod gil_shade;
 pub mod palette;
+pub mod sweep;
 pub mod timeline;
 
 use eframe::egui::{self, RichText};
