@@ -17,6 +17,8 @@
 //! - sleeps: 100,000 sleeps of 100 ms on the event loop (target ≤ 0.12 s; 0.10 s is ideal).
 //! - sampler: the CPU sampler's own cost, as a share of one core.
 //! - waiting: the workers' CPU time while 1,000 threads each sleep 500 ms.
+//! - png: what `--png` adds to a run; report: the wall time of `report` over every claim
+//!   (`engine/pictures.rs`).
 //! - stop: from Ctrl+C (SIGINT to the CLI's process group) to the CLI's exit, per backend and
 //!   workload, in the middle of a run that would take minutes (Linux).
 
@@ -27,6 +29,8 @@ use concurrency_lab::engine::count_primes;
 
 #[path = "engine/lab_cost.rs"]
 mod lab_cost;
+#[path = "engine/pictures.rs"]
+mod pictures;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
@@ -350,7 +354,7 @@ fn main() {
     let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| words.is_empty() || words.iter().any(|w| name.contains(w.as_str()));
     println!("Concurrency Lab engine benchmarks ({BIN})");
-    let sections: [(&str, fn()); 8] = [
+    let sections: [(&str, fn()); 10] = [
         ("efficiency", efficiency),
         ("overhead", overhead),
         ("dispatch", dispatch),
@@ -359,6 +363,8 @@ fn main() {
         ("sampler", sampler_cost),
         ("waiting", waiting_threads),
         ("stop", stop_latency),
+        ("png", pictures::png_cost),
+        ("report", pictures::report_wall),
     ];
     for (name, section) in sections {
         if wanted(name) {
