@@ -104,10 +104,14 @@ fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
     };
     let timeline_height = if per_run >= MIN_TIMELINE { per_run } else { MIN_TIMELINE };
     for (i, run) in file.runs.iter().enumerate().take(shown) {
-        let lanes = Lanes::with_holds(&run.spans, &run.gil_holds);
+        let (lanes, of) = lanes_that_fit(run, timeline_height);
         let lane_word = run.config.backend.info().lane_word;
+        let lanes_said = match of {
+            Some(all) => format!("the first {} of {all} lanes, one per {lane_word}", lanes.lane_count()),
+            None => format!("one lane per {lane_word}"),
+        };
         ui.label(format!(
-            "Timeline #{} {} — {}, {} ({}), one lane per {lane_word}",
+            "Timeline #{} {} — {}, {} ({}), {lanes_said}",
             i + 1,
             run.config.backend,
             run.config.describe(),
@@ -123,4 +127,22 @@ fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
             file.runs.len() - shown
         ));
     }
+}
+
+/// A run's lanes, at most one per point of `height` (10,000 tasks in flight are 10,000 lanes:
+/// thinner than a pixel each, and their overdraw takes a software renderer minutes). With more,
+/// the first that fit, and how many there were.
+fn lanes_that_fit(run: &RunResult, height: f32) -> (Lanes, Option<usize>) {
+    let all = Lanes::with_holds(&run.spans, &run.gil_holds);
+    let fit = (height as usize).max(1);
+    if all.lane_count() <= fit {
+        return (all, None);
+    }
+    let mut workers: Vec<u32> = run.spans.iter().map(|s| s.worker).collect();
+    workers.sort_unstable();
+    workers.dedup();
+    let Some(&last_kept) = workers.get(fit - 1) else { return (all, None) };
+    let spans: Vec<_> = run.spans.iter().filter(|s| s.worker <= last_kept).copied().collect();
+    let holds: Vec<_> = run.gil_holds.iter().filter(|h| h.worker <= last_kept).copied().collect();
+    (Lanes::with_holds(&spans, &holds), Some(all.lane_count()))
 }

@@ -92,7 +92,8 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode, CliError> {
     let mut notes = Notes::default();
     let chosen = choose(args, &mut notes).map_err(CliError::BadInput)?;
     if chosen.is_empty() {
-        return Err(CliError::BadInput(anyhow!("no preset to run: {:?}", notes.skipped)));
+        let why: Vec<String> = notes.skipped.iter().map(|(id, why)| format!("{id}: {why}")).collect();
+        return Err(CliError::BadInput(anyhow!("no preset can run here ({})", why.join("; "))));
     }
     prepare_dir(&args.out).map_err(CliError::BadInput)?;
     let files = ["index.md", "results.json", "presets.md"].map(|name| pending(&args.out, name));
