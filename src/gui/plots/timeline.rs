@@ -45,7 +45,7 @@ pub fn bars(lanes: &Lanes, t_end_secs: f64, width_px: f32) -> Vec<Bar> {
             if x1 - x0 >= SOLO_MIN_PX {
                 // Tasks in flight together on one lane (an event loop's) overlap: one bar for
                 // their union, not thousands painted over each other.
-                match out.last_mut().filter(|b| b.lane == lane && x0 < b.x1 && b.failed == !span.ok) {
+                match out.last_mut().filter(|b| b.lane == lane && x0 < b.x1 && b.failed != span.ok) {
                     Some(bar) => {
                         bar.x1 = bar.x1.max(x1);
                         bar.spans += 1;
