@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     if std::env::args_os().nth(1).is_some_and(|arg| arg == WORKER_SUBCOMMAND) {
         return engine::run_worker();
     }
+    quiet_device_select();
     let cli = Cli::parse();
     match cli.command {
         None => open_window(cli.preset, cli.png_path),
@@ -44,6 +45,20 @@ fn main() -> ExitCode {
         },
         Some(Command::Presets) => headless::list_presets(),
         Some(Command::Worker) => engine::run_worker(),
+    }
+}
+
+/// Offscreen pictures (`--png`, `report`) where there is no login session (a service, cron,
+/// a container): Mesa's Vulkan device-select layer looks for a Wayland display to pick a GPU
+/// for and prints "error: XDG_RUNTIME_DIR is invalid or not set" for every Vulkan instance.
+/// With no session there is no display to pick for, so the layer is turned off (its own
+/// switch). Runs while the process has one thread, as `set_var` requires.
+#[allow(unsafe_code)]
+fn quiet_device_select() {
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() && std::env::var_os("NODEVICE_SELECT").is_none() {
+        // SAFETY: called from `main` before any thread is started, so nothing reads the
+        // environment concurrently.
+        unsafe { std::env::set_var("NODEVICE_SELECT", "1") };
     }
 }
 
