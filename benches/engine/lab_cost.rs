@@ -45,9 +45,10 @@ pub fn lab_cost() {
         }
         let (lo, hi) = per_task.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
         println!(
-            "{backend:<14} largest ÷ smallest per-task cost: {:.2}× (target ≤ 2×: {})",
+            "{backend:<14} largest ÷ smallest per-task cost: {:.2}× (target ≤ 2×: {}); 1,000,000 tasks ÷ 1,000: {:.2}×",
             hi / lo,
-            super::verdict(hi / lo <= 2.0)
+            super::verdict(hi / lo <= 2.0),
+            per_task.last().zip(per_task.first()).map_or(f64::NAN, |(last, first)| last / first)
         );
     }
 }
