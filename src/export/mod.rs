@@ -7,6 +7,7 @@
 pub mod atomic;
 mod csv;
 mod json;
+pub mod load;
 mod markdown;
 mod sweep;
 mod table;
