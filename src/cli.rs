@@ -12,7 +12,10 @@ use crate::engine::{
 };
 use crate::presets;
 
+mod compare;
 mod vary;
+
+pub use compare::CompareArgs;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,6 +45,9 @@ pub enum Command {
     /// Run an experiment for each value of one parameter (--vary, or a sweep preset) and fit
     /// how it scales: speedup, efficiency, Amdahl's and the USL's laws.
     Sweep(RunArgs),
+    /// Set result files from several machines side by side: each file's machine, then each
+    /// work's times per backend on each machine, and how the machines differ.
+    Compare(CompareArgs),
     /// List the bundled and user presets, one per line.
     Presets,
     /// The child side of the processes backend (internal).

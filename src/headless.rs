@@ -21,6 +21,9 @@ use crate::export::atomic::PendingFile;
 use crate::export::{Csv, Exporter, Json, Markdown, Table, Trace};
 use crate::presets;
 
+mod compare;
+pub use compare::compare;
+
 /// An error, and whether it was the user's input (exit 2) or something that broke (exit 1).
 #[derive(Debug)]
 pub enum CliError {

@@ -9,7 +9,7 @@ pub mod command;
 mod data_export;
 pub mod history;
 pub mod lanes;
-mod open_results;
+pub mod open_results;
 pub mod panels;
 pub mod plots;
 pub mod png_export;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 
-use eframe::egui::{self, Color32};
+use eframe::egui::{self, Color32, RichText};
 
 use crate::engine::{Machine, RunResult};
 use crate::export::load;
@@ -137,8 +137,9 @@ impl OpenResults {
     }
 }
 
-/// Reads one file and sorts its runs' spans into lanes (the slow parts, off the UI thread).
-fn read(path: &std::path::Path, here: &Machine) -> Opened {
+/// Reads one file and sorts its runs' spans into lanes (the slow parts, off the UI thread);
+/// `here` is this machine, which the file's is compared with.
+pub fn read(path: &std::path::Path, here: &Machine) -> Opened {
     let loaded = load::load(path).map_err(|e| format!("Not opened: {e}"))?;
     let file = loaded.file;
     let origin = Arc::new(FileOrigin {
@@ -171,9 +172,12 @@ pub fn drop_overlay(ctx: &egui::Context) {
         return;
     }
     let screen = ctx.content_rect();
-    let layer = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_results"));
-    let painter = ctx.layer_painter(layer);
-    painter.rect_filled(screen, 0.0, Color32::from_black_alpha(170));
+    let veil = egui::LayerId::new(egui::Order::Foreground, egui::Id::unique("drop_results_veil"));
+    ctx.layer_painter(veil).rect_filled(screen, 0.0, Color32::from_black_alpha(170));
     let text = if hovering == 1 { "Drop to open this result file" } else { "Drop to open these result files" };
-    painter.text(screen.center(), egui::Align2::CENTER_CENTER, text, egui::FontId::proportional(26.0), Color32::WHITE);
+    egui::Area::new(egui::Id::unique("drop_results"))
+        .order(egui::Order::Tooltip)
+        .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
+        .interactable(false)
+        .show(ctx, |ui| ui.label(RichText::new(text).size(26.0).color(Color32::WHITE)));
 }

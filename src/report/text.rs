@@ -206,7 +206,7 @@ fn reference_phrase(reference: Option<&str>) -> String {
 /// A factor as the cross-machine sentences say it: "21×", "5.9×", "1.04×".
 fn times(factor: f64) -> String {
     match factor {
-        f if f >= 10.0 => format!("{f:.0}×"),
+        f if f >= 9.95 => format!("{f:.0}×"),
         f if f >= 1.1 => format!("{f:.1}×"),
         f => format!("{f:.2}×"),
     }
