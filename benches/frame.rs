@@ -81,7 +81,10 @@ fn big_run() -> RunResult {
 
 fn main() {
     hundred_thousand_spans();
-    loaded_file();
+    if let Err(e) = loaded_file() {
+        println!("the opened-file case did not run: {e}");
+        std::process::exit(1);
+    }
 }
 
 fn hundred_thousand_spans() {
@@ -148,7 +151,7 @@ const LOADED_SPANS: u64 = 1_000_000;
 /// lanes, written as `run --json` writes it, opened as the window opens one (read, parsed and
 /// sorted into lanes on the loading thread), then drawn beside a local run: the load's wall
 /// and CPU time, and the median CPU time of a frame with it selected.
-fn loaded_file() {
+fn loaded_file() -> Result<(), String> {
     use concurrency_lab::engine::{Machine, ResultFile};
     use concurrency_lab::export::{Exporter, Json};
     use concurrency_lab::gui::history::Source;
@@ -175,14 +178,14 @@ fn loaded_file() {
         os: "Linux".into(),
         total_memory_bytes: 512 << 30,
     };
-    let dir = tempfile::tempdir().expect("a temp dir");
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let path = dir.path().join("server.json");
-    let bytes = Json.render(&ResultFile::new(machine, vec![run])).expect("renders");
-    std::fs::write(&path, &bytes).expect("writes");
+    let bytes = Json.render(&ResultFile::new(machine, vec![run])).map_err(|e| e.to_string())?;
+    std::fs::write(&path, &bytes).map_err(|e| e.to_string())?;
 
     let here = Machine::detect();
     let (wall, cpu) = (std::time::Instant::now(), thread_cpu_secs().unwrap_or(0.0));
-    let loaded = open_results::read(&path, &here).expect("loads");
+    let loaded = open_results::read(&path, &here)?;
     let (load_wall, load_cpu) = (wall.elapsed().as_secs_f64(), thread_cpu_secs().unwrap_or(0.0) - cpu);
 
     let mut history = History::default();
@@ -244,4 +247,5 @@ fn loaded_file() {
         median * 1e3,
         worst * 1e3
     );
+    Ok(())
 }
