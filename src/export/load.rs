@@ -4,16 +4,18 @@
 //! refused at once), at most [`MAX_RESULT_FILE_BYTES`] (refused by size before reading), and
 //! every error names the file: not JSON or not a result file, or where (line, column) a result
 //! file's shape is wrong. Fields this version does not know (a newer lab's, or the export's
-//! `report`) are skipped; a newer format version still loads when its shapes parse, with a
-//! note. Lane indexes are bounded, since the window allocates a lane for each.
+//! `report`) are skipped, and so are runs naming a backend, workload or outcome this version
+//! does not know (with a note naming each); a newer format version still loads when its shapes
+//! parse, with a note. Lane indexes are bounded, since the window allocates a lane for each.
 
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
-use crate::engine::ResultFile;
+use crate::engine::{Machine, ResultFile, RunResult, SweepSpec};
 
 /// The largest result file read: a run of 1,000,000 spans is about 150 MiB of JSON.
 pub const MAX_RESULT_FILE_BYTES: u64 = 512 << 20;
@@ -48,6 +50,8 @@ pub enum LoadError {
     NotAResult { path: PathBuf, why: String },
     #[error("{path}: line {line}, column {column}: {message}", path = .path.display())]
     Corrupt { path: PathBuf, line: usize, column: usize, message: String },
+    #[error("{path}: {message}", path = .path.display())]
+    Invalid { path: PathBuf, message: String },
 }
 
 /// Reads and parses the result file at `path` (see the module's rules).
@@ -91,61 +95,108 @@ struct Probe {
 
 /// Parses a result file's bytes; `path` names it in messages and in the result.
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<Loaded, LoadError> {
-    let not_a_result = |why: String| LoadError::NotAResult { path: path.to_owned(), why };
+    let mut notes = Vec::new();
     let file = match serde_json::from_slice::<ResultFile>(bytes) {
         Ok(file) => file,
-        Err(error) => {
-            let corrupt = |error: &serde_json::Error, hint: &str| LoadError::Corrupt {
-                path: path.to_owned(),
-                line: error.line(),
-                column: error.column(),
-                message: format!("{}{hint}", clip(&error.to_string_without_position())),
-            };
-            // serde reads a struct from a list too: only an object can be a result file.
-            let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-            let probe = serde_json::from_slice::<Probe>(bytes);
-            return Err(match probe {
-                Ok(_) if !object => not_a_result("JSON, but not an object with `machine` and `runs`".to_owned()),
-                // Valid JSON with a result file's fields, but a field's shape is wrong.
-                Ok(Probe { version, machine: Some(_), runs: Some(_) }) => {
-                    let newer = version
-                        .as_ref()
-                        .and_then(serde_json::Value::as_u64)
-                        .filter(|v| *v > ResultFile::VERSION.into());
-                    let hint = newer.map_or_else(String::new, |v| {
-                        format!(
-                            " (the file's format is version {v}, newer than this lab's {}: update the lab)",
-                            ResultFile::VERSION
-                        )
-                    });
-                    corrupt(&error, &hint)
-                }
-                Ok(_) => not_a_result("JSON without the `machine` and `runs` of a result".to_owned()),
-                Err(probe) if probe.is_data() => {
-                    not_a_result("JSON, but not an object with `machine` and `runs`".to_owned())
-                }
-                // Not JSON at all: a truncated result file still starts like one.
-                Err(_) if looks_like_a_result(bytes) => corrupt(&error, ""),
-                Err(_) => not_a_result(format!(
-                    "not JSON: line {}, column {}: {}",
-                    error.line(),
-                    error.column(),
-                    clip(&error.to_string_without_position())
-                )),
-            });
-        }
+        // A newer lab's backend, workload or outcome: the runs this one knows still load.
+        Err(error) if unknown_name(&error) => lenient(path, bytes, &mut notes)?,
+        Err(error) => return Err(refusal(path, bytes, &error)),
     };
-    check_lanes(&file).map_err(|message| LoadError::Corrupt { path: path.to_owned(), line: 0, column: 0, message })?;
-    let mut notes = Vec::new();
+    check_lanes(&file).map_err(|message| LoadError::Invalid { path: path.to_owned(), message })?;
     if file.version > ResultFile::VERSION {
-        notes.push(format!(
-            "{}: written by a newer lab (format version {}, this one reads {}): fields it does not know were skipped",
-            path.display(),
-            file.version,
-            ResultFile::VERSION
-        ));
+        notes.insert(
+            0,
+            format!(
+                "{}: written by a newer lab (format version {}, this one reads {}): fields it does not know were skipped",
+                path.display(),
+                file.version,
+                ResultFile::VERSION
+            ),
+        );
     }
     Ok(Loaded { path: path.to_owned(), file, notes })
+}
+
+/// A name this lab does not know (serde's "unknown variant"), as a newer lab may write.
+fn unknown_name(error: &serde_json::Error) -> bool {
+    error.is_data() && error.to_string().contains("unknown variant")
+}
+
+/// A result file with each run kept as its text, to read them one by one.
+#[derive(Deserialize)]
+struct RunByRun<'a> {
+    version: u32,
+    machine: Machine,
+    #[serde(borrow)]
+    runs: Vec<&'a RawValue>,
+    #[serde(default)]
+    sweep: Option<SweepSpec>,
+}
+
+/// Reads the file run by run, skipping (with a note) the runs that name a backend, workload or
+/// outcome this lab does not know; any other error refuses the file.
+fn lenient(path: &Path, bytes: &[u8], notes: &mut Vec<String>) -> Result<ResultFile, LoadError> {
+    let outer = serde_json::from_slice::<RunByRun<'_>>(bytes).map_err(|e| refusal(path, bytes, &e))?;
+    let mut runs = Vec::with_capacity(outer.runs.len());
+    for (i, raw) in outer.runs.iter().enumerate() {
+        match serde_json::from_str::<RunResult>(raw.get()) {
+            Ok(run) => runs.push(run),
+            Err(e) => {
+                // Where the run starts in the file, to say where its error is.
+                let start = (raw.get().as_ptr() as usize).saturating_sub(bytes.as_ptr() as usize).min(bytes.len());
+                let before = &bytes[..start];
+                let line = before.iter().filter(|b| **b == b'\n').count() + e.line();
+                let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |n| n + 1);
+                let column = if e.line() == 1 { start - line_start + e.column() } else { e.column() };
+                let message = clip(&e.to_string_without_position());
+                if !unknown_name(&e) {
+                    return Err(LoadError::Corrupt { path: path.to_owned(), line, column, message });
+                }
+                notes.push(format!(
+                    "{}: runs[{i}] skipped (line {line}, column {column}: {message}; a newer lab's?)",
+                    path.display()
+                ));
+            }
+        }
+    }
+    Ok(ResultFile { version: outer.version, machine: outer.machine, runs, sweep: outer.sweep })
+}
+
+/// Why a file that did not parse is refused: not a result file, or where a result file broke.
+fn refusal(path: &Path, bytes: &[u8], error: &serde_json::Error) -> LoadError {
+    let not_a_result = |why: String| LoadError::NotAResult { path: path.to_owned(), why };
+    let corrupt = |hint: &str| LoadError::Corrupt {
+        path: path.to_owned(),
+        line: error.line(),
+        column: error.column(),
+        message: format!("{}{hint}", clip(&error.to_string_without_position())),
+    };
+    // serde reads a struct from a list too: only an object can be a result file.
+    let object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    match serde_json::from_slice::<Probe>(bytes) {
+        Ok(_) if !object => not_a_result("JSON, but not an object with `machine` and `runs`".to_owned()),
+        // Valid JSON with a result file's fields, but a field's shape is wrong.
+        Ok(Probe { version, machine: Some(_), runs: Some(_) }) => {
+            let newer =
+                version.as_ref().and_then(serde_json::Value::as_u64).filter(|v| *v > ResultFile::VERSION.into());
+            corrupt(&newer.map_or_else(String::new, |v| {
+                format!(
+                    " (the file's format is version {v}, newer than this lab's {}: update the lab)",
+                    ResultFile::VERSION
+                )
+            }))
+        }
+        Ok(_) => not_a_result("JSON without the `machine` and `runs` of a result".to_owned()),
+        Err(probe) if probe.is_data() => not_a_result("JSON, but not an object with `machine` and `runs`".to_owned()),
+        // Not JSON at all: a truncated result file still starts like one.
+        Err(_) if looks_like_a_result(bytes) => corrupt(""),
+        Err(_) => not_a_result(format!(
+            "not JSON: line {}, column {}: {}",
+            error.line(),
+            error.column(),
+            clip(&error.to_string_without_position())
+        )),
+    }
 }
 
 /// A broken file that starts the way the lab writes one.
@@ -261,6 +312,28 @@ mod tests {
         let newer = text.replacen("\"version\": 1", "\"version\": 3", 1);
         let got = message(parse(Path::new("bad.json"), newer.as_bytes()));
         assert!(got.contains("format is version 3, newer than this lab's 1"), "{got}");
+        Ok(())
+    }
+
+    #[test]
+    fn runs_naming_what_this_lab_does_not_know_are_skipped_with_a_note() -> anyhow::Result<()> {
+        let text = String::from_utf8(json(&sample::file()))?;
+        let newer = text.replacen("\"backend\": \"event-loop\"", "\"backend\": \"fibers\"", 1);
+        let loaded = parse(Path::new("newer.json"), newer.as_bytes())?;
+        assert_eq!(loaded.file.runs, sample::file().runs[1..].to_vec(), "the run the lab knows loads");
+        let line = newer.lines().position(|l| l.contains("fibers")).map(|n| n + 1);
+        let note = &loaded.notes[0];
+        assert!(
+            note.starts_with("newer.json: runs[0] skipped (line ") && note.contains("unknown variant `fibers`"),
+            "{note}"
+        );
+        assert!(line.is_some_and(|l| note.contains(&format!("line {l}, column "))), "{note} (fibers on line {line:?})");
+        // Any other broken run still refuses the file, naming the line of the break.
+        let broken = newer.replacen("\"tasks_ok\": 2", "\"tasks_ok\": -2", 2);
+        let got = message(parse(Path::new("newer.json"), broken.as_bytes()));
+        // Run 0 is skipped first (its backend); run 1 breaks on its second "-2".
+        let line = broken.lines().enumerate().filter(|(_, l)| l.contains("-2")).map(|(n, _)| n + 1).last();
+        assert!(line.is_some_and(|l| got.starts_with(&format!("newer.json: line {l}, column "))), "{got} ({line:?})");
         Ok(())
     }
 
