@@ -12,7 +12,9 @@
 //! - overhead: the threads backend, 1 task, vs the same function in a plain loop (target:
 //!   within 3%).
 //! - dispatch: no-op tasks per second on each backend.
-//! - sleeps: 100,000 sleeps of 100 ms on the event loop.
+//! - lab-cost: the per-task cost of no-op tasks from 1,000 to 1,000,000, with the lab's own
+//!   sweep (`engine/lab_cost.rs`).
+//! - sleeps: 100,000 sleeps of 100 ms on the event loop (target ≤ 0.12 s; 0.10 s is ideal).
 //! - sampler: the CPU sampler's own cost, as a share of one core.
 //! - waiting: the workers' CPU time while 1,000 threads each sleep 500 ms.
 //! - stop: from Ctrl+C (SIGINT to the CLI's process group) to the CLI's exit, per backend and
@@ -22,6 +24,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use concurrency_lab::engine::count_primes;
+
+#[path = "engine/lab_cost.rs"]
+mod lab_cost;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
@@ -226,8 +231,9 @@ fn many_sleeps() {
     let run = &json["runs"][0];
     let elapsed = median(&mut repetitions(&json));
     println!(
-        "median {} (ideal 100 ms), peak memory {:.1} MiB",
+        "median {} (ideal 100 ms; target ≤ 120 ms: {}), peak memory {:.1} MiB",
         ms(elapsed),
+        verdict(elapsed <= 0.120),
         run["peak_rss_bytes"].as_f64().unwrap_or(0.0) / 1048576.0
     );
 }
@@ -344,10 +350,11 @@ fn main() {
     let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| words.is_empty() || words.iter().any(|w| name.contains(w.as_str()));
     println!("Concurrency Lab engine benchmarks ({BIN})");
-    let sections: [(&str, fn()); 7] = [
+    let sections: [(&str, fn()); 8] = [
         ("efficiency", efficiency),
         ("overhead", overhead),
         ("dispatch", dispatch),
+        ("lab-cost", lab_cost::lab_cost),
         ("sleeps", many_sleeps),
         ("sampler", sampler_cost),
         ("waiting", waiting_threads),

@@ -5,6 +5,7 @@
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use super::result::Span;
 use super::sys;
@@ -13,11 +14,19 @@ use super::sys;
 #[derive(Clone, Copy, Debug)]
 pub struct RunClock {
     origin_nanos: u64,
+    /// The same moment as an `Instant` (read right after; both are `CLOCK_MONOTONIC` on
+    /// Linux), so a reading a timer also uses converts without a second clock read.
+    origin: Instant,
 }
 
 impl RunClock {
     pub fn start() -> Self {
-        Self { origin_nanos: sys::monotonic_nanos() }
+        Self { origin_nanos: sys::monotonic_nanos(), origin: Instant::now() }
+    }
+
+    /// Seconds from the origin to `at`.
+    pub fn secs_of(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.origin).as_secs_f64()
     }
 
     /// Seconds since the origin.

@@ -8,6 +8,10 @@
 //! loop's tasks do overlap on its one lane (every task in flight at once). So each lane's spans
 //! are dealt onto as few tracks as never overlap ("loop 0", "loop 0 · 2", …): a span goes on the
 //! first track whose last span has ended.
+//!
+//! Perfetto's JSON importer keys a thread's name by its thread id alone, treats tid 0 as the
+//! idle task, and reads ids as 32-bit numbers: so every track of the file gets its own small
+//! id, counted from 1 across all runs.
 
 use serde_json::{Value, json};
 
@@ -15,10 +19,6 @@ use super::Exporter;
 use crate::engine::{ResultFile, RunResult, Span};
 
 pub struct Trace;
-
-/// The setup slice's track; the others are numbered from 1 as they are made (Perfetto reads
-/// thread ids as 32-bit numbers, so they stay small).
-const SETUP_TID: u64 = 0;
 
 fn micros(secs: f64) -> f64 {
     (secs * 1e6 * 1000.0).round() / 1000.0
@@ -31,8 +31,9 @@ impl Exporter for Trace {
 
     fn render(&self, file: &ResultFile) -> anyhow::Result<Vec<u8>> {
         let mut events = Vec::new();
+        let mut next_tid = 1;
         for (index, run) in file.runs.iter().enumerate() {
-            run_events(&mut events, index as u64 + 1, run);
+            run_events(&mut events, index as u64 + 1, run, &mut next_tid);
         }
         let trace = json!({
             "traceEvents": events,
@@ -46,26 +47,26 @@ impl Exporter for Trace {
     }
 }
 
-fn run_events(events: &mut Vec<Value>, pid: u64, run: &RunResult) {
+/// One run's events; its tracks take thread ids from `next_tid` on.
+fn run_events(events: &mut Vec<Value>, pid: u64, run: &RunResult, next_tid: &mut u64) {
     let config = &run.config;
     let lane_word = config.backend.info().lane_word;
     let name = format!("run {pid}: {} · {} ({})", config.backend, config.describe_work(), run.outcome.name());
     events.push(json!({"ph": "M", "pid": pid, "name": "process_name", "args": {"name": name}}));
     events.push(json!({"ph": "M", "pid": pid, "name": "process_sort_index", "args": {"sort_index": pid}}));
-    if run.setup_secs > 0.0 {
-        thread_name(events, pid, SETUP_TID, "setup");
-        events.push(json!({
-            "ph": "X", "pid": pid, "tid": SETUP_TID, "name": "setup",
-            "ts": 0.0, "dur": micros(run.setup_secs),
-        }));
-    }
-    let mut next_tid = SETUP_TID + 1;
     let mut new_track = |events: &mut Vec<Value>, name: &str| {
-        let tid = next_tid;
-        next_tid += 1;
+        let tid = *next_tid;
+        *next_tid += 1;
         thread_name(events, pid, tid, name);
         tid
     };
+    if run.setup_secs > 0.0 {
+        let tid = new_track(events, "setup");
+        events.push(json!({
+            "ph": "X", "pid": pid, "tid": tid, "name": "setup",
+            "ts": 0.0, "dur": micros(run.setup_secs),
+        }));
+    }
     let lanes = run.spans.iter().map(|s| s.worker).max().map_or(0, |m| m + 1);
     let mut gil_tracks = std::collections::BTreeMap::new();
     for lane in 0..lanes {
@@ -167,9 +168,21 @@ mod tests {
             assert!(events.windows(2).all(|w| w[0].1 <= w[1].0), "track {track:?} overlaps: {events:?}");
         }
         // Run 1's loop lane took three tracks (plus setup); its four tasks are all there.
-        let loop_tracks: Vec<_> = tracks.keys().filter(|(pid, tid)| *pid == 1 && *tid != SETUP_TID).collect();
+        let setup: Vec<u64> = (trace["traceEvents"].as_array().into_iter().flatten())
+            .filter(|e| e["name"] == "setup")
+            .filter_map(|e| e["tid"].as_u64())
+            .collect();
+        let loop_tracks: Vec<_> = tracks.keys().filter(|(pid, tid)| *pid == 1 && !setup.contains(tid)).collect();
         assert_eq!(loop_tracks.len(), 3, "{tracks:?}");
-        assert!(tracks.keys().all(|(_, tid)| *tid < 1 << 31), "Perfetto reads 32-bit thread ids");
+        assert!(tracks.keys().all(|(_, tid)| (1..1 << 31).contains(tid)), "Perfetto reads 32-bit ids, 0 is idle");
+        // Thread names are keyed by tid alone: no tid is named twice, even across runs.
+        let named: Vec<u64> = (trace["traceEvents"].as_array().into_iter().flatten())
+            .filter(|e| e["name"] == "thread_name")
+            .filter_map(|e| e["tid"].as_u64())
+            .collect();
+        let unique: std::collections::BTreeSet<_> = named.iter().collect();
+        assert_eq!(unique.len(), named.len(), "{named:?}");
+        assert!(tracks.keys().any(|(pid, _)| *pid == 2), "both runs have tracks");
         let names: Vec<String> = (trace["traceEvents"].as_array().into_iter().flatten())
             .filter(|e| e["name"] == "thread_name")
             .map(|e| e["args"]["name"].as_str().unwrap_or("").to_owned())

@@ -1,6 +1,6 @@
 //! The event-loop backends, one implementation with four flavours:
-//! - `event-loop` (asyncio): a tokio current-thread runtime; `workers` = tasks in flight (a
-//!   semaphore, like `asyncio.Semaphore` around `gather`); blocking parts run on the loop.
+//! - `event-loop` (asyncio): a tokio current-thread runtime; `workers` = tasks in flight (at
+//!   most that many at once, like `asyncio.Semaphore` around `gather`); blocking parts run on the loop.
 //! - `event-loop-mt`: a tokio multi-thread runtime with `workers` worker threads, every task
 //!   in flight; blocking parts run on whichever worker polls the task.
 //! - `event-loop+threads` (`asyncio.to_thread`): one loop, every task in flight; each
@@ -13,9 +13,12 @@
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
+use tokio::sync::Notify;
 
 use super::loop_task::{Offload, run_task_async};
 use super::offload_pool::{self, Bridged};
@@ -39,8 +42,15 @@ pub enum Flavor {
 
 pub struct EventLoop(pub Flavor);
 
-/// The dispatcher yields to the loop after spawning this many tasks.
+/// The dispatcher of a multi-thread loop yields after spawning this many tasks.
 const SPAWN_BATCH: u64 = 1024;
+
+/// A one-thread loop's dispatcher gives way to the loop's other tasks (the lag heartbeat,
+/// the flusher, the timers) after starting or finishing this many of its own, as tokio's
+/// cooperative budget (128 per poll) makes a task do. Tasks that are ready together run
+/// back to back until then, as asyncio runs every ready callback before it looks at its
+/// timers: ten blocking tasks delay the heartbeat by all ten.
+const YIELD_EVERY: usize = 128;
 
 /// How often the loop publishes finished spans (for the live view and the progress bar).
 const FLUSH_EVERY: Duration = Duration::from_millis(10);
@@ -78,7 +88,6 @@ impl Backend for EventLoop {
             offload,
             clock: ctx.clock,
             recorded: Mutex::new(Vec::new()),
-            started: AtomicU64::new(0),
             finished: AtomicU64::new(0),
             total: ctx.config.tasks,
             all_done: Notify::new(),
@@ -100,7 +109,8 @@ impl Backend for EventLoop {
             runtime.block_on(async {
                 let beat = tokio::spawn(lag.clone().heartbeat());
                 tokio::select! {
-                    () = dispatch(&shared, in_flight, flavor != Flavor::MultiThread) => {}
+                    // The dispatcher keeps its own budget (see `dispatch`).
+                    () = tokio::task::unconstrained(dispatch(&shared, in_flight, flavor != Flavor::MultiThread)) => {}
                     () = stopped.notified() => {}
                     () = async {
                         loop {
@@ -194,51 +204,93 @@ struct Shared {
     offload: Offload,
     clock: RunClock,
     recorded: Mutex<Vec<Span>>,
-    /// Tasks polled at least once (the dispatcher waits for them on a one-thread loop).
-    started: AtomicU64,
     finished: AtomicU64,
     total: u64,
     all_done: Notify,
 }
 
-/// Spawns every task (at most `in_flight` at once) and waits for the last one. On a
-/// one-thread loop, after each batch it yields until the batch has started: the run queue
-/// stays short instead of holding a million spawned tasks (a yield only lets a few dozen
-/// tasks run before the dispatcher is back).
+/// Runs every task, at most `in_flight` at once, and returns when the last one finished.
+/// On a one-thread loop the tasks are futures of one [`FuturesUnordered`] polled by this
+/// task: starting one costs a node in its list rather than a runtime task (a heap cell, a
+/// lock on the runtime's task list, a scheduler round trip), which is most of the lab's
+/// own cost per task when a hundred thousand sleeps start at once. It gives way to the rest
+/// of the loop every [`YIELD_EVERY`] started or finished tasks. On a multi-thread runtime
+/// every task is spawned, so the runtime's workers share them.
 async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
-    let tasks = shared.total;
-    // No limiter at all when every task may be in flight (asyncio.gather).
-    let limiter = (in_flight < tasks)
-        .then(|| Arc::new(Semaphore::new(usize::try_from(in_flight).unwrap_or(Semaphore::MAX_PERMITS))));
-    for task in 0..tasks {
-        let permit = match &limiter {
-            Some(limiter) => match limiter.clone().acquire_owned().await {
-                Ok(permit) => Some(permit),
-                Err(_) => return,
-            },
-            None => None,
-        };
-        tokio::spawn(run_one(shared.clone(), task, permit));
-        if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
-            // Let the loop start what was spawned and service its timers.
-            tokio::task::yield_now().await;
-            while one_thread && shared.started.load(Ordering::Relaxed) <= task {
+    if !one_thread {
+        for task in 0..shared.total {
+            tokio::spawn(run_one(shared.clone(), task));
+            if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
                 tokio::task::yield_now().await;
             }
         }
+        shared.all_done.notified().await;
+        return;
     }
-    shared.all_done.notified().await;
+    // The heartbeat starts first, as asyncio's would be scheduled before `gather`.
+    tokio::task::yield_now().await;
+    let in_flight = usize::try_from(in_flight.max(1)).unwrap_or(usize::MAX);
+    let mut running = FuturesUnordered::new();
+    let mut next = 0;
+    // Tasks started or finished since this task last gave way.
+    let mut since_yield = 0;
+    loop {
+        while next < shared.total && running.len() < in_flight && since_yield < YIELD_EVERY {
+            running.push(run_one(shared.clone(), next));
+            next += 1;
+            since_yield += 1;
+        }
+        // Polls whatever is ready (what was just started, what a timer woke) without waiting.
+        let polled = std::future::poll_fn(|cx| {
+            loop {
+                match running.poll_next_unpin(cx) {
+                    Poll::Ready(Some(())) => {
+                        since_yield += 1;
+                        if since_yield >= YIELD_EVERY {
+                            return Poll::Ready(Polled::GiveWay);
+                        }
+                    }
+                    Poll::Ready(None) => return Poll::Ready(Polled::Empty),
+                    Poll::Pending => return Poll::Ready(Polled::Waiting),
+                }
+            }
+        })
+        .await;
+        let all_started = next >= shared.total;
+        match polled {
+            Polled::Empty if all_started => return,
+            // The budget is spent (a pass, or starting, used it up).
+            _ if since_yield >= YIELD_EVERY => tokio::task::yield_now().await,
+            Polled::Waiting if all_started || running.len() >= in_flight => {
+                // Nothing may start: sleep until a task is woken and finishes.
+                std::future::poll_fn(|cx| running.poll_next_unpin(cx).map(|_| ())).await;
+            }
+            // There is room and there are tasks to start.
+            _ => continue,
+        }
+        since_yield = 0;
+    }
 }
 
-async fn run_one(shared: Arc<Shared>, task: u64, permit: Option<OwnedSemaphorePermit>) {
-    shared.started.fetch_add(1, Ordering::Relaxed);
-    let start_secs = shared.clock.now_secs();
-    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current()).await;
+/// What one pass over the ready tasks ended with.
+enum Polled {
+    /// No task left.
+    Empty,
+    /// Every task is waiting for something.
+    Waiting,
+    /// The budget is spent: the loop's other tasks get their turn.
+    GiveWay,
+}
+
+async fn run_one(shared: Arc<Shared>, task: u64) {
+    let started = Instant::now();
+    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current(), started).await;
+    let ended = Instant::now();
     if let Ok(ok) = outcome {
-        let span = Span { task, worker, start_secs, end_secs: shared.clock.now_secs(), ok };
+        let (start_secs, end_secs) = (shared.clock.secs_of(started), shared.clock.secs_of(ended));
+        let span = Span { task, worker, start_secs, end_secs, ok };
         shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);
     }
-    drop(permit);
     if shared.finished.fetch_add(1, Ordering::AcqRel) + 1 == shared.total {
         shared.all_done.notify_one();
     }

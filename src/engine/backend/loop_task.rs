@@ -8,7 +8,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::offload_pool::OffloadClient;
 use crate::engine::cancel::Cancelled;
@@ -28,12 +28,14 @@ pub enum Offload {
 }
 
 /// Runs every step of `task`. Returns whether it succeeded (or that the run was stopped)
-/// and the lane its last blocking part ran on (`fallback` when it had none).
+/// and the lane its last blocking part ran on (`fallback` when it had none). `started` is the
+/// moment the task started, the first step's timer counts from it.
 pub async fn run_task_async(
     runner: &Arc<TaskRunner>,
     task: u64,
     offload: &Offload,
     fallback: u32,
+    started: Instant,
 ) -> (Result<bool, Cancelled>, u32) {
     let mut lane = fallback;
     if catch_unwind(AssertUnwindSafe(|| runner.inject_panic(task))).is_err() {
@@ -44,14 +46,22 @@ pub async fn run_task_async(
             tokio::task::yield_now().await;
         }
         runner.log.step(task, step);
-        if let Err(failure) = step_async(runner, task, offload, &mut lane).await {
+        let now = if step == 0 { started } else { Instant::now() };
+        if let Err(failure) = step_async(runner, task, offload, &mut lane, now).await {
             return (runner.settle(task, Some(Err(failure))), lane);
         }
     }
     (Ok(true), lane)
 }
 
-async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane: &mut u32) -> Result<(), TaskFailure> {
+/// One step; `now` is when it started (a `sleep` counts from it).
+async fn step_async(
+    runner: &Arc<TaskRunner>,
+    task: u64,
+    offload: &Offload,
+    lane: &mut u32,
+    now: Instant,
+) -> Result<(), TaskFailure> {
     let size = runner.sizes.for_task(task);
     match runner.kind {
         WorkloadKind::Primes | WorkloadKind::Fib | WorkloadKind::BlockingSleep => {
@@ -63,7 +73,7 @@ async fn step_async(runner: &Arc<TaskRunner>, task: u64, offload: &Offload, lane
             Ok(())
         }
         WorkloadKind::Sleep => {
-            tokio::time::sleep(Duration::from_millis(size)).await;
+            tokio::time::sleep_until((now + Duration::from_millis(size)).into()).await;
             Ok(())
         }
         WorkloadKind::Noop => Ok(()),
