@@ -110,6 +110,7 @@ fn hundred_thousand_spans() {
                     short_label: format!("#{}", e.id),
                     result: &e.result,
                     new_group: false,
+                    machine: None,
                 })
                 .collect();
             let view = SideBySide {
@@ -211,6 +212,7 @@ fn loaded_file() -> Result<(), String> {
                     short_label: format!("#{}", e.id),
                     result: &e.result,
                     new_group: i > 0 && machines.of_entry[i] != machines.of_entry[i - 1],
+                    machine: (machines.of_entry[i] != 0).then(|| machines.labels[machines.of_entry[i]].clone()),
                 })
                 .collect();
             let view = SideBySide {

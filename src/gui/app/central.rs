@@ -65,6 +65,7 @@ impl LabApp {
                 result: &entry.result,
                 new_group: i > 0
                     && !report::comparable_on(&entries[i - 1].result, machine(i - 1), &entry.result, machine(i)),
+                machine: (machine(i) != 0).then(|| machines.labels.get(machine(i)).cloned()).flatten(),
             })
             .collect();
         let view = SideBySide {
