@@ -413,3 +413,39 @@ fn results_from_another_machine_join_the_history_labelled_and_compared() {
     step_until(&mut harness, "the dropped file to load", |app| !app.is_opening() && app.history().entries().len() == 6);
     assert!(harness.query_by_label("Drop to open this result file").is_none(), "the overlay goes with the drag");
 }
+
+#[test]
+fn a_million_span_file_loads_while_the_window_keeps_drawing() {
+    use concurrency_lab::engine::{Machine, ResultFile, RunResult, Span, Stats};
+    let spans: Vec<Span> = (0..1_000_000u64)
+        .map(|task| {
+            let start = (task / 8) as f64 * 1e-4;
+            Span { task, worker: (task % 8) as u32, start_secs: start, end_secs: start + 9e-5, ok: true }
+        })
+        .collect();
+    let config = ExperimentConfig { tasks: 1_000_000, workers: 8, ..ExperimentConfig::default() };
+    let run = RunResult {
+        elapsed_secs: 12.5,
+        tasks_ok: 1_000_000,
+        stats: Stats::of(&[12.5]),
+        spans,
+        ..RunResult::unmeasured(config, Outcome::Completed)
+    };
+    let machine = Machine { cpu_brand: "AMD EPYC 7763 64-Core".into(), ..Machine::detect() };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("million.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&ResultFile::new(machine, vec![run])).unwrap()).unwrap();
+
+    let mut harness = harness(LabApp::with_settings(Settings::default()).with_backends(vec![BackendKind::Mock]));
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_results(vec![path], &ctx);
+    // The file (over 100 MiB of JSON) is read on its own thread: frames go on meanwhile.
+    harness.step();
+    assert!(harness.state().is_opening(), "a frame was drawn while the file was still being read");
+    harness.get_by_label_contains("Opening ");
+    step_until(&mut harness, "the file to load", |app| !app.is_opening());
+    let entry = &harness.state().history().entries()[0];
+    assert_eq!((entry.result.spans.len(), entry.lanes.lane_count()), (1_000_000, 8));
+    assert!(entry.label().starts_with("#1 threads · EPYC "), "{}", entry.label());
+    harness.get_by_label(&entry.label());
+}
