@@ -34,7 +34,9 @@ fn cpu_family(brand: &str) -> String {
         .split_whitespace()
         .filter(|w| !vendors.contains(w))
         // "64-Core", "16-Core": the core count is said apart.
-        .filter(|w| !w.to_ascii_lowercase().ends_with("-core"))
+        .filter(|w| !w.to_ascii_lowercase().ends_with("-core") && !w.to_ascii_lowercase().ends_with("-cores"))
+        // "13th Gen Intel(R) Core(TM) i7-1365U": the generation is not the family.
+        .filter(|w| *w != "Gen" && !(w.starts_with(|c: char| c.is_ascii_digit()) && w.ends_with("th")))
         .collect();
     let Some(first) = words.first() else { return "unknown CPU".to_owned() };
     let second = words.get(1).copied().unwrap_or("");
@@ -211,6 +213,8 @@ mod tests {
             ("AMD Ryzen 9 5950X 16-Core Processor", Some(16), 32, "Ryzen 9 16-core"),
             ("Intel(R) Core(TM) i7-8550U CPU @ 1.80GHz", Some(4), 8, "Core i7 4-core"),
             ("Apple M2 Pro", None, 12, "M2 Pro 12-core"),
+            ("13th Gen Intel(R) Core(TM) i7-1365U", Some(10), 12, "Core i7 10-core"),
+            ("AMD Ryzen Threadripper PRO 5995WX 64-Cores", Some(64), 128, "Ryzen Threadripper 64-core"),
             ("", None, 2, "unknown CPU 2-core"),
         ];
         for (brand, physical, logical, want) in cases {
