@@ -3,7 +3,9 @@
 //! utilization) and the timeline, laid out and tessellated as the window would, at 1280×800.
 //! Then one frame of a sweep view: 10 worker counts × 3 backends (the report made from the 30
 //! points, the sweep charts, the selected point's core plot and timeline). Prints the median
-//! CPU time per frame over many frames for each (target: under 16 ms).
+//! CPU time per frame over many frames for each (target: under 16 ms). Then a result file of
+//! 1,000,000 spans opened as the window opens one (`frame/loaded.rs`): the time to read it and
+//! sort it into lanes (on the loading thread), and a frame with it selected.
 //! Run with `cargo bench --bench frame`.
 
 use concurrency_lab::engine::{
@@ -18,6 +20,9 @@ use concurrency_lab::gui::plots::timeline::timeline_ui;
 use concurrency_lab::gui::plots::{SideBySide, side_by_side};
 use concurrency_lab::report::sweep_report;
 use eframe::egui;
+
+#[path = "frame/loaded.rs"]
+mod loaded;
 
 const SPANS: u64 = 100_000;
 const FRAMES: usize = 60;
@@ -169,6 +174,7 @@ fn main() {
                 short_label: format!("#{}", e.id),
                 result: &e.result,
                 new_group: false,
+                machine: None,
             })
             .collect();
         let view = SideBySide {
@@ -237,4 +243,8 @@ fn main() {
         median * 1e3,
         worst * 1e3
     );
+    if let Err(e) = loaded::loaded_file() {
+        println!("the opened-file case did not run: {e}");
+        std::process::exit(1);
+    }
 }

@@ -12,10 +12,12 @@ use crate::engine::{
 };
 use crate::presets;
 
+mod compare;
 mod png;
 mod report;
 mod vary;
 
+pub use compare::CompareArgs;
 pub use png::{MAX_PNG_EDGE, PngArgs, PngLook, PngSize, PngTheme};
 pub use report::ReportArgs;
 
@@ -51,6 +53,9 @@ pub enum Command {
     /// index.md (the machine, each preset's claim, summary table, verdict and PNG),
     /// results.json, presets.md (the README's table of figures) and a PNG per preset.
     Report(ReportArgs),
+    /// Set result files from several machines side by side: each file's machine, then each
+    /// work's times per backend on each machine, and how the machines differ.
+    Compare(CompareArgs),
     /// List the bundled and user presets, one per line.
     Presets,
     /// The child side of the processes backend (internal).

@@ -26,6 +26,8 @@ mod report;
 mod report_md;
 
 pub use report::report;
+mod compare;
+pub use compare::compare;
 
 /// An error, and whether it was the user's input (exit 2) or something that broke (exit 1).
 #[derive(Debug)]

@@ -43,6 +43,13 @@ fn main() -> ExitCode {
                 err.exit_code()
             }
         },
+        Some(Command::Compare(args)) => match headless::compare(&args) {
+            Ok(code) => code,
+            Err(err) => {
+                say(format_args!("Error: {:#}", err.error()));
+                err.exit_code()
+            }
+        },
         Some(Command::Presets) => headless::list_presets(),
         Some(Command::Worker) => engine::run_worker(),
     }

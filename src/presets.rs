@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use self::untrusted::describe_toml_error;
-pub use self::untrusted::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS, clip, read_bounded};
+pub use self::untrusted::{MAX_DESCRIPTION_CHARS, MAX_FILE_BYTES, MAX_NAME_CHARS, clip, kind_of, read_bounded};
 
 use crate::engine::{
     BackendKind, DEFAULT_IO_WAIT_MILLIS, ExperimentConfig, Sizes, StartMethod, Workload, WorkloadKind,

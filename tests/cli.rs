@@ -727,3 +727,8 @@ mod png_report;
 #[cfg(target_os = "linux")]
 #[path = "cli/untrusted.rs"]
 mod untrusted;
+
+/// Result files from several machines side by side; bad files refused naming them.
+#[cfg(target_os = "linux")]
+#[path = "cli/compare.rs"]
+mod compare;

@@ -335,3 +335,121 @@ fn python_backends_are_offered_only_with_an_interpreter() {
 /// values, the confirmation over the limit, Stop, and sweep presets.
 #[path = "gui/sweep.rs"]
 mod sweep;
+/// A dropped file, as the window's integration hands it over.
+#[derive(Debug)]
+struct Dropped(std::path::PathBuf);
+
+impl eframe::egui::DroppedFile for Dropped {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+/// A result file from a 64-core EPYC: the mock and threads runs of the work `work` describes.
+fn epyc_file(path: &std::path::Path, config: &ExperimentConfig) {
+    use concurrency_lab::engine::{Machine, Repetition, ResultFile, RunResult, Stats};
+    let run = |backend, elapsed_secs: f64| RunResult {
+        elapsed_secs,
+        tasks_ok: config.tasks,
+        repetitions: vec![Repetition { elapsed_secs, cpu_secs: None, setup_secs: 0.0, interpreter_startup_secs: None }],
+        stats: Stats::of(&[elapsed_secs]),
+        ..RunResult::unmeasured(ExperimentConfig { backend, ..config.clone() }, Outcome::Completed)
+    };
+    let machine = Machine {
+        cpu_brand: "AMD EPYC 7763 64-Core".into(),
+        logical_cores: 128,
+        physical_cores: Some(64),
+        os: "Linux".into(),
+        total_memory_bytes: 512 << 30,
+    };
+    let file = ResultFile::new(machine, vec![run(BackendKind::Mock, 0.004), run(BackendKind::Threads, 0.0001)]);
+    std::fs::write(path, serde_json::to_vec(&file).unwrap()).unwrap();
+}
+
+#[test]
+fn results_from_another_machine_join_the_history_labelled_and_compared() {
+    let settings = settings(Workload::new(WorkloadKind::Noop, 0), 40, 4);
+    let config = settings.config.clone();
+    let app = LabApp::with_settings(settings).with_backends(vec![BackendKind::Mock, BackendKind::Threads]);
+    let mut harness = harness(app);
+    harness.get_by_label("Run all backends").click();
+    step_until(&mut harness, "mock and threads to finish", |app| {
+        !app.is_running() && app.history().entries().len() == 2
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let epyc = dir.path().join("epyc.json");
+    epyc_file(&epyc, &config);
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_results(vec![epyc.clone()], &ctx);
+    step_until(&mut harness, "the file to load", |app| !app.is_opening() && app.history().entries().len() == 4);
+    let labels: Vec<String> = harness.state().history().entries().iter().map(|e| e.label()).collect();
+    assert_eq!(labels, ["#1 mock", "#2 threads", "#3 mock · EPYC 64-core", "#4 threads · EPYC 64-core"]);
+    assert!(harness.state().status().text.starts_with("Opened epyc.json: 2 runs from EPYC 64-core"));
+    assert_eq!(harness.get_all_by_label("from epyc.json").count(), 2, "the history list names the file");
+    // The loaded threads run is selected: its verdict is among the EPYC's runs, and the same
+    // work here is set beside it.
+    harness.get_by_label_contains("Run #4 (threads) was 40.00× faster than run #3 (mock)");
+    harness.get_by_label_contains("On the EPYC 64-core machine, threads ran 40× faster than mock; here");
+    // "mock: 10.0 ms here, 4.0 ms on EPYC 64-core (2.5× faster there)", and threads'..
+    assert_eq!(harness.get_all_by_label_contains(" on EPYC 64-core (").count(), 2, "each backend here and there");
+    harness.get_by_label_contains(" here, 4.0 ms on EPYC 64-core (2.");
+
+    // A file that is not a result: the status bar names it, the history is untouched.
+    let other = dir.path().join("package.json");
+    std::fs::write(&other, r#"{"name": "left-pad"}"#).unwrap();
+    harness.state_mut().open_results(vec![other], &ctx);
+    step_until(&mut harness, "the bad file to be refused", |app| !app.is_opening());
+    let status = harness.state().status().clone();
+    assert!(status.error && status.text.contains("package.json: not a Concurrency Lab result file"), "{status:?}");
+    assert_eq!(harness.state().history().entries().len(), 4, "nothing in the history is lost");
+
+    // Dragging a file over the window shows what dropping does; dropping opens it.
+    harness.input_mut().hovered_files.push(eframe::egui::HoveredFile { path: Some(epyc.clone()), mime: String::new() });
+    harness.run_steps(2); // a new area shows from its second frame
+    harness.get_by_label("Drop to open this result file");
+    harness.input_mut().hovered_files.clear();
+    harness.input_mut().dropped_files.push(std::sync::Arc::new(Dropped(epyc)));
+    step_until(&mut harness, "the dropped file to load", |app| !app.is_opening() && app.history().entries().len() == 6);
+    assert!(harness.query_by_label("Drop to open this result file").is_none(), "the overlay goes with the drag");
+}
+
+#[test]
+fn a_million_span_file_loads_while_the_window_keeps_drawing() {
+    use concurrency_lab::engine::{Machine, ResultFile, RunResult, Span, Stats};
+    let spans: Vec<Span> = (0..1_000_000u64)
+        .map(|task| {
+            let start = (task / 8) as f64 * 1e-4;
+            Span { task, worker: (task % 8) as u32, start_secs: start, end_secs: start + 9e-5, ok: true }
+        })
+        .collect();
+    let config = ExperimentConfig { tasks: 1_000_000, workers: 8, ..ExperimentConfig::default() };
+    let run = RunResult {
+        elapsed_secs: 12.5,
+        tasks_ok: 1_000_000,
+        stats: Stats::of(&[12.5]),
+        spans,
+        ..RunResult::unmeasured(config, Outcome::Completed)
+    };
+    let machine = Machine { cpu_brand: "AMD EPYC 7763 64-Core".into(), ..Machine::detect() };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("million.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&ResultFile::new(machine, vec![run])).unwrap()).unwrap();
+
+    let mut harness = harness(LabApp::with_settings(Settings::default()).with_backends(vec![BackendKind::Mock]));
+    let ctx = harness.ctx.clone();
+    harness.state_mut().open_results(vec![path], &ctx);
+    // The file (over 100 MiB of JSON) is read on its own thread: frames go on meanwhile.
+    harness.step();
+    assert!(harness.state().is_opening(), "a frame was drawn while the file was still being read");
+    harness.get_by_label_contains("Opening ");
+    step_until(&mut harness, "the file to load", |app| !app.is_opening());
+    let entry = &harness.state().history().entries()[0];
+    assert_eq!((entry.result.spans.len(), entry.lanes.lane_count()), (1_000_000, 8));
+    assert!(entry.label().starts_with("#1 threads · EPYC "), "{}", entry.label());
+    harness.get_by_label(&entry.label());
+}

@@ -67,6 +67,7 @@ fn elapsed_time_bars_whiskers_and_a_group_gap() {
                 short_label: format!("#{}", i + 1),
                 result,
                 new_group: i == 4,
+                machine: None,
             })
             .collect();
         let view = ElapsedView { bars: &bars, selected: Some(3), live: None, interactive: false };

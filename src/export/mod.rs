@@ -5,8 +5,10 @@
 //! what an output path names; `atomic` writes it without clobbering what is there.
 
 pub mod atomic;
+pub mod compare;
 mod csv;
 mod json;
+pub mod load;
 mod markdown;
 mod sweep;
 mod table;

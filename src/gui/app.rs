@@ -5,13 +5,14 @@ use std::path::PathBuf;
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
 
-use crate::engine::{BackendKind, ExperimentConfig, Machine, RunResult};
+use crate::engine::{BackendKind, ExperimentConfig, Machine};
 use crate::presets::{self, Preset, PresetError};
 
 use super::background::Background;
 use super::command::UiCommand;
 use super::history::History;
 use super::lanes::Lanes;
+use super::open_results::OpenResults;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
@@ -26,6 +27,7 @@ use super::sweeps::{Mode, Sweeps};
 use super::{data_export, utc_stamp};
 
 mod central;
+mod open;
 mod sweep;
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
@@ -59,6 +61,8 @@ pub struct LabApp {
     png_path: Option<PathBuf>,
     dialog: Option<SaveDialog>,
     writes: Background,
+    /// Result files being read (Open results…, dropped files).
+    open: OpenResults,
     status: Status,
     machine: String,
     /// Where the side-by-side plots (or the sweep charts) were drawn last frame (what Save PNG
@@ -95,6 +99,7 @@ impl LabApp {
             png_path: None,
             dialog: None,
             writes: Background::default(),
+            open: OpenResults::default(),
             status: Status::info("Pick a workload and a backend, then press Run (Ctrl+Enter)."),
             machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
             plots_rect: None,
@@ -218,6 +223,7 @@ impl LabApp {
                 None => self.open_dialog(SaveKind::Png),
             },
             UiCommand::ExportData => self.open_dialog(SaveKind::Data),
+            UiCommand::OpenResults => self.browse_results(ctx),
             // The run stops in `on_exit`, as when the window's close button is used.
             UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
         }
@@ -246,7 +252,7 @@ impl LabApp {
         match kind {
             SaveKind::Png => self.png.arm(path),
             SaveKind::Data => {
-                let runs: Vec<RunResult> = self.history.entries().iter().map(|e| e.result.clone()).collect();
+                let runs = self.history.runs_here();
                 self.writes.spawn("lab-export", ctx, move || data_export::write(&path, runs));
             }
         }
@@ -311,6 +317,7 @@ fn default_save_dir() -> PathBuf {
 impl eframe::App for LabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.poll_runs();
+        self.poll_open(ctx);
         if let Some(probe) = &mut self.python {
             probe.poll(self.settings.config.python.as_deref(), ctx);
         }
@@ -362,6 +369,7 @@ impl eframe::App for LabApp {
             }
         }
         commands.extend(self.sweeps.pending().and_then(|plan| confirm_ui(&ctx, plan)));
+        self.drop_ui(&ctx);
         for command in commands {
             self.apply(command, &ctx);
         }

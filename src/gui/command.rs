@@ -30,6 +30,8 @@ pub enum UiCommand {
     SavePng,
     /// Ask where to write the history as JSON or CSV.
     ExportData,
+    /// Ask for result files to open (from this machine or another) into the history.
+    OpenResults,
     /// Close the window (Ctrl+Q); a run in progress is stopped first.
     Quit,
 }

@@ -10,6 +10,7 @@ mod data_export;
 pub mod history;
 pub mod lanes;
 pub mod offscreen;
+pub mod open_results;
 pub mod panels;
 pub mod plots;
 pub mod png_export;

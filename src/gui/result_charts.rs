@@ -51,6 +51,7 @@ fn bars(runs: &[RunResult]) -> Vec<RunBar<'_>> {
             short_label: format!("#{}", i + 1),
             result,
             new_group: i > 0 && !report::comparable(&runs[i - 1], result),
+            machine: None,
         })
         .collect()
 }

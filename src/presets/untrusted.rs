@@ -40,7 +40,8 @@ pub fn read_bounded(path: &Path) -> Result<String, String> {
         .map_err(|e| format!("not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()))
 }
 
-fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+/// What a path that is not a regular file is, in words ("a FIFO", "a directory").
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
     let file_type = meta.file_type();
     if file_type.is_dir() {
         return "a directory";

@@ -10,6 +10,7 @@
 
 pub mod format;
 mod gil_check;
+mod machines;
 mod noise;
 mod notes;
 mod relative;
@@ -20,6 +21,9 @@ pub mod text;
 mod verdict;
 
 pub use gil_check::{GilCheck, gil_check};
+pub use machines::{
+    BackendAcross, MachineComparison, RatioAcross, across_machines, comparable_on, machine_label, same_machine,
+};
 pub use noise::{Difference, NoiseRule, Spread, between, difference};
 pub use notes::{GilHolders, Note, NoteKind, Severity, notes};
 pub use relative::{Relative, relative_speeds};

@@ -4,7 +4,10 @@
 //! entry ("run #3 (threads)").
 
 use super::format::duration;
-use super::{Excluded, Finding, GilCheck, GilHolders, NoiseRule, Note, NoteKind, Reason, Relative, Verdict};
+use super::{
+    BackendAcross, Excluded, Finding, GilCheck, GilHolders, MachineComparison, NoiseRule, Note, NoteKind, RatioAcross,
+    Reason, Relative, Verdict,
+};
 use crate::engine::RunResult;
 
 /// Said under a table with a [`Relative::Faster`] that is not measurable yet.
@@ -192,6 +195,54 @@ pub fn note(note: &Note) -> String {
             words
         }
     }
+}
+
+/// Where a cross-machine sentence's reference machine is: "here" (this machine) or "on the
+/// Xeon 2-core machine".
+fn reference_phrase(reference: Option<&str>) -> String {
+    reference.map_or_else(|| "here".to_owned(), |r| format!("on the {r} machine"))
+}
+
+/// A factor as the cross-machine sentences say it: "21×", "5.9×", "1.04×".
+fn times(factor: f64) -> String {
+    match factor {
+        f if f >= 9.95 => format!("{f:.0}×"),
+        f if f >= 1.1 => format!("{f:.1}×"),
+        f => format!("{f:.2}×"),
+    }
+}
+
+/// "On the EPYC 64-core machine, processes ran 21× faster than threads; here 1.9×." The
+/// reference machine is `None` for this one ("here") or its label.
+pub fn ratio_across(ratio: &RatioAcross, other: &str, reference: Option<&str>) -> String {
+    let (fast, slow) = (ratio.fast, ratio.slow);
+    let there = format!("on the {other} machine, {fast} ran {} faster than {slow}", times(ratio.other_factor));
+    let reference = reference_phrase(reference);
+    let here = if ratio.reference_factor >= 1.0 {
+        format!("{reference} {}", times(ratio.reference_factor))
+    } else {
+        format!("{reference} {slow} ran {} faster than {fast}", times(1.0 / ratio.reference_factor))
+    };
+    capitalized(&format!("{there}; {here}."))
+}
+
+/// "processes: 710.0 ms here, 120.0 ms on EPYC 64-core (5.9× faster there)".
+pub fn backend_across(b: &BackendAcross, other: &str, reference: Option<&str>) -> String {
+    let reference = reference.map_or_else(|| "here".to_owned(), |r| format!("on {r}"));
+    let how = if b.within_noise {
+        "the same within noise".to_owned()
+    } else if b.other_speedup >= 1.0 {
+        format!("{} faster there", times(b.other_speedup))
+    } else {
+        format!("{} slower there", times(1.0 / b.other_speedup))
+    };
+    format!("{}: {} {reference}, {} on {other} ({how})", b.backend, duration(b.reference_secs), duration(b.other_secs))
+}
+
+/// Every sentence of a comparison across machines: the ratio first, then backend by backend.
+pub fn machine_comparison(c: &MachineComparison, other: &str, reference: Option<&str>) -> Vec<String> {
+    let ratio = c.ratio.as_ref().map(|r| ratio_across(r, other, reference));
+    ratio.into_iter().chain(c.backends.iter().map(|b| backend_across(b, other, reference))).collect()
 }
 
 fn capitalized(text: &str) -> String {

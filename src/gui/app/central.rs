@@ -9,6 +9,7 @@ use crate::engine::RunResult;
 use crate::report;
 
 use super::super::command::UiCommand;
+use super::super::history::{History, Machines};
 use super::super::panels::history_list::history_ui;
 use super::super::panels::status_bar::Status;
 use super::super::panels::summary::{SummaryView, summary_ui};
@@ -64,13 +65,18 @@ impl LabApp {
             ),
         };
         let entries = self.history.entries();
+        let machines = self.history.machines();
+        let machine = |i: usize| machines.of_entry.get(i).copied().unwrap_or(0);
+        // A gap where the work changes, or the machine: bars side by side compare.
         let bars: Vec<RunBar<'_>> = (entries.iter().enumerate())
             .map(|(i, entry)| RunBar {
                 id: entry.id,
                 label: entry.label(),
                 short_label: format!("#{}", entry.id),
                 result: &entry.result,
-                new_group: i > 0 && !report::comparable(&entries[i - 1].result, &entry.result),
+                new_group: i > 0
+                    && !report::comparable_on(&entries[i - 1].result, machine(i - 1), &entry.result, machine(i)),
+                machine: (machine(i) != 0).then(|| machines.labels.get(machine(i)).cloned()).flatten(),
             })
             .collect();
         let cores = CoresView {
@@ -126,12 +132,7 @@ impl LabApp {
             ui.vertical(|ui| {
                 ui.set_width(summary_width);
                 if let Some(entry) = self.history.selected() {
-                    let entries = self.history.entries();
-                    let runs: Vec<&RunResult> = entries.iter().map(|e| &e.result).collect();
-                    let names: Vec<String> =
-                        entries.iter().map(|e| format!("run #{} ({})", e.id, e.result.config.backend)).collect();
-                    let subject = entries.iter().position(|e| e.id == entry.id).unwrap_or(0);
-                    summary_ui(ui, &SummaryView { label: &entry.label(), runs: &runs, names: &names, subject });
+                    summary_of(ui, &self.history, entry.id, &machines);
                 } else {
                     ui.weak("The summary of the selected run shows here.");
                 }
@@ -140,6 +141,46 @@ impl LabApp {
             ui.vertical(|ui| commands.extend(history_ui(ui, &self.history)));
         });
     }
+}
+
+/// The summary of run `id`: its verdict among the runs of its own machine, and the same work
+/// on the other machines in the history.
+fn summary_of(ui: &mut egui::Ui, history: &History, id: u64, machines: &Machines) {
+    let entries = history.entries();
+    let Some(at) = entries.iter().position(|e| e.id == id) else { return };
+    let machine = machines.of_entry.get(at).copied().unwrap_or(0);
+    let on_machine: Vec<usize> =
+        (0..entries.len()).filter(|&i| machines.of_entry.get(i).copied().unwrap_or(0) == machine).collect();
+    let runs: Vec<&RunResult> = on_machine.iter().map(|&i| &entries[i].result).collect();
+    let names: Vec<String> = (on_machine.iter())
+        .map(|&i| format!("run #{} ({})", entries[i].id, entries[i].result.config.backend))
+        .collect();
+    let subject = on_machine.iter().position(|&i| i == at).unwrap_or(0);
+    let all: Vec<&RunResult> = entries.iter().map(|e| &e.result).collect();
+    let label = |m: usize| machines.labels.get(m).cloned().unwrap_or_default();
+    // Seen from here when the run is from here, else from its own machine against here (or,
+    // with no run of the work here, against the others).
+    let across = report::across_machines(&all, &machines.of_entry, 0);
+    let mut sentences: Vec<String> = (across.iter())
+        .filter(|c| involves(c, &all, at) && (machine == 0 || c.other == machine))
+        .flat_map(|c| report::text::machine_comparison(c, &label(c.other), None))
+        .collect();
+    if machine != 0 && sentences.is_empty() {
+        let others = report::across_machines(&all, &machines.of_entry, machine);
+        sentences = (others.iter().filter(|c| involves(c, &all, at)))
+            .flat_map(|c| report::text::machine_comparison(c, &label(c.other), Some(&label(machine))))
+            .collect();
+    }
+    let cores = machines.logical_cores.get(machine).copied().flatten().unwrap_or_else(crate::engine::logical_cores);
+    let heading = entries[at].label();
+    summary_ui(ui, &SummaryView { label: &heading, runs: &runs, names: &names, subject, cores, across: &sentences });
+}
+
+/// Whether comparison `c` is about the work run `at` did.
+fn involves(c: &report::MachineComparison, runs: &[&RunResult], at: usize) -> bool {
+    c.backends
+        .first()
+        .is_some_and(|b| runs.get(b.reference_run).zip(runs.get(at)).is_some_and(|(r, s)| report::comparable(r, s)))
 }
 
 const GIL_LEGEND: &str = "With the GIL on, each task's bar is solid while its lane holds the emulated GIL \

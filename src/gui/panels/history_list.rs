@@ -1,4 +1,5 @@
-//! The compact history list: one row per run (click to select, × to delete) and Clear all.
+//! The compact history list: one row per run (click to select, × to delete) and Clear all. A
+//! run opened from a result file says which file, and its machine when not this one.
 
 use eframe::egui::{self, RichText};
 
@@ -37,7 +38,18 @@ pub fn history_ui(ui: &mut egui::Ui, history: &History) -> Option<UiCommand> {
                 let text = RichText::new(format!("{}  {}", entry.label(), format::duration(r.elapsed_secs)))
                     .color(palette::backend(r.config.backend));
                 let row = ui.selectable_label(selected == Some(entry.id), text);
-                if row.on_hover_text(format!("{}\n{}", r.config.describe(), r.outcome.name())).clicked() {
+                let mut tip = format!("{}\n{}", r.config.describe(), r.outcome.name());
+                if let Some(origin) = entry.source.file() {
+                    tip += &format!(
+                        "\nfrom {}\nmachine: {} ({}, {} logical cores)",
+                        origin.path.display(),
+                        origin.machine_label,
+                        crate::presets::clip(&origin.machine.cpu_brand, 80),
+                        origin.machine.logical_cores
+                    );
+                    ui.label(RichText::new(format!("from {}", origin.file_name())).small().weak());
+                }
+                if row.on_hover_text(tip).clicked() {
                     command = Some(UiCommand::Select(entry.id));
                 }
             });

@@ -5,12 +5,12 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::engine::{Outcome, RunResult, logical_cores};
+use crate::engine::{Outcome, RunResult};
 use crate::report::{self, Excluded, Severity, Verdict, format, text};
 
 use super::super::plots::palette;
 
-/// What the summary shows: the selected run among every run in the history.
+/// What the summary shows: the selected run among every run of its machine in the history.
 pub struct SummaryView<'a> {
     /// The heading: "#3 threads".
     pub label: &'a str,
@@ -19,6 +19,10 @@ pub struct SummaryView<'a> {
     pub names: &'a [String],
     /// The selected run, an index into `runs`.
     pub subject: usize,
+    /// Logical cores of the machine the runs ran on.
+    pub cores: u64,
+    /// The same work on other machines, in the report's words.
+    pub across: &'a [String],
 }
 
 pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
@@ -28,7 +32,7 @@ pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
         ui.label(RichText::new(view.label).strong().color(palette::backend(run.config.backend)));
         ui.label(RichText::new(run.config.describe()).weak());
     });
-    figures_ui(ui, run);
+    figures_ui(ui, run, view.cores);
     for note in report::notes(run) {
         let words = RichText::new(text::note(&note)).small();
         let words = match note.severity {
@@ -39,7 +43,7 @@ pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
     }
     let verdict = report::verdict(view.runs, view.subject);
     let name = |i: usize| view.names.get(i).cloned().unwrap_or_default();
-    let mut sentence = text::verdict(&verdict, view.runs, &name, logical_cores());
+    let mut sentence = text::verdict(&verdict, view.runs, &name, view.cores);
     if matches!(verdict, Verdict::Alone { .. }) {
         sentence.push_str(" Run another backend on the same workload to compare (Run all backends does them all).");
     }
@@ -51,9 +55,12 @@ pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
     if let Some(check) = report::gil_check(view.runs).filter(|check| check.involves(view.subject)) {
         ui.add(egui::Label::new(RichText::new(text::gil_check(&check)).color(ui.visuals().strong_text_color())).wrap());
     }
+    for sentence in view.across {
+        ui.add(egui::Label::new(RichText::new(sentence).color(ui.visuals().strong_text_color())).wrap());
+    }
 }
 
-fn figures_ui(ui: &mut egui::Ui, run: &RunResult) {
+fn figures_ui(ui: &mut egui::Ui, run: &RunResult, cores: u64) {
     egui::Grid::new("summary").num_columns(4).spacing([16.0, 2.0]).show(ui, |ui| {
         let reps = run.repetitions.len();
         let elapsed = if run.outcome != Outcome::Completed {
@@ -78,7 +85,7 @@ fn figures_ui(ui: &mut egui::Ui, run: &RunResult) {
             format::or_na(run.cpu_secs, format::duration),
             "User + system time of the workers themselves.",
         );
-        let parallelism = text::cores_used(run.effective_parallelism, logical_cores());
+        let parallelism = text::cores_used(run.effective_parallelism, cores);
         row(ui, "Parallelism", parallelism, "CPU time ÷ elapsed: how many cores the run really used.");
         ui.end_row();
         let baseline = format::or_na(run.baseline_rss_bytes, format::bytes);

@@ -1,5 +1,5 @@
 //! The bar across the top: the Presets menu (bundled and user presets with the first sentence
-//! of their descriptions, the whole one on hover), Save PNG, Export data, and the theme
+//! of their descriptions, the whole one on hover), Open results, Save PNG, Export data, and the theme
 //! buttons (system, light, dark).
 
 use eframe::egui::{self, RichText, ThemePreference};
@@ -27,6 +27,10 @@ pub fn top_bar_ui(ui: &mut egui::Ui, view: &TopBarView<'_>) -> Option<UiCommand>
         .response
         .on_hover_text("Load a preset's workload and settings into the controls.");
         ui.separator();
+        let open = ui.button("Open results…");
+        if open.on_hover_text("Open result files (--json from any machine, or Export data) next to the runs here; or drop them onto the window.").clicked() {
+            command = Some(UiCommand::OpenResults);
+        }
         let png = ui.add_enabled(view.can_save_png, egui::Button::new("Save PNG…"));
         if png.on_hover_text("Save the elapsed-time and core plots as shown (Ctrl+S).").clicked() {
             command = Some(UiCommand::SavePng);

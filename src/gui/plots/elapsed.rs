@@ -1,10 +1,11 @@
 //! Elapsed time: one bar per run, coloured by backend, grouped by work (a gap where the work
 //! changes), with min–max whiskers when a run was repeated. The bar of the run in progress grows
-//! live. Clicking a bar selects its run. It draws plain data ([`RunBar`]); the app makes the
+//! live. Clicking a bar selects its run. Bars of runs from another machine (opened from a
+//! result file) carry its name above them. It draws plain data ([`RunBar`]); the app makes the
 //! bars from the history.
 
 use eframe::egui::{self, Stroke};
-use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot};
+use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot, PlotPoint, Text};
 
 use crate::engine::{BackendKind, Outcome, RunResult};
 use crate::report::format;
@@ -28,8 +29,11 @@ pub struct RunBar<'a> {
     pub label: String,
     pub short_label: String,
     pub result: &'a RunResult,
-    /// It did different work from the bar before it: a gap separates them.
+    /// It did different work from the bar before it (or ran on another machine): a gap
+    /// separates them.
     pub new_group: bool,
+    /// The machine it ran on, when not this one ("EPYC 64-core"): said above its group.
+    pub machine: Option<String>,
 }
 
 pub struct ElapsedView<'a> {
@@ -129,6 +133,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
                     whisker(plot_ui, *x, stats.min_secs, stats.max_secs, whisker_color);
                 }
             }
+            machine_captions(plot_ui, view.bars, &xs, whisker_color);
             if let Some(live) = &view.live {
                 let color = palette::backend(live.backend).gamma_multiply(0.45);
                 let bar = Bar::new(live_x, live.elapsed_secs).width(BAR_WIDTH).fill(color).name(format!(
@@ -183,6 +188,25 @@ fn bar(run: &RunBar<'_>, x: f64, selected: bool, selected_stroke: Stroke) -> Bar
     let fill = if r.outcome == Outcome::Completed { color.gamma_multiply(0.8) } else { color.gamma_multiply(0.3) };
     let stroke = if selected { selected_stroke } else { Stroke::new(1.0, color) };
     Bar::new(x, r.elapsed_secs).width(BAR_WIDTH).name(name).fill(fill).stroke(stroke)
+}
+
+/// Above each stretch of bars from one other machine, its name.
+fn machine_captions(plot_ui: &mut egui_plot::PlotUi<'_>, bars: &[RunBar<'_>], xs: &[f64], color: egui::Color32) {
+    let mut start = 0;
+    while start < bars.len() {
+        let machine = &bars[start].machine;
+        // A stretch ends where the machine or the work changes.
+        let end = start + 1 + bars[start + 1..].iter().take_while(|b| !b.new_group && &b.machine == machine).count();
+        if let (Some(name), Some(first), Some(last)) = (machine, xs.get(start), xs.get(end - 1)) {
+            let top = (bars[start..end].iter())
+                .map(|b| b.result.elapsed_secs.max(b.result.stats.max_secs))
+                .fold(0.0, f64::max);
+            let at = PlotPoint::new((first + last) / 2.0, top * 1.04);
+            let text = egui::RichText::new(name).small().color(color);
+            plot_ui.text(Text::new("", at, text).anchor(egui::Align2::CENTER_BOTTOM).allow_hover(false));
+        }
+        start = end;
+    }
 }
 
 fn whisker(plot_ui: &mut egui_plot::PlotUi<'_>, x: f64, min: f64, max: f64, color: egui::Color32) {
