@@ -184,6 +184,9 @@ impl LabApp {
             self.settings.config =
                 ExperimentConfig { python, start_method: config.start_method.or(start_method), ..config };
         }
+        if let Some(spec) = &preset.sweep {
+            self.sweeps.fill_form(spec, &preset.backends);
+        }
         self.status = Status::info(format!("Loaded preset “{}”: {}", preset.name, preset.description));
         self.loaded_preset = Some(preset);
     }
@@ -267,8 +270,9 @@ impl LabApp {
                 result.outcome.name(),
                 crate::report::format::duration(result.elapsed_secs)
             ));
+            let outcome = result.outcome;
             let id = self.history.push(result);
-            self.sweeps.finished(id);
+            self.sweeps.finished(id, outcome);
         }
         if !self.runs.is_running() {
             self.sweeps.end();

@@ -8,7 +8,9 @@
 use std::time::Instant;
 
 use crate::cli::MAX_UNCONFIRMED_RUNS;
-use crate::engine::{BackendKind, ExperimentConfig, RunResult, SweepSpec, ValidConfig, Vary, parse_sweep_values};
+use crate::engine::{
+    BackendKind, ExperimentConfig, Outcome, RunResult, SweepSpec, ValidConfig, Vary, parse_sweep_values,
+};
 use crate::report::{SweepReport, sweep_report};
 
 use super::history::{History, RunId};
@@ -99,18 +101,38 @@ pub struct Sweep {
     pub points: Vec<RunId>,
     /// How many points it was to have.
     pub planned: usize,
-    started: Instant,
+    /// Points that ran and failed (not drawn: a failed run measured nothing comparable).
+    pub failed: usize,
+    /// Runs of its own that are not points: the one Stop cut short, the failed ones.
+    others: Vec<RunId>,
+    /// When the last point ended (or the sweep started), and how long each point took.
+    last_end: Instant,
+    durations: Vec<f64>,
     pub running: bool,
 }
 
 impl Sweep {
-    /// The time left, from the average of the points so far (once one has finished).
+    /// Whether the run is one of this sweep's, a point or not.
+    pub fn owns(&self, id: RunId) -> bool {
+        self.points.contains(&id) || self.others.contains(&id)
+    }
+
+    /// Points that ended, measured or failed.
+    pub fn done(&self) -> usize {
+        self.points.len() + self.failed
+    }
+
+    /// The time left once a point is in. Points run value by value, each value on every
+    /// backend, and a workers sweep's first values are its slowest: so the estimate is the last
+    /// value's points (one per backend), not the average since the start.
     pub fn remaining_secs(&self) -> Option<f64> {
-        if !self.running || self.points.is_empty() {
+        if !self.running || self.durations.is_empty() {
             return None;
         }
-        let per_point = self.started.elapsed().as_secs_f64() / self.points.len() as f64;
-        Some(per_point * self.planned.saturating_sub(self.points.len()) as f64)
+        let backends = (self.planned / self.spec.values.len().max(1)).max(1);
+        let recent = &self.durations[self.durations.len().saturating_sub(backends)..];
+        let per_point = recent.iter().sum::<f64>() / recent.len() as f64;
+        Some(per_point * self.planned.saturating_sub(self.done()) as f64)
     }
 
     /// Its points still in the history, with their ids (a deleted run drops out).
@@ -130,12 +152,28 @@ impl Sweep {
         let values: Vec<String> = self.spec.values.iter().map(u64::to_string).collect();
         let state = if self.running {
             " · running"
-        } else if self.points.len() < self.planned {
+        } else if self.done() < self.planned {
             " · stopped"
         } else {
             ""
         };
-        format!("{} = {} · {} of {} points{state}", self.spec.vary, values.join(", "), self.points.len(), self.planned)
+        let failed = if self.failed > 0 { format!(" ({} failed)", self.failed) } else { String::new() };
+        format!(
+            "{} = {} · {} of {} points{failed}{state}",
+            self.spec.vary,
+            values.join(", "),
+            self.points.len(),
+            self.planned
+        )
+    }
+}
+
+/// "about 40 s left", "about 3 min left": an estimate, rounded as one.
+pub fn about_left(secs: f64) -> String {
+    if secs < 60.0 {
+        format!("about {} s left", ((secs / 5.0).ceil() * 5.0).max(5.0))
+    } else {
+        format!("about {} min left", (secs / 60.0).round().max(1.0))
     }
 }
 
@@ -156,17 +194,36 @@ impl Sweeps {
         Self { cores, ..Self::default() }
     }
 
+    /// The form set to a preset's sweep (its parameter, values and backends), in Sweep mode.
+    pub fn fill_form(&mut self, spec: &SweepSpec, backends: &[BackendKind]) {
+        self.form.mode = Mode::Sweep;
+        self.form.vary = spec.vary;
+        self.form.values = spec.values.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
+        (self.form.backends, self.form.backends_picked) = (backends.to_vec(), true);
+    }
+
     /// A sweep of `planned` points starts (its runs are the next ones to finish).
     pub fn begin(&mut self, spec: SweepSpec, planned: usize) {
         self.end();
-        self.sweeps.push(Sweep { spec, points: Vec::new(), planned, started: Instant::now(), running: true });
+        let (points, durations, last_end) = (Vec::new(), Vec::new(), Instant::now());
+        let others = Vec::new();
+        self.sweeps.push(Sweep { spec, points, planned, failed: 0, others, last_end, durations, running: true });
     }
 
-    /// A run finished: a point of the sweep in progress, if there is one.
-    pub fn finished(&mut self, id: RunId) {
-        if let Some(sweep) = self.sweeps.last_mut().filter(|s| s.running) {
-            sweep.points.push(id);
+    /// A run ended: a point of the sweep in progress, if there is one. A run that was
+    /// stopped is not a point; one that failed counts as done but is not drawn.
+    pub fn finished(&mut self, id: RunId, outcome: Outcome) {
+        let Some(sweep) = self.sweeps.last_mut().filter(|s| s.running) else { return };
+        match outcome {
+            Outcome::Completed => sweep.points.push(id),
+            Outcome::Cancelled => return sweep.others.push(id),
+            _ => {
+                sweep.failed += 1;
+                sweep.others.push(id);
+            }
         }
+        sweep.durations.push(sweep.last_end.elapsed().as_secs_f64());
+        sweep.last_end = Instant::now();
     }
 
     /// The runs stopped (done, or Stop): the sweep keeps the points it finished.
@@ -185,7 +242,8 @@ impl Sweeps {
     }
 
     /// The sweep the centre shows: the one in progress; else, in Sweep mode, the one the
-    /// selected run belongs to, or the latest.
+    /// selected run belongs to (none if it belongs to none: a plain run shows as one), or the
+    /// latest when nothing is selected.
     pub fn shown(&self, selected: Option<RunId>) -> Option<&Sweep> {
         if let Some(running) = self.running() {
             return Some(running);
@@ -193,8 +251,10 @@ impl Sweeps {
         if self.form.mode != Mode::Sweep {
             return None;
         }
-        let owner = selected.and_then(|id| self.sweeps.iter().rev().find(|s| s.points.contains(&id)));
-        owner.or(self.sweeps.last())
+        match selected {
+            Some(id) => self.sweeps.iter().rev().find(|s| s.owns(id)),
+            None => self.sweeps.last(),
+        }
     }
 
     pub fn ask(&mut self, plan: Plan) {
@@ -209,11 +269,16 @@ impl Sweeps {
         self.pending.take()
     }
 
-    /// The history was cleared: no sweep has points left.
+    /// The history was cleared: no sweep has points left. A sweep still running counts only
+    /// the points still to come.
     pub fn clear(&mut self) {
         self.sweeps.retain(|s| s.running);
         for sweep in &mut self.sweeps {
+            sweep.planned = sweep.planned.saturating_sub(sweep.done());
+            (sweep.failed, sweep.last_end) = (0, Instant::now());
             sweep.points.clear();
+            sweep.others.clear();
+            sweep.durations.clear();
         }
     }
 }
@@ -265,18 +330,47 @@ mod tests {
     #[test]
     fn points_join_the_running_sweep_and_stay_after_it_stops() {
         let mut sweeps = Sweeps::default();
-        sweeps.finished(1); // no sweep: a plain run
+        sweeps.finished(1, Outcome::Completed); // no sweep: a plain run
         sweeps.begin(SweepSpec { vary: Vary::Workers, values: vec![1, 2] }, 4);
-        sweeps.finished(2);
-        sweeps.finished(3);
+        assert!(sweeps.running().is_some_and(|s| s.remaining_secs().is_none()), "no estimate before a point");
+        sweeps.finished(2, Outcome::Completed);
+        sweeps.finished(3, Outcome::Completed);
         assert!(sweeps.running().is_some_and(|s| s.remaining_secs().is_some()));
+        sweeps.finished(9, Outcome::Cancelled); // Stop during a point: not a point
         sweeps.end();
-        sweeps.finished(4);
+        sweeps.finished(4, Outcome::Completed);
         let sweep = &sweeps.all()[0];
         assert_eq!((sweep.points.as_slice(), sweep.running), (&[2, 3][..], false));
         assert!(sweep.caption().ends_with("2 of 4 points · stopped"), "{}", sweep.caption());
         assert!(sweeps.shown(Some(2)).is_none(), "Run mode shows the runs");
         sweeps.form.mode = Mode::Sweep;
         assert_eq!(sweeps.shown(None).map(|s| s.planned), Some(4));
+        assert_eq!(sweeps.shown(Some(3)).map(|s| s.planned), Some(4));
+        assert!(sweeps.shown(Some(1)).is_none(), "a plain run selected in Sweep mode shows as a run");
+    }
+
+    #[test]
+    fn the_time_left_is_rounded_as_an_estimate() {
+        assert_eq!(about_left(0.4), "about 5 s left");
+        assert_eq!(about_left(37.2), "about 40 s left");
+        assert_eq!(about_left(185.0), "about 3 min left");
+    }
+
+    #[test]
+    fn failed_points_are_counted_apart_and_the_estimate_follows_the_latest_points() {
+        let mut sweeps = Sweeps::default();
+        sweeps.begin(SweepSpec { vary: Vary::Workers, values: vec![1, 2, 4] }, 6);
+        sweeps.finished(1, Outcome::Completed);
+        sweeps.finished(2, Outcome::Failed);
+        let sweep = sweeps.running().expect("running");
+        assert_eq!((sweep.points.len(), sweep.failed, sweep.done()), (1, 1, 2));
+        assert!(sweep.caption().contains("1 of 6 points (1 failed)"), "{}", sweep.caption());
+        // Two points took `d` in all: the last two (one value on both backends) set the pace.
+        let estimate = sweep.remaining_secs().expect("an estimate");
+        let recent: f64 = sweep.durations.iter().sum::<f64>() / 2.0;
+        assert!((estimate - recent * 4.0).abs() < 1e-9, "{estimate} vs {recent}");
+        sweeps.clear();
+        let sweep = sweeps.running().expect("still running");
+        assert_eq!((sweep.planned, sweep.done()), (4, 0), "cleared: only the points to come");
     }
 }

@@ -247,10 +247,15 @@ pub fn describe(fit: &Fit) -> String {
             format!("σ = {:.3}: next to no serial part, it scales with the workers it gets", fit.sigma)
         }
         _ if fit.sigma > 0.0 => {
-            format!("σ = {:.3}: at most {:.0}× however many workers (1/σ)", fit.sigma, 1.0 / fit.sigma)
+            format!("σ = {:.3}: at most {}× however many workers (1/σ)", fit.sigma, two_digits(1.0 / fit.sigma))
         }
         _ => "σ = 0: parallel as far as was measured".to_owned(),
     }
+}
+
+/// 1.25 → "1.2", 12.5 → "12", 125 → "125": two significant digits, or the whole number.
+fn two_digits(x: f64) -> String {
+    if x < 10.0 { format!("{x:.1}") } else { format!("{x:.0}") }
 }
 
 #[cfg(test)]

@@ -25,6 +25,9 @@ pub struct BackendSweep {
     /// The time with one worker the speedups are measured against: the 1-worker point's, or
     /// else the fit's (`workers` sweeps).
     pub t1_secs: Option<f64>,
+    /// No 1-worker point: `t1_secs` is the fit's, and each law needed one point more (with
+    /// T(1) free, two points always fit Amdahl's law exactly, three the USL).
+    pub t1_fitted: bool,
     pub amdahl: Option<Fit>,
     pub usl: Option<Fit>,
     pub shape: Option<Shape>,
@@ -89,6 +92,7 @@ fn backend_sweep(runs: &[&RunResult], spec: &SweepSpec, backend: BackendKind, co
         backend,
         points,
         t1_secs: None,
+        t1_fitted: false,
         amdahl: None,
         usl: None,
         shape: None,
@@ -109,9 +113,12 @@ fn scale_by_workers(sweep: &mut BackendSweep, runs: &[&RunResult], cores: u64) {
         sweep.points.iter().partition(|p| !cpu || p.value <= cores.max(1));
     sweep.oversubscribed = past.iter().map(|p| p.value).collect();
     let fitted: Vec<Measured> = fitted.into_iter().map(measured).collect();
-    sweep.amdahl = scaling::fit_amdahl(&fitted);
-    sweep.usl = scaling::fit_usl(&fitted);
     let one = sweep.points.iter().find(|p| p.value == 1).map(|p| p.median_secs);
+    // Without a measured T(1) the fit has one unknown more: one point more for each law.
+    let extra = usize::from(one.is_none());
+    sweep.amdahl = scaling::fit_amdahl(&fitted).filter(|_| fitted.len() >= 2 + extra);
+    sweep.usl = scaling::fit_usl(&fitted).filter(|_| fitted.len() >= 3 + extra);
+    sweep.t1_fitted = one.is_none();
     sweep.t1_secs = one.or(sweep.usl.or(sweep.amdahl).map(|f| f.t1_secs));
     let Some(t1) = sweep.t1_secs else { return };
     let all: Vec<Measured> = sweep.points.iter().map(measured).collect();
@@ -148,6 +155,9 @@ fn words(sweep: &BackendSweep, vary: Vary) -> String {
         Some(Shape::Superlinear) => text.push_str("; superlinear: faster per worker than one alone"),
         None => {}
     }
+    if sweep.t1_fitted && sweep.t1_secs.is_some() {
+        text.push_str("; no 1-worker point: speedups are against the fitted T(1)");
+    }
     if !sweep.oversubscribed.is_empty() {
         let values: Vec<String> = sweep.oversubscribed.iter().map(u64::to_string).collect();
         text.push_str(&format!("; {} workers are past the cores, left out of the fit", values.join(", ")));
@@ -164,6 +174,26 @@ mod tests {
         let mut r = run(backend, &[secs * 0.99, secs, secs * 1.01]);
         r.config.workers = workers;
         r
+    }
+
+    #[test]
+    fn without_a_one_worker_point_each_law_needs_a_point_more() {
+        let spec = SweepSpec { vary: Vary::Workers, values: vec![8, 16, 32] };
+        // I/O work: points past the cores are fitted too.
+        let point = |n: u64, secs: f64| {
+            let mut r = point(BackendKind::EventLoop, n, secs);
+            r.config.workload = crate::engine::Workload::new(crate::engine::WorkloadKind::Sleep, 100);
+            r
+        };
+        let runs: Vec<RunResult> = [8, 16].iter().map(|&n| point(n, 1.0 / n as f64)).collect();
+        let refs: Vec<&RunResult> = runs.iter().collect();
+        let sweep = &sweep_report(&refs, &spec, 2).backends[0];
+        assert!(sweep.amdahl.is_none() && sweep.usl.is_none() && sweep.t1_fitted, "two points fit T(1) and σ exactly");
+        let runs: Vec<RunResult> = [8, 16, 32].iter().map(|&n| point(n, 1.0 / n as f64)).collect();
+        let refs: Vec<&RunResult> = runs.iter().collect();
+        let sweep = &sweep_report(&refs, &spec, 2).backends[0];
+        assert!(sweep.amdahl.is_some() && sweep.usl.is_none(), "{sweep:?}");
+        assert!(sweep.text.contains("speedups are against the fitted T(1)"), "{}", sweep.text);
     }
 
     #[test]

@@ -25,7 +25,13 @@ impl LabApp {
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
         match self.sweeps.shown(self.history.selected().map(|e| e.id)).cloned() {
             Some(sweep) => {
-                egui::ScrollArea::vertical().show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
+                // Save PNG captures the charts at the top: scrolled away, the capture would
+                // be cut by the window's edge, so they come back into view while it is armed.
+                let mut area = egui::ScrollArea::vertical();
+                if self.png.is_capturing() {
+                    area = area.vertical_scroll_offset(0.0);
+                }
+                area.show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
             }
             None => self.central_body(ui, commands, None),
         }

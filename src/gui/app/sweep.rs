@@ -6,14 +6,13 @@
 use eframe::egui::{self, RichText};
 
 use crate::engine::{BackendKind, ExperimentConfig};
-use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::history::RunId;
 use super::super::panels::status_bar::Status;
 use super::super::plots::cores::{CoresView, cores_plot};
 use super::super::plots::sweep::{SweepChartsView, sweep_charts_ui};
-use super::super::sweeps::{Mode, Plan, Sweep, Sweeps};
+use super::super::sweeps::{Mode, Plan, Sweep, Sweeps, about_left};
 use super::LabApp;
 
 impl LabApp {
@@ -90,9 +89,7 @@ impl LabApp {
         };
         if let Some(spec) = preset.sweep.clone() {
             let configs: Vec<ExperimentConfig> = preset.configs().into_iter().map(as_run).collect();
-            self.sweeps.form.vary = spec.vary;
-            self.sweeps.form.values = spec.values.iter().map(u64::to_string).collect::<Vec<_>>().join(",");
-            (self.sweeps.form.backends, self.sweeps.form.backends_picked) = (preset.backends.clone(), true);
+            self.sweeps.fill_form(&spec, &preset.backends);
             let plan = Plan::new(spec, &configs);
             return self.offer_sweep(plan, ctx);
         }
@@ -121,9 +118,11 @@ impl LabApp {
         let selected = self.history.selected().and_then(|e| ids.iter().position(|&id| id == e.id));
         let mut caption = sweep.caption();
         if let Some(secs) = sweep.remaining_secs() {
-            caption += &format!(" · about {} left", format::duration(secs));
+            caption += &format!(" · {}", about_left(secs));
         }
-        caption += " · click a point to open its run";
+        if !self.png.is_capturing() {
+            caption += " · click a point to open its run";
+        }
         let view = SweepChartsView {
             report: &report,
             cores: self.sweeps.cores,

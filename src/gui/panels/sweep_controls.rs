@@ -8,7 +8,6 @@ use eframe::egui::{self, RichText};
 
 use crate::cli::MAX_UNCONFIRMED_RUNS;
 use crate::engine::{BackendKind, ExperimentConfig, Vary};
-use crate::report::format;
 
 use super::super::command::UiCommand;
 use super::super::plots::palette;
@@ -123,10 +122,10 @@ pub fn sweep_controls_ui(
     }
     if let Some(sweep) = view.running {
         let left = match sweep.remaining_secs() {
-            Some(secs) => format!("about {} left", format::duration(secs)),
+            Some(secs) => crate::gui::sweeps::about_left(secs),
             None => "the time left shows once the first point is in".to_owned(),
         };
-        ui.weak(format!("{} of {} points done · {left}", sweep.points.len(), sweep.planned));
+        ui.weak(format!("{} of {} points done · {left}", sweep.done(), sweep.planned));
     }
     command
 }

@@ -153,7 +153,7 @@ fn fit_row(ui: &mut egui::Ui, sweep: &BackendSweep, fit: &Fit) {
 
 fn backend_words(ui: &mut egui::Ui, sweep: &BackendSweep, words: &str) {
     ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new(format!("{}:", sweep.backend)).small().color(palette::backend(sweep.backend)));
-        ui.add(egui::Label::new(RichText::new(words).small()).wrap());
+        ui.label(RichText::new(format!("{}:", sweep.backend)).color(palette::backend(sweep.backend)));
+        ui.add(egui::Label::new(words).wrap());
     });
 }

@@ -222,15 +222,21 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
     };
     let plot = base_plot("sweep_speedup", frame, x, "workers")
         .legend(Legend::default().position(Corner::LeftTop))
-        .y_axis_label("speedup (× one worker)")
+        .y_axis_label(if report.backends.iter().any(|b| b.t1_fitted) {
+            "speedup (× the fitted T(1))"
+        } else {
+            "speedup (× one worker)"
+        })
         .y_axis_formatter(|mark, _| format!("{}×", scale::count(mark.value)))
         .include_y(0.0)
         .include_y(top)
         .label_formatter(|position| hover_label(&texts, position));
     let (ring, weak) = (ui.visuals().strong_text_color(), ui.visuals().weak_text_color());
-    // The colour of the core mark on the workers slider.
-    let mark = ui.visuals().warn_fg_color;
-    let cores_x = (cores > 0).then(|| x.scale.to_plot(cores as f64)).flatten();
+    // A neutral colour no backend has; only inside the measured range, or the mark would
+    // stretch the x axis away from the elapsed chart's (a 64-core machine, 1..8 workers).
+    let mark = ui.visuals().text_color();
+    let inside = cores > 0 && (x.lo..=x.hi).contains(&(cores as f64));
+    let cores_x = inside.then(|| x.scale.to_plot(cores as f64)).flatten();
     let response = plot.show(ui, |plot_ui| {
         plot_ui.line(Line::new("ideal S = N", curve(&|n| n)).color(weak).width(1.0).style(LineStyle::dashed_loose()));
         for sweep in &report.backends {
@@ -259,9 +265,9 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
             let line = VLine::new("", at).color(mark).width(1.5).style(LineStyle::dashed_dense());
             plot_ui.vline(line.allow_hover(false));
             let label = format!("{cores} cores");
-            // At the foot of the line: the legend is at the top, and speedups stay above 0.
-            let text = Text::new("", PlotPoint::new(at, 0.0), RichText::new(label).size(12.0));
-            plot_ui.text(text.color(mark).anchor(Align2::LEFT_BOTTOM).allow_hover(false));
+            // At the top of the line, right of it: measured points stay below `top`.
+            let text = Text::new("", PlotPoint::new(at, top), RichText::new(format!(" {label}")).size(12.0));
+            plot_ui.text(text.color(mark).anchor(Align2::LEFT_TOP).allow_hover(false));
         }
         draw_series(plot_ui, &all, frame.selected, ring);
     });
