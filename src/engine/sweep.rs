@@ -89,6 +89,8 @@ pub enum SweepError {
     TooMany { vary: Vary, count: usize },
     #[error("sweep: {vary} values must increase, but {next} comes after {previous}")]
     NotIncreasing { vary: Vary, previous: u64, next: u64 },
+    #[error("sweep: {workload} tasks have no size (they do nothing); vary workers or tasks instead")]
+    NoSize { workload: &'static str },
     #[error("sweep point {vary} = {value} on {backend}: {error}")]
     Point { vary: Vary, value: u64, backend: String, error: Box<ConfigError> },
 }
@@ -113,6 +115,11 @@ impl SweepSpec {
     /// backend). The first point the engine refuses is named with the engine's message.
     pub fn points(&self, configs: &[ExperimentConfig]) -> Result<Vec<ValidConfig>, SweepError> {
         self.check()?;
+        if let Some(config) =
+            configs.iter().find(|c| self.vary == Vary::Size && c.workload.kind.info().size_unit.is_empty())
+        {
+            return Err(SweepError::NoSize { workload: config.workload.kind.info().name });
+        }
         let mut points = Vec::with_capacity(self.values.len() * configs.len());
         for &value in &self.values {
             for config in configs {
@@ -139,6 +146,9 @@ fn number(text: &str) -> Result<u64, String> {
 /// message says what is wrong and with which value or bound; [`SweepSpec::check`] then checks the
 /// list itself (at least 2 values, increasing).
 pub fn parse_sweep_values(text: &str) -> Result<Vec<u64>, String> {
+    if text.trim().is_empty() {
+        return Err("no values: give at least 2, e.g. 1,2,4,8 or 1..16 or 1..1024:x2".to_owned());
+    }
     let Some((start, rest)) = text.split_once("..") else {
         return text.split(',').map(number).collect();
     };
@@ -220,5 +230,12 @@ mod tests {
             "{too_many}"
         );
         assert!("cores".parse::<Vary>().is_err());
+        let noop = ExperimentConfig { workload: Workload::new(WorkloadKind::Noop, 0), ..base(BackendKind::Threads) };
+        let sizes = SweepSpec { vary: Vary::Size, values: vec![1, 2] }.points(&[noop]).err().map(|e| e.to_string());
+        assert_eq!(
+            sizes.as_deref(),
+            Some("sweep: noop tasks have no size (they do nothing); vary workers or tasks instead")
+        );
+        assert!(parse_sweep_values(" ").is_err_and(|e| e.starts_with("no values: give at least 2")));
     }
 }

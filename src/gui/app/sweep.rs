@@ -136,7 +136,7 @@ impl LabApp {
         let points = response.points_on_screen.iter().filter_map(|&(i, pos)| Some((*ids.get(i)?, pos))).collect();
         ui.add_space(6.0);
         ui.label(RichText::new(format!("Core utilization — {cores_title}")).heading());
-        cores_plot(ui, cores, ui.available_width(), 170.0);
+        cores_plot(ui, cores, ui.available_width(), 240.0);
         (response.rect, points)
     }
 }

@@ -41,7 +41,7 @@ pub struct SweepChartsResponse {
 }
 
 /// The height of the Karp–Flatt strip.
-const STRIP_HEIGHT: f32 = 120.0;
+const STRIP_HEIGHT: f32 = 150.0;
 
 pub fn sweep_charts_ui(ui: &mut egui::Ui, view: &SweepChartsView<'_>) -> SweepChartsResponse {
     let scope = ui.scope(|ui| {

@@ -177,8 +177,13 @@ pub fn scaling_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame: 
         plot = plot.y_grid_spacer(move |input| {
             scale::thinned(&scale::log_marks(input.bounds), input.bounds, frame.height - 30.0, Y_LABEL_PX)
         });
+        // Headroom, so the top point and its ring are not cut by the frame.
+        if let Some(top) = y.to_plot(hi * 1.4) {
+            plot = plot.include_y(top);
+        }
     } else {
-        plot = plot.include_y(0.0).include_y(hi * 1.25);
+        // Before the first point: 0 to 1 s, not egui's default of −4 to 4.
+        plot = plot.include_y(0.0).include_y(if hi > 0.0 { hi * 1.25 } else { 1.0 });
     }
     let ring = ui.visuals().strong_text_color();
     let response = plot.show(ui, |plot_ui| {
@@ -294,8 +299,11 @@ pub fn per_unit_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame:
         plot = plot.y_grid_spacer(move |input| {
             scale::thinned(&scale::log_marks(input.bounds), input.bounds, frame.height - 30.0, Y_LABEL_PX)
         });
+        if let Some(top) = y.to_plot(hi * 1.4) {
+            plot = plot.include_y(top);
+        }
     } else {
-        plot = plot.include_y(0.0).include_y(hi * 1.2);
+        plot = plot.include_y(0.0).include_y(if hi > 0.0 { hi * 1.2 } else { 1.0 });
     }
     let ring = ui.visuals().strong_text_color();
     let response = plot.show(ui, |plot_ui| draw_series(plot_ui, &all, frame.selected, ring));
@@ -307,9 +315,12 @@ pub fn per_unit_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame:
 pub fn karp_flatt_strip(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame: Frame) -> ChartOutcome {
     let all: Vec<Series<'_>> = report.backends.iter().map(|b| series(b, x, |p| p.karp_flatt)).collect();
     let texts = hover_texts(&all, |p| format!("{} workers: e = {:.3}", p.value, p.karp_flatt.unwrap_or(0.0)));
+    // Room above the highest point for its ring; 0 to 1 before there is any.
+    let top = all.iter().flat_map(|s| &s.points).map(|(_, y, _)| *y).fold(0.0, f64::max);
     let plot = base_plot("sweep_karp_flatt", frame, x, "workers")
         .y_axis_label("e(N)")
         .include_y(0.0)
+        .include_y(if top > 0.0 { top * 1.25 } else { 1.0 })
         .label_formatter(|position| hover_label(&texts, position));
     let (ring, weak) = (ui.visuals().strong_text_color(), ui.visuals().weak_text_color());
     let response = plot.show(ui, |plot_ui| {
