@@ -24,10 +24,10 @@ use super::run_controller::RunController;
 use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
 use super::settings::Settings;
 use super::sweeps::{Mode, Sweeps};
-use super::{data_export, utc_stamp};
 
 mod central;
 mod open;
+mod save;
 mod sweep;
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
@@ -243,24 +243,6 @@ impl LabApp {
         }
     }
 
-    fn open_dialog(&mut self, kind: SaveKind) {
-        let dir = self.settings.save_dir.clone().filter(|d| d.is_dir()).unwrap_or_else(default_save_dir);
-        self.dialog = Some(SaveDialog::new(kind, &dir, &utc_stamp(std::time::SystemTime::now())));
-    }
-
-    fn save_to(&mut self, kind: SaveKind, path: PathBuf, ctx: &egui::Context) {
-        if let Some(dir) = path.parent().filter(|d| d.is_dir()) {
-            self.settings.save_dir = Some(dir.to_owned());
-        }
-        match kind {
-            SaveKind::Png => self.png.arm(path),
-            SaveKind::Data => {
-                let runs = self.history.runs_here();
-                self.writes.spawn("lab-export", ctx, move || data_export::write(&path, runs));
-            }
-        }
-    }
-
     /// Drains the run's events and finished results.
     fn poll_runs(&mut self) {
         for result in self.runs.poll() {
@@ -309,13 +291,6 @@ impl LabApp {
             }
         })
     }
-}
-
-fn default_save_dir() -> PathBuf {
-    directories::UserDirs::new()
-        .and_then(|d| d.picture_dir().or_else(|| d.document_dir()).map(ToOwned::to_owned))
-        .or_else(|| std::env::current_dir().ok())
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 impl eframe::App for LabApp {
