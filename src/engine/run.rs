@@ -181,7 +181,7 @@ fn run_repetition(
 ) -> RepetitionResult {
     let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
     let log = Arc::new(TaskLog::new(record_steps));
-    let spans = SpanLog::new();
+    let spans = SpanLog::with_capacity(config.tasks);
     let holds = HoldLog::new();
     let gil = config.gil.then(|| Arc::new(Gil::default()));
     let pids = Pids::default();

@@ -21,6 +21,7 @@ use futures_util::stream::FuturesUnordered;
 use tokio::sync::Notify;
 
 use super::loop_task::{Offload, run_task_async};
+use super::loop_timer::{MillisTimers, Timers, TokioTimers};
 use super::offload_pool::{self, Bridged};
 use super::{Backend, BackendReport, RunContext};
 use crate::engine::config::WorkloadKind;
@@ -69,6 +70,7 @@ impl Backend for EventLoop {
             ..BackendReport::default()
         };
         let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
+        let timer_origin = Instant::now();
         let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
             Ok(runtime) => runtime,
             Err(cause) => return failed(RunError::Start { what: "the tokio runtime".into(), cause }),
@@ -85,6 +87,7 @@ impl Backend for EventLoop {
         let lag = LagRecorder::default();
         let shared = Arc::new(Shared {
             runner: Arc::new(ctx.runner()),
+            timer_origin,
             offload,
             clock: ctx.clock,
             recorded: Mutex::new(Vec::new()),
@@ -201,6 +204,8 @@ fn build_runtime(
 /// What every task of a loop shares.
 struct Shared {
     runner: Arc<TaskRunner>,
+    /// Made just before the runtime: the ticks of a one-thread loop's [`MillisTimers`].
+    timer_origin: Instant,
     offload: Offload,
     clock: RunClock,
     recorded: Mutex<Vec<Span>>,
@@ -209,34 +214,68 @@ struct Shared {
     all_done: Notify,
 }
 
+impl Shared {
+    fn record(&self, span: Option<Span>) {
+        if let Some(span) = span {
+            self.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);
+        }
+    }
+
+    fn record_all(&self, spans: &mut Vec<Span>) {
+        if !spans.is_empty() {
+            self.recorded.lock().unwrap_or_else(|p| p.into_inner()).append(spans);
+        }
+    }
+}
+
 /// Runs every task, at most `in_flight` at once, and returns when the last one finished.
 /// On a one-thread loop the tasks are futures of one [`FuturesUnordered`] polled by this
 /// task: starting one costs a node in its list rather than a runtime task (a heap cell, a
 /// lock on the runtime's task list, a scheduler round trip), which is most of the lab's
-/// own cost per task when a hundred thousand sleeps start at once. It gives way to the rest
-/// of the loop every [`YIELD_EVERY`] started or finished tasks. On a multi-thread runtime
-/// every task is spawned, so the runtime's workers share them.
+/// own cost per task when a hundred thousand sleeps start at once. Their waits share a
+/// timer per millisecond ([`MillisTimers`]). On a multi-thread runtime every task is
+/// spawned, so the runtime's workers share them, and each wait has a tokio timer.
 async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
-    if !one_thread {
-        for task in 0..shared.total {
-            tokio::spawn(run_one(shared.clone(), task));
-            if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
-                tokio::task::yield_now().await;
-            }
+    if one_thread {
+        let timers = MillisTimers::new(shared.timer_origin);
+        tokio::select! {
+            // Due timers first, so their tasks are ready when the dispatcher looks.
+            biased;
+            () = timers.drive() => {}
+            () = run_on_one_thread(shared, &timers, in_flight) => {}
         }
-        shared.all_done.notified().await;
         return;
     }
+    for task in 0..shared.total {
+        let shared = shared.clone();
+        tokio::spawn(async move {
+            let span = run_one(&shared, &TokioTimers, task).await;
+            shared.record(span);
+            if shared.finished.fetch_add(1, Ordering::AcqRel) + 1 == shared.total {
+                shared.all_done.notify_one();
+            }
+        });
+        if task % SPAWN_BATCH == SPAWN_BATCH - 1 {
+            tokio::task::yield_now().await;
+        }
+    }
+    shared.all_done.notified().await;
+}
+
+/// The one-thread dispatcher: gives way to the rest of the loop every [`YIELD_EVERY`]
+/// started or finished tasks, and hands its finished spans over whenever it does.
+async fn run_on_one_thread(shared: &Shared, timers: &MillisTimers, in_flight: u64) {
     // The heartbeat starts first, as asyncio's would be scheduled before `gather`.
     tokio::task::yield_now().await;
     let in_flight = usize::try_from(in_flight.max(1)).unwrap_or(usize::MAX);
     let mut running = FuturesUnordered::new();
+    let mut finished = Vec::with_capacity(YIELD_EVERY);
     let mut next = 0;
     // Tasks started or finished since this task last gave way.
     let mut since_yield = 0;
     loop {
         while next < shared.total && running.len() < in_flight && since_yield < YIELD_EVERY {
-            running.push(run_one(shared.clone(), next));
+            running.push(run_one(shared, timers, next));
             next += 1;
             since_yield += 1;
         }
@@ -244,7 +283,8 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
         let polled = std::future::poll_fn(|cx| {
             loop {
                 match running.poll_next_unpin(cx) {
-                    Poll::Ready(Some(())) => {
+                    Poll::Ready(Some(span)) => {
+                        finished.extend(span);
                         since_yield += 1;
                         if since_yield >= YIELD_EVERY {
                             return Poll::Ready(Polled::GiveWay);
@@ -256,6 +296,7 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
             }
         })
         .await;
+        shared.record_all(&mut finished);
         let all_started = next >= shared.total;
         match polled {
             Polled::Empty if all_started => return,
@@ -263,7 +304,8 @@ async fn dispatch(shared: &Arc<Shared>, in_flight: u64, one_thread: bool) {
             _ if since_yield >= YIELD_EVERY => tokio::task::yield_now().await,
             Polled::Waiting if all_started || running.len() >= in_flight => {
                 // Nothing may start: sleep until a task is woken and finishes.
-                std::future::poll_fn(|cx| running.poll_next_unpin(cx).map(|_| ())).await;
+                let span = std::future::poll_fn(|cx| running.poll_next_unpin(cx)).await;
+                finished.extend(span.flatten());
             }
             // There is room and there are tasks to start.
             _ => continue,
@@ -282,16 +324,12 @@ enum Polled {
     GiveWay,
 }
 
-async fn run_one(shared: Arc<Shared>, task: u64) {
+/// Runs task `task`; its span, unless the run was stopped while it ran.
+async fn run_one<T: Timers>(shared: &Shared, timers: &T, task: u64) -> Option<Span> {
     let started = Instant::now();
-    let (outcome, worker) = run_task_async(&shared.runner, task, &shared.offload, lane::current(), started).await;
+    let (outcome, worker) =
+        run_task_async(&shared.runner, timers, task, &shared.offload, lane::current(), started).await;
     let ended = Instant::now();
-    if let Ok(ok) = outcome {
-        let (start_secs, end_secs) = (shared.clock.secs_of(started), shared.clock.secs_of(ended));
-        let span = Span { task, worker, start_secs, end_secs, ok };
-        shared.recorded.lock().unwrap_or_else(|p| p.into_inner()).push(span);
-    }
-    if shared.finished.fetch_add(1, Ordering::AcqRel) + 1 == shared.total {
-        shared.all_done.notify_one();
-    }
+    let ok = outcome.ok()?;
+    Some(Span { task, worker, start_secs: shared.clock.secs_of(started), end_secs: shared.clock.secs_of(ended), ok })
 }

@@ -10,6 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::loop_timer::Timers;
 use super::offload_pool::OffloadClient;
 use crate::engine::cancel::Cancelled;
 use crate::engine::config::WorkloadKind;
@@ -29,9 +30,11 @@ pub enum Offload {
 
 /// Runs every step of `task`. Returns whether it succeeded (or that the run was stopped)
 /// and the lane its last blocking part ran on (`fallback` when it had none). `started` is the
-/// moment the task started, the first step's timer counts from it.
-pub async fn run_task_async(
+/// moment the task started, the first step's timer counts from it. Its waits get their
+/// timers from `timers`.
+pub async fn run_task_async<T: Timers>(
     runner: &Arc<TaskRunner>,
+    timers: &T,
     task: u64,
     offload: &Offload,
     fallback: u32,
@@ -47,16 +50,28 @@ pub async fn run_task_async(
         }
         runner.log.step(task, step);
         let now = if step == 0 { started } else { Instant::now() };
-        if let Err(failure) = step_async(runner, task, offload, &mut lane, now).await {
+        let done = match runner.kind {
+            // A wait stays in the task's own future; every other step is boxed, so a
+            // hundred thousand sleeping tasks each hold (and move, and touch when they
+            // wake) a fraction of what a CPU step with an offload or an HTTP request needs.
+            WorkloadKind::Sleep => {
+                timers.sleep_until(now + Duration::from_millis(runner.sizes.for_task(task))).await;
+                Ok(())
+            }
+            WorkloadKind::Noop => Ok(()),
+            _ => Box::pin(step_async(runner, timers, task, offload, &mut lane, now)).await,
+        };
+        if let Err(failure) = done {
             return (runner.settle(task, Some(Err(failure))), lane);
         }
     }
     (Ok(true), lane)
 }
 
-/// One step; `now` is when it started (a `sleep` counts from it).
-async fn step_async(
+/// One step; `now` is when it started (a `sleep` counts from it). Boxed by its caller.
+async fn step_async<T: Timers>(
     runner: &Arc<TaskRunner>,
+    timers: &T,
     task: u64,
     offload: &Offload,
     lane: &mut u32,
@@ -69,18 +84,16 @@ async fn step_async(
         }
         WorkloadKind::Mixed => {
             blocking_part(runner, task, offload, lane).await?;
-            tokio::time::sleep(Duration::from_millis(runner.io_wait_millis)).await;
+            timers.sleep_until(Instant::now() + Duration::from_millis(runner.io_wait_millis)).await;
             Ok(())
         }
         WorkloadKind::Sleep => {
-            tokio::time::sleep_until((now + Duration::from_millis(size)).into()).await;
+            timers.sleep_until(now + Duration::from_millis(size)).await;
             Ok(())
         }
         WorkloadKind::Noop => Ok(()),
-        // Boxed: these futures are large, and an unboxed one would make every task's future
-        // (a million of them, for no-op dispatch) as large as an HTTP request's state.
-        WorkloadKind::Http => Ok(Box::pin(runner.io.get_async(size)).await?),
-        WorkloadKind::File => Box::pin(runner.io.file_async(size, &runner.cancel)).await,
+        WorkloadKind::Http => Ok(runner.io.get_async(size).await?),
+        WorkloadKind::File => runner.io.file_async(size, &runner.cancel).await,
     }
 }
 
@@ -101,7 +114,7 @@ async fn blocking_part(
             outcome
         }
         Offload::Processes(pool) => {
-            let (worker, ok) = Box::pin(pool.run(task)).await?;
+            let (worker, ok) = pool.run(task).await?;
             *lane = worker;
             if ok { Ok(()) } else { Err(TaskError::BlockingPart { worker }.into()) }
         }

@@ -6,6 +6,7 @@
 // point at their constructors.
 pub(super) mod event_loop;
 mod loop_task;
+mod loop_timer;
 pub(super) mod mock;
 mod offload_pool;
 mod pool;
@@ -31,6 +32,7 @@ use super::task_log::TaskLog;
 use super::workload::TaskRunner;
 
 pub use loop_task::{Offload, run_task_async};
+pub use loop_timer::TokioTimers;
 
 /// What a backend gets for one repetition.
 pub struct RunContext<'a> {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use super::{ChildError, FLUSH_NANOS, FLUSH_SPANS, flush};
 use crate::engine::backend::protocol::WireSpan;
-use crate::engine::backend::{Offload, run_task_async};
+use crate::engine::backend::{Offload, TokioTimers, run_task_async};
 use crate::engine::config::WorkloadKind;
 use crate::engine::loop_lag::LagRecorder;
 use crate::engine::sys::monotonic_nanos;
@@ -41,7 +41,7 @@ pub fn run_tasks(runner: TaskRunner, mut rx: UnboundedReceiver<(u64, u64)>) -> R
                 let (runner, outbox, lag) = (runner.clone(), outbox.clone(), lag.clone());
                 tokio::spawn(async move {
                     let start = monotonic_nanos();
-                    let (outcome, _) = run_task_async(&runner, task, &Offload::Inline, 0, Instant::now()).await;
+                    let (outcome, _) = run_task_async(&runner, &TokioTimers, task, &Offload::Inline, 0, Instant::now()).await;
                     let end = monotonic_nanos();
                     let mut out = lock(&outbox);
                     out.spans.push(WireSpan(task, start, end, outcome.unwrap_or(false)));

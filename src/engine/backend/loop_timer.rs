@@ -1,0 +1,175 @@
+//! The timers a loop task's waits use (the `sleep` workload, the `mixed` wait).
+//!
+//! A multi-thread loop and a worker process's loop give every wait its own tokio timer.
+//! A one-thread loop gives every wait that ends in the same millisecond one tokio timer
+//! between them ([`MillisTimers`]): tokio's timer wheel fires in whole-millisecond ticks,
+//! so each wait still ends at the tick its own timer would have fired on, but a hundred
+//! thousand waits cost an entry in a list each instead of an entry in the wheel, a wake
+//! from the time driver and a removal from the wheel when the wait is dropped. That cost
+//! was most of the lab's own when 100,000 sleeps of 100 ms end together.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// Where a loop task's waits get their timers.
+pub trait Timers {
+    type Sleep<'a>: Future<Output = ()>
+    where
+        Self: 'a;
+
+    /// A wait that ends at `deadline`, or at the first tick of the runtime's clock after it.
+    fn sleep_until(&self, deadline: Instant) -> Self::Sleep<'_>;
+}
+
+/// A tokio timer for every wait.
+pub struct TokioTimers;
+
+impl Timers for TokioTimers {
+    type Sleep<'a> = tokio::time::Sleep;
+
+    fn sleep_until(&self, deadline: Instant) -> tokio::time::Sleep {
+        tokio::time::sleep_until(deadline.into())
+    }
+}
+
+/// One tokio timer per millisecond with waits ending in it, for the one thread that runs a
+/// loop: its waits and [`MillisTimers::drive`] must be polled on that thread (they share a
+/// `RefCell`). Ticks are whole milliseconds from `origin`; made just before the runtime,
+/// `origin` is within microseconds of the runtime's own clock start, so the ticks are the
+/// runtime's.
+pub struct MillisTimers {
+    origin: Instant,
+    state: RefCell<State>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The wakers of the waits ending at each tick still to come.
+    waiting: BTreeMap<u64, Vec<Waker>>,
+    /// Every tick up to this one has fired.
+    fired: u64,
+    /// The tick the driver's tokio timer is set for.
+    armed: Option<u64>,
+    /// The driver, when it waits: a wait for an earlier tick than `armed` wakes it.
+    driver: Option<Waker>,
+}
+
+impl MillisTimers {
+    pub fn new(origin: Instant) -> Self {
+        MillisTimers { origin, state: RefCell::default() }
+    }
+
+    /// The first tick at or after `deadline`.
+    fn tick_of(&self, deadline: Instant) -> u64 {
+        let after = deadline.saturating_duration_since(self.origin);
+        let part = u64::from(after.subsec_nanos() > after.subsec_millis() * 1_000_000);
+        after.as_secs().saturating_mul(1000).saturating_add(u64::from(after.subsec_millis()) + part)
+    }
+
+    /// When `tick` comes: a wait's deadline rounded up by under a millisecond.
+    fn instant_of(&self, tick: u64) -> Instant {
+        self.origin + Duration::from_millis(tick)
+    }
+
+    /// Fires each tick with waits as it comes, waking them. Never returns: run it beside
+    /// the tasks that wait.
+    pub async fn drive(&self) {
+        let timer = tokio::time::sleep_until(self.origin.into());
+        tokio::pin!(timer);
+        std::future::poll_fn(|cx| {
+            loop {
+                let mut state = self.state.borrow_mut();
+                let Some(&next) = state.waiting.keys().next() else {
+                    state.armed = None;
+                    remember(&mut state.driver, cx.waker());
+                    return Poll::Pending;
+                };
+                if state.armed != Some(next) {
+                    state.armed = Some(next);
+                    timer.as_mut().reset(self.instant_of(next).into());
+                }
+                drop(state);
+                if timer.as_mut().poll(cx).is_pending() {
+                    remember(&mut self.state.borrow_mut().driver, cx.waker());
+                    return Poll::Pending;
+                }
+                let wakers = {
+                    let mut state = self.state.borrow_mut();
+                    state.fired = next;
+                    state.armed = None;
+                    state.waiting.remove(&next).unwrap_or_default()
+                };
+                wakers.into_iter().for_each(Waker::wake);
+            }
+        })
+        .await
+    }
+}
+
+fn remember(slot: &mut Option<Waker>, waker: &Waker) {
+    if !slot.as_ref().is_some_and(|known| known.will_wake(waker)) {
+        *slot = Some(waker.clone());
+    }
+}
+
+impl Timers for MillisTimers {
+    type Sleep<'a> = MillisSleep<'a>;
+
+    fn sleep_until(&self, deadline: Instant) -> MillisSleep<'_> {
+        MillisSleep { timers: self, tick: self.tick_of(deadline), slot: None }
+    }
+}
+
+/// A wait on [`MillisTimers`].
+pub struct MillisSleep<'a> {
+    timers: &'a MillisTimers,
+    tick: u64,
+    /// Where its waker is in its tick's list, once it waits.
+    slot: Option<usize>,
+}
+
+impl Future for MillisSleep<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let tick = self.tick;
+        let mut state = self.timers.state.borrow_mut();
+        if tick <= state.fired {
+            return Poll::Ready(());
+        }
+        let wakers = state.waiting.entry(tick).or_default();
+        match self.slot {
+            Some(slot) => {
+                if let Some(known) = wakers.get_mut(slot) {
+                    remember_in(known, cx.waker());
+                }
+            }
+            None => {
+                wakers.push(cx.waker().clone());
+                let slot = wakers.len() - 1;
+                if state.armed.is_none_or(|armed| tick < armed)
+                    && let Some(driver) = state.driver.take()
+                {
+                    driver.wake();
+                }
+                drop(state);
+                self.slot = Some(slot);
+            }
+        }
+        Poll::Pending
+    }
+}
+
+fn remember_in(known: &mut Waker, waker: &Waker) {
+    if !known.will_wake(waker) {
+        *known = waker.clone();
+    }
+}
+
+#[cfg(test)]
+#[path = "loop_timer_tests.rs"]
+mod tests;
