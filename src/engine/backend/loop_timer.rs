@@ -9,7 +9,7 @@
 //! was most of the lab's own when 100,000 sleeps of 100 ms end together.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
@@ -48,8 +48,9 @@ pub struct MillisTimers {
 
 #[derive(Default)]
 struct State {
-    /// The wakers of the waits ending at each tick still to come.
-    waiting: BTreeMap<u64, Vec<Waker>>,
+    /// The wakers of the waits ending at each tick still to come, by tick, earliest first.
+    /// A wait most often ends in the latest tick so far, at the back.
+    waiting: VecDeque<(u64, Vec<Waker>)>,
     /// Every tick up to this one has fired.
     fired: u64,
     /// The tick the driver's tokio timer is set for.
@@ -83,7 +84,7 @@ impl MillisTimers {
         std::future::poll_fn(|cx| {
             loop {
                 let mut state = self.state.borrow_mut();
-                let Some(&next) = state.waiting.keys().next() else {
+                let Some(&(next, _)) = state.waiting.front() else {
                     state.armed = None;
                     remember(&mut state.driver, cx.waker());
                     return Poll::Pending;
@@ -101,12 +102,33 @@ impl MillisTimers {
                     let mut state = self.state.borrow_mut();
                     state.fired = next;
                     state.armed = None;
-                    state.waiting.remove(&next).unwrap_or_default()
+                    state.waiting.pop_front().map(|(_, wakers)| wakers).unwrap_or_default()
                 };
                 wakers.into_iter().for_each(Waker::wake);
             }
         })
         .await
+    }
+}
+
+impl State {
+    /// The list of the waits ending at `tick`, made if there is none.
+    fn wakers_of(&mut self, tick: u64) -> &mut Vec<Waker> {
+        let at = match self.waiting.back() {
+            Some(&(last, _)) if last == tick => self.waiting.len() - 1,
+            Some(&(last, _)) if last < tick => {
+                self.waiting.push_back((tick, Vec::new()));
+                self.waiting.len() - 1
+            }
+            _ => match self.waiting.binary_search_by_key(&tick, |&(at, _)| at) {
+                Ok(at) => at,
+                Err(at) => {
+                    self.waiting.insert(at, (tick, Vec::new()));
+                    at
+                }
+            },
+        };
+        &mut self.waiting[at].1
     }
 }
 
@@ -120,16 +142,19 @@ impl Timers for MillisTimers {
     type Sleep<'a> = MillisSleep<'a>;
 
     fn sleep_until(&self, deadline: Instant) -> MillisSleep<'_> {
-        MillisSleep { timers: self, tick: self.tick_of(deadline), slot: None }
+        MillisSleep { timers: self, tick: self.tick_of(deadline), slot: NOT_WAITING }
     }
 }
+
+/// A [`MillisSleep`] that has not put its waker in a list yet.
+const NOT_WAITING: u32 = u32::MAX;
 
 /// A wait on [`MillisTimers`].
 pub struct MillisSleep<'a> {
     timers: &'a MillisTimers,
     tick: u64,
-    /// Where its waker is in its tick's list, once it waits.
-    slot: Option<usize>,
+    /// Where its waker is in its tick's list, once it waits ([`NOT_WAITING`] before).
+    slot: u32,
 }
 
 impl Future for MillisSleep<'_> {
@@ -141,25 +166,21 @@ impl Future for MillisSleep<'_> {
         if tick <= state.fired {
             return Poll::Ready(());
         }
-        let wakers = state.waiting.entry(tick).or_default();
-        match self.slot {
-            Some(slot) => {
-                if let Some(known) = wakers.get_mut(slot) {
-                    remember_in(known, cx.waker());
-                }
-            }
-            None => {
-                wakers.push(cx.waker().clone());
-                let slot = wakers.len() - 1;
-                if state.armed.is_none_or(|armed| tick < armed)
-                    && let Some(driver) = state.driver.take()
-                {
-                    driver.wake();
-                }
-                drop(state);
-                self.slot = Some(slot);
-            }
+        let wakers = state.wakers_of(tick);
+        if let Some(known) = wakers.get_mut(self.slot as usize).filter(|_| self.slot != NOT_WAITING) {
+            remember_in(known, cx.waker());
+            return Poll::Pending;
         }
+        // (Past 2³² - 1 waits in one millisecond, a wait polled again adds its waker again.)
+        let slot = u32::try_from(wakers.len()).unwrap_or(NOT_WAITING);
+        wakers.push(cx.waker().clone());
+        if state.armed.is_none_or(|armed| tick < armed)
+            && let Some(driver) = state.driver.take()
+        {
+            driver.wake();
+        }
+        drop(state);
+        self.slot = slot;
         Poll::Pending
     }
 }

@@ -41,7 +41,8 @@ pub fn run_tasks(runner: TaskRunner, mut rx: UnboundedReceiver<(u64, u64)>) -> R
                 let (runner, outbox, lag) = (runner.clone(), outbox.clone(), lag.clone());
                 tokio::spawn(async move {
                     let start = monotonic_nanos();
-                    let (outcome, _) = run_task_async(&runner, &TokioTimers, task, &Offload::Inline, 0, Instant::now()).await;
+                    let (outcome, _) =
+                        run_task_async(&runner, &TokioTimers, task, &Offload::Inline, 0, Instant::now()).await;
                     let end = monotonic_nanos();
                     let mut out = lock(&outbox);
                     out.spans.push(WireSpan(task, start, end, outcome.unwrap_or(false)));
