@@ -4,7 +4,9 @@
 //! press Esc mid-run and check the app (still running) has ended its workers, then run again,
 //! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. And
 //! SIGTERM to every process closes the window the same way, with exit code 143. The same for a
-//! run on a CPython process pool: Stop and closing the window leave no Python process.
+//! run on a CPython process pool: Stop and closing the window leave no Python process. And a
+//! sweep preset in Sweep mode: Ctrl+Enter runs its points one after another, Ctrl+S saves the
+//! sweep charts, Esc stops the sweep and reaps its workers, Ctrl+Q closes.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
@@ -251,6 +253,60 @@ fn sigterm_closes_the_window_like_its_close_button() -> Result<(), Box<dyn std::
     for worker in workers {
         assert!(!alive(worker), "worker {worker} outlived the window");
     }
+    Ok(())
+}
+
+const SWEEP_PRESET: &str = r#"
+version = 1
+name = "smoke: a sweep of slow sleeps over 1 and 2 worker processes"
+description = "Long enough to press keys while its points run."
+backends = ["processes"]
+[workload]
+kind = "sleep"
+size = 250
+[run]
+tasks = 16
+workers = 1
+[sweep]
+vary = "workers"
+values = [1, 2]
+"#;
+
+#[test]
+fn the_real_window_runs_a_sweep_point_after_point_and_stops_it() -> Result<(), Box<dyn std::error::Error>> {
+    let _serial = serial();
+    require("Xvfb");
+    require("xdotool");
+    let dir = tempfile::tempdir()?;
+    let png = dir.path().join("sweep.png");
+    let Window { mut app, pid, id: window, display, _xvfb } =
+        open_window(dir.path(), SWEEP_PRESET, &["--png-path".as_ref(), png.as_os_str()])?;
+    std::thread::sleep(Duration::from_secs(2));
+    xdotool(&display, &["windowfocus", "--sync", &window]);
+    // The preset put the window in Sweep mode: Ctrl+Enter runs the sweep, its first point on
+    // one worker (16 × 250 ms, 4 s), then the second on two.
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
+    wait_for("the first point's worker", Duration::from_secs(20), || (live_workers(pid).len() == 1).then_some(()));
+    let second = wait_for("the second point's two workers", Duration::from_secs(30), || {
+        let w = live_workers(pid);
+        (w.len() == 2).then_some(w)
+    });
+    // The sweep charts, with the first point drawn.
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
+    wait_for("the PNG", Duration::from_secs(20), || png_is_not_blank(&png).then_some(()));
+    assert!(second.iter().any(|w| alive(*w)), "the sweep ended before Esc; lengthen the preset");
+    xdotool(&display, &["key", "--clearmodifiers", "Escape"]);
+    let gone = |pid: &u32| !Path::new(&format!("/proc/{pid}")).exists();
+    wait_for("Stop to end the sweep and reap its workers", Duration::from_secs(10), || {
+        second.iter().all(gone).then_some(())
+    });
+    // No point starts after Stop.
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(live_workers(pid).is_empty(), "a point started after Stop");
+    assert!(app.0.try_wait()?.is_none(), "the app is still running after Stop");
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+q"]);
+    let (status, stderr) = exit_of(&mut app);
+    assert!(status.success(), "exit {status}; stderr:\n{stderr}");
     Ok(())
 }
 

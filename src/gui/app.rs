@@ -16,7 +16,7 @@ use super::open_results::OpenResults;
 use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
-use super::panels::sweep_controls::{SweepControlsView, confirm_ui, mode_ui, sweep_controls_ui};
+use super::panels::sweep_controls::{SweepControlsView, confirm_ui, hint, mode_ui, sweep_controls_ui};
 use super::panels::top_bar::{TopBarView, top_bar_ui};
 use super::png_export::PngExport;
 use super::python_probe::PythonProbe;
@@ -86,6 +86,9 @@ impl LabApp {
     /// An app with the given settings and no storage (tests, benchmarks).
     pub fn with_settings(settings: Settings) -> Self {
         let machine = Machine::detect();
+        let mut sweeps = Sweeps::new(machine.physical_cores.unwrap_or(machine.logical_cores));
+        sweeps.form = settings.sweep.clone();
+        let status = Status::info(hint(settings.sweep.mode));
         Self {
             settings,
             backends: BackendKind::USER_FACING.to_vec(),
@@ -100,10 +103,10 @@ impl LabApp {
             dialog: None,
             writes: Background::default(),
             open: OpenResults::default(),
-            status: Status::info("Pick a workload and a backend, then press Run (Ctrl+Enter)."),
+            status,
             machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
             plots_rect: None,
-            sweeps: Sweeps::new(machine.physical_cores.unwrap_or(machine.logical_cores)),
+            sweeps,
         }
     }
 
@@ -319,12 +322,16 @@ impl eframe::App for LabApp {
                     if let Some(preset) = &self.loaded_preset {
                         command = preset_note_ui(ui, preset, &self.settings, self.runs.is_running());
                     }
-                    mode_ui(ui, &mut self.sweeps.form.mode);
-                    let (backends, sweep) = (self.all_backends(), self.sweeps.form.mode == Mode::Sweep);
+                    let mode = &mut self.sweeps.form.mode;
+                    if mode_ui(ui, mode) && [Mode::Run, Mode::Sweep].iter().any(|&m| self.status.text == hint(m)) {
+                        self.status = Status::info(hint(*mode));
+                    }
+                    let backends = self.all_backends();
+                    let sweep = (self.sweeps.form.mode == Mode::Sweep).then_some(self.sweeps.form.vary);
                     let (python, live) = (self.python.as_ref(), self.runs.live());
                     let view = ControlsView { backends: &backends, python, live, sweep };
                     command = controls_ui(ui, &mut self.settings, &view).or(command);
-                    if sweep {
+                    if sweep.is_some() {
                         let running = self.sweeps.running().cloned();
                         let view = SweepControlsView { backends: &backends, python, live, running: running.as_ref() };
                         command =
@@ -359,6 +366,7 @@ impl eframe::App for LabApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        self.settings.sweep = self.sweeps.form.clone();
         eframe::set_value(storage, eframe::APP_KEY, &self.settings);
     }
 

@@ -12,7 +12,7 @@ use crate::report::format;
 use super::lanes::Lanes;
 use super::plots::cores::CoresView;
 use super::plots::elapsed::{ElapsedView, RunBar};
-use super::plots::sweep::{SweepChartsView, sweep_charts_ui};
+use super::plots::sweep::{SweepChartsView, around_charts_height, sweep_charts_ui};
 use super::plots::timeline::timeline_ui;
 use super::plots::{SideBySide, side_by_side};
 
@@ -69,7 +69,7 @@ fn sweep_ui(ui: &mut egui::Ui, file: &ResultFile) {
         cores,
         selected: None,
         interactive: false,
-        height: (ui.available_height() * 0.62).max(240.0),
+        height: (ui.available_height() - around_charts_height(ui, &report)).max(240.0),
         caption: format!("{} through {}: {} runs", spec.vary.name(), values.join(", "), file.runs.len()),
     };
     sweep_charts_ui(ui, &view);

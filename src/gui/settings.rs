@@ -1,6 +1,6 @@
 //! What the lab remembers across restarts (eframe persistence, settings only — results never go
-//! through eframe storage): the experiment controls, the size last used for each workload, and
-//! the folder files were last saved to. What comes back from storage is untrusted (an older
+//! through eframe storage): the experiment controls, the size last used for each workload, the
+//! Sweep mode's form, and the folder files were last saved to. What comes back from storage is untrusted (an older
 //! version wrote it, or a hand edit): [`Settings::load`] keeps only what this version would
 //! offer, and falls back to the defaults for the rest.
 
@@ -11,7 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use eframe::Storage;
 
+use super::sweeps::SweepForm;
 use crate::engine::{BackendKind, ExperimentConfig, Workload, WorkloadKind};
+
+/// The longest sweep value list kept from storage (a typed list is far shorter).
+const MAX_STORED_VALUES_CHARS: usize = 1000;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default)]
@@ -21,6 +25,9 @@ pub struct Settings {
     pub size_by_workload: BTreeMap<String, u64>,
     /// Where PNGs and data were last saved.
     pub save_dir: Option<PathBuf>,
+    /// The Sweep mode's form as it was left (the app's own copy is `Sweeps::form`; this one
+    /// carries it through storage).
+    pub sweep: SweepForm,
 }
 
 impl Settings {
@@ -46,6 +53,11 @@ impl Settings {
             // The interpreter and its start method are the user's settings, not the experiment's.
             let (python, start_method) = (config.python.take(), config.start_method);
             *config = ExperimentConfig { backend: config.backend, python, start_method, ..defaults };
+        }
+        let offered = |b: &BackendKind| BackendKind::USER_FACING.contains(b) || BackendKind::PYTHON.contains(b);
+        self.sweep.backends.retain(offered);
+        if self.sweep.values.len() > MAX_STORED_VALUES_CHARS {
+            self.sweep.values = SweepForm::default().values;
         }
         self.size_by_workload.retain(|kind, size| {
             kind.parse::<WorkloadKind>().is_ok_and(|k| (k.size_bounds().0..=k.size_bounds().1).contains(size))
@@ -108,6 +120,26 @@ mod tests {
         assert_eq!((loaded.config.workers, loaded.config.panic_every), (1, 0));
         assert!(loaded.config.validate().is_ok());
         assert_eq!(loaded.size_by_workload.into_iter().collect::<Vec<_>>(), vec![("sleep".to_owned(), 20)]);
+    }
+
+    #[test]
+    fn the_sweep_form_comes_back_with_only_offered_backends() {
+        use crate::engine::Vary;
+        use crate::gui::sweeps::Mode;
+        let mut saved = Settings::default();
+        saved.sweep.mode = Mode::Sweep;
+        saved.sweep.vary = Vary::Tasks;
+        saved.sweep.values = "1..1024:x2".to_owned();
+        saved.sweep.backends = vec![BackendKind::Threads, BackendKind::Mock, BackendKind::EventLoop];
+        saved.sweep.backends_picked = true;
+        let loaded = Settings::load(Some(&stored(&saved)));
+        assert_eq!((loaded.sweep.mode, loaded.sweep.vary), (Mode::Sweep, Vary::Tasks));
+        assert_eq!(loaded.sweep.values, "1..1024:x2");
+        assert_eq!(loaded.sweep.backends, vec![BackendKind::Threads, BackendKind::EventLoop]);
+        assert!(loaded.sweep.backends_picked);
+
+        saved.sweep.values = "1,".repeat(MAX_STORED_VALUES_CHARS);
+        assert_eq!(Settings::load(Some(&stored(&saved))).sweep.values, SweepForm::default().values);
     }
 
     #[test]

@@ -7,6 +7,8 @@
 
 use std::time::Instant;
 
+use serde::{Deserialize, Serialize};
+
 use crate::cli::MAX_UNCONFIRMED_RUNS;
 use crate::engine::{
     BackendKind, ExperimentConfig, Outcome, RunResult, SweepSpec, ValidConfig, Vary, parse_sweep_values,
@@ -16,15 +18,16 @@ use crate::report::{SweepReport, sweep_report};
 use super::history::{History, RunId};
 
 /// What the experiment panel's Run button does: one run, or a sweep.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Mode {
     #[default]
     Run,
     Sweep,
 }
 
-/// The Sweep mode's controls.
-#[derive(Clone, Debug)]
+/// The Sweep mode's controls (remembered across restarts, in the settings).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SweepForm {
     pub mode: Mode,
     pub vary: Vary,

@@ -190,3 +190,31 @@ values = [1, 2, 4]
     assert_eq!(app.sweeps().form.values, "1,2,4", "the form shows what ran");
     harness.get_by_label("Speedup");
 }
+
+/// Whether the experiment panel's slider whose label starts with `name` is greyed.
+fn slider_greyed(harness: &Harness<'_, LabApp>, name: &str) -> bool {
+    let slider = harness
+        .query_all_by_role(Role::Slider)
+        .find(|node| node.accesskit_node().label().is_some_and(|label| label.starts_with(name)));
+    slider.unwrap_or_else(|| panic!("a slider labelled {name}…")).accesskit_node().is_disabled()
+}
+
+#[test]
+fn the_swept_parameters_slider_is_greyed_and_the_status_says_how_to_start() {
+    let mut harness = mock_app(Workload::new(WorkloadKind::Sleep, 10), 40);
+    harness.get_by_label_contains("then press Run (Ctrl+Enter)");
+    assert!(!slider_greyed(&harness, "Workers") && !slider_greyed(&harness, "Tasks"), "One run: nothing greyed");
+    harness.get_by_label("Sweep").click();
+    harness.run_steps(2);
+    assert!(slider_greyed(&harness, "Workers"), "the sweep varies workers: their slider is greyed");
+    assert!(!slider_greyed(&harness, "Tasks") && !slider_greyed(&harness, "Size"));
+    harness.get_by_label_contains("then press Run sweep (Ctrl+Enter)");
+
+    harness.state_mut().sweeps_mut().form.vary = Vary::Size;
+    harness.run_steps(2);
+    assert!(slider_greyed(&harness, "Size") && !slider_greyed(&harness, "Workers"));
+    harness.get_by_label("One run").click();
+    harness.run_steps(2);
+    assert!(!slider_greyed(&harness, "Size"), "back in One run, nothing greyed");
+    harness.get_by_label_contains("then press Run (Ctrl+Enter)");
+}

@@ -8,7 +8,7 @@ use eframe::egui::{self, ProgressBar, RichText};
 
 use crate::engine::{
     BackendKind, ExperimentConfig, IO_WAIT_BOUNDS_MILLIS, MAX_REPEAT, MAX_TASKS, MAX_WARMUP, STEPS_BOUNDS, ValidConfig,
-    WorkloadKind, logical_cores, thousands,
+    Vary, WorkloadKind, logical_cores, thousands,
 };
 use crate::report::format;
 
@@ -32,8 +32,9 @@ pub struct ControlsView<'a> {
     /// The Python interpreter, when the Python backends are offered at all.
     pub python: Option<&'a PythonProbe>,
     pub live: Option<&'a LiveRun>,
-    /// Sweep mode: the sweep's controls follow, with its own backends and buttons.
-    pub sweep: bool,
+    /// Sweep mode, and the parameter it varies: the sweep's controls follow, with its own
+    /// backends and buttons, and the varied parameter's slider is greyed.
+    pub sweep: Option<Vary>,
 }
 
 /// The configs "Run all backends" would run: the same workload on each backend.
@@ -50,27 +51,29 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     ui.spacing_mut().slider_width = 150.0;
     ui.heading("Experiment");
     ui.add_space(4.0);
-    workload_ui(ui, settings);
+    workload_ui(ui, settings, view.sweep);
     ui.separator();
     let config = &mut settings.config;
-    count_slider(
-        ui,
-        "Tasks",
-        &mut config.tasks,
-        (1, MAX_TASKS),
-        true,
-        None,
-        "How many tasks to run. Each does the workload once.",
-    );
+    swept(ui, view.sweep, Vary::Tasks, |ui| {
+        count_slider(
+            ui,
+            "Tasks",
+            &mut config.tasks,
+            (1, MAX_TASKS),
+            true,
+            None,
+            "How many tasks to run. Each does the workload once.",
+        )
+    });
     ui.add_space(2.0);
-    if !view.sweep {
+    if view.sweep.is_none() {
         ui.label("Backend").on_hover_text("How the tasks run.");
         let options: Vec<(BackendKind, &str, &str)> =
             view.backends.iter().filter(|b| !b.is_python()).map(|&b| (b, b.name(), b.summary())).collect();
         segmented(ui, &mut config.backend, &options);
     }
     if let Some(probe) = view.python {
-        if !view.sweep {
+        if view.sweep.is_none() {
             python_backends_ui(ui, &mut config.backend, probe);
         }
         egui::CollapsingHeader::new("Python interpreter")
@@ -80,15 +83,17 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     let cores = logical_cores();
     let (max_workers, _) = config.max_workers();
     let cores_mark = format!("this machine's {cores} cores");
-    count_slider(
-        ui,
-        &format!("Workers ({})", config.backend.workers_meaning()),
-        &mut config.workers,
-        (1, max_workers.max(2)),
-        true,
-        Some((cores, &cores_mark)),
-        &format!("How many {} (at most {max_workers}).", config.backend.workers_meaning()),
-    );
+    swept(ui, view.sweep, Vary::Workers, |ui| {
+        count_slider(
+            ui,
+            &format!("Workers ({})", config.backend.workers_meaning()),
+            &mut config.workers,
+            (1, max_workers.max(2)),
+            true,
+            Some((cores, &cores_mark)),
+            &format!("How many {} (at most {max_workers}).", config.backend.workers_meaning()),
+        )
+    });
     let steps_tip = "Each task does its work in this many steps, yielding between them. Above 1 the \
         order of steps is recorded, and repetitions count how many different orders occurred: one \
         event loop always gives the same order, threads rarely do.";
@@ -113,14 +118,24 @@ pub fn controls_ui(ui: &mut egui::Ui, settings: &mut Settings, view: &ControlsVi
     if count_slider(ui, "Warm-ups", &mut warmup, (0, MAX_WARMUP), false, None, warmup_tip) {
         config.warmup = u32::try_from(warmup).unwrap_or(u32::MAX);
     }
-    if view.sweep {
+    if view.sweep.is_some() {
         return None;
     }
     ui.separator();
     run_buttons_ui(ui, config, view)
 }
 
-fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
+/// `add` greyed when the sweep varies `parameter` (its values come from the sweep's list).
+fn swept<R>(ui: &mut egui::Ui, sweep: Option<Vary>, parameter: Vary, add: impl FnOnce(&mut egui::Ui) -> R) {
+    let varied = sweep == Some(parameter);
+    let response = ui.add_enabled_ui(!varied, add).response;
+    if varied {
+        response
+            .on_disabled_hover_text(format!("The sweep varies {parameter}: its values come from the sweep's list."));
+    }
+}
+
+fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings, sweep: Option<Vary>) {
     ui.label("Workload").on_hover_text("What each task does.");
     let mut kind = settings.config.workload.kind;
     let options: Vec<(WorkloadKind, &str, &str)> =
@@ -139,9 +154,11 @@ fn workload_ui(ui: &mut egui::Ui, settings: &mut Settings) {
     let (lo, hi) = kind.size_bounds();
     let logarithmic = hi > 100 * lo.max(1);
     let tip = "The size of each task's work. Bigger means longer tasks.";
-    if count_slider(ui, &label, &mut size, (lo, hi), logarithmic, None, tip) {
-        workload.size = crate::engine::Sizes::one(size);
-    }
+    swept(ui, sweep, Vary::Size, |ui| {
+        if count_slider(ui, &label, &mut size, (lo, hi), logarithmic, None, tip) {
+            workload.size = crate::engine::Sizes::one(size);
+        }
+    });
     if kind == WorkloadKind::Mixed {
         let tip = "The I/O wait of each task, after its CPU part.";
         count_slider(ui, "I/O wait (ms)", &mut settings.config.io_wait_millis, IO_WAIT_BOUNDS_MILLIS, true, None, tip);

@@ -23,7 +23,8 @@ every whole number of a range (1..16), or a doubling range (1..1024:x2; :x3 trip
 increasing, at most 64.";
 
 /// "One run" or "Sweep", at the top of the experiment panel.
-pub fn mode_ui(ui: &mut egui::Ui, mode: &mut Mode) {
+/// Returns true when the mode changed.
+pub fn mode_ui(ui: &mut egui::Ui, mode: &mut Mode) -> bool {
     let options = [
         (Mode::Run, "One run", "Run the experiment once on the selected backend (or on all of them)."),
         (
@@ -32,7 +33,15 @@ pub fn mode_ui(ui: &mut egui::Ui, mode: &mut Mode) {
             "Run it again for each value of one parameter, on each chosen backend, and fit the scaling laws.",
         ),
     ];
-    segmented(ui, mode, &options);
+    segmented(ui, mode, &options)
+}
+
+/// What the status bar says before anything happened, in each mode.
+pub fn hint(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Run => "Pick a workload and a backend, then press Run (Ctrl+Enter).",
+        Mode::Sweep => "Pick the parameter to vary, its values and the backends, then press Run sweep (Ctrl+Enter).",
+    }
 }
 
 pub struct SweepControlsView<'a> {

@@ -58,6 +58,8 @@ fn positions(bars: &[RunBar<'_>]) -> Vec<f64> {
 
 /// Points a short label ("#12") needs under its bar.
 const SHORT_LABEL_PX: f32 = 30.0;
+/// The least gap between two bars' labels.
+const LABEL_GAP_PX: f32 = 12.0;
 /// The tick spacing told to egui_plot: wider than any label, and past its fading range.
 const REPORTED_LABEL_SPACING_PX: f32 = 400.0;
 
@@ -67,10 +69,18 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     let live_x = xs.last().map_or(0.0, |x| x + 1.0);
     let selected_stroke = Stroke::new(2.5, ui.visuals().strong_text_color());
     let whisker_color = ui.visuals().text_color();
-    // Room for "#12 event-loop" under each bar, or just "#12" when the bars are crowded, and
-    // when even those would touch, a label under every few bars (the first and the last always).
+    // "#12 event-loop" under each bar when the longest such label fits its bar's room, or else
+    // just "#12", and when even those would touch, a label under every few bars (the first
+    // and the last always).
     let per_bar = width / (view.bars.len() as f32 + 1.2);
-    let dense = per_bar < 100.0;
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let widest = ui.ctx().fonts_mut(|fonts| {
+        view.bars
+            .iter()
+            .map(|b| fonts.layout_no_wrap(b.label.clone(), font.clone(), egui::Color32::WHITE).size().x)
+            .fold(0.0, f32::max)
+    });
+    let dense = widest + LABEL_GAP_PX > per_bar;
     let every = if per_bar >= SHORT_LABEL_PX { 1 } else { (SHORT_LABEL_PX / per_bar.max(1.0)).ceil() as usize };
     let labels: Vec<(f64, String)> = (view.bars.iter().zip(&xs))
         .map(|(b, x)| (*x, if dense { b.short_label.clone() } else { b.label.clone() }))

@@ -43,6 +43,19 @@ pub struct SweepChartsResponse {
 /// The height of the Karp–Flatt strip.
 const STRIP_HEIGHT: f32 = 150.0;
 
+/// About how tall the caption and what goes under the two charts (the strip, the fit table
+/// and each backend's words, two lines each) will be: a page of fixed height gives the charts
+/// the rest, so nothing is cut.
+pub fn around_charts_height(ui: &egui::Ui, report: &SweepReport) -> f32 {
+    let line = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y + 2.0;
+    let backends = report.backends.len() as f32;
+    let workers = report.vary == Vary::Workers;
+    // The heading, the header row, up to two laws per backend, the note on line styles.
+    let table = if workers { line * (3.0 + 2.0 * backends) } else { line };
+    let strip = if workers { STRIP_HEIGHT + line } else { 0.0 };
+    line + 4.0 + strip.max(table + 2.0 * line * backends)
+}
+
 pub fn sweep_charts_ui(ui: &mut egui::Ui, view: &SweepChartsView<'_>) -> SweepChartsResponse {
     let scope = ui.scope(|ui| {
         let report = view.report;
@@ -50,7 +63,8 @@ pub fn sweep_charts_ui(ui: &mut egui::Ui, view: &SweepChartsView<'_>) -> SweepCh
         let spacing = ui.spacing().item_spacing.x * 2.0;
         let width = ((ui.available_width() - spacing) / 2.0).max(120.0);
         let heading = ui.text_style_height(&egui::TextStyle::Heading);
-        let height = (view.height - heading - 6.0).max(80.0);
+        let key = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        let height = (view.height - heading - key - 6.0).max(80.0);
         let frame = Frame { width, height, selected: view.selected, interactive: view.interactive };
         let workers = report.vary == Vary::Workers;
         ui.weak(&view.caption);
@@ -59,6 +73,7 @@ pub fn sweep_charts_ui(ui: &mut egui::Ui, view: &SweepChartsView<'_>) -> SweepCh
             ui.vertical(|ui| {
                 ui.set_width(width);
                 ui.label(RichText::new(format!("Elapsed vs {}", report.vary)).heading());
+                charts::legend_row(ui, report, false);
                 outcomes.push(charts::scaling_chart(ui, report, &x, frame));
             });
             ui.add_space(spacing / 2.0);
@@ -66,10 +81,12 @@ pub fn sweep_charts_ui(ui: &mut egui::Ui, view: &SweepChartsView<'_>) -> SweepCh
                 ui.set_width(width);
                 if workers {
                     ui.label(RichText::new("Speedup").heading());
+                    charts::legend_row(ui, report, true);
                     outcomes.push(charts::speedup_chart(ui, report, &x, view.cores, frame));
                 } else {
                     let unit = if report.vary == Vary::Tasks { "task" } else { "unit of size" };
                     ui.label(RichText::new(format!("Time per {unit}")).heading());
+                    charts::legend_row(ui, report, false);
                     outcomes.push(charts::per_unit_chart(ui, report, &x, frame));
                 }
             });
@@ -125,7 +142,7 @@ fn fits_ui(ui: &mut egui::Ui, report: &SweepReport, workers: bool) {
                 }
             }
         });
-        ui.weak("dashed: USL · dotted: Amdahl · grey dashed: ideal S = N");
+        ui.weak("on the speedup chart, dashed: USL · dotted: Amdahl · grey dashed: ideal S = N");
     }
     for sweep in &report.backends {
         backend_words(ui, sweep, sweep.text.split_once(": ").map_or(sweep.text.as_str(), |(_, words)| words));

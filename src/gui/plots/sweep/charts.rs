@@ -5,9 +5,7 @@
 //! ([`XAxis`]): the sweep's values, on a log scale when they span a decade.
 
 use eframe::egui::{self, Align2, Color32, Pos2, RichText};
-use egui_plot::{
-    Corner, FilledArea, HoverPosition, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoint, Points, Text, VLine,
-};
+use egui_plot::{FilledArea, HoverPosition, Line, LineStyle, MarkerShape, Plot, PlotPoint, Points, Text, VLine};
 
 use crate::engine::BackendKind;
 use crate::report::format;
@@ -56,6 +54,35 @@ impl XAxis {
             .x_grid_spacer(move |input| scale::thinned(&self.positions, input.bounds, width - 60.0, X_LABEL_PX))
             .x_axis_formatter(move |mark, _| scale::count(scale.from_plot(mark.value)))
     }
+}
+
+/// The key of a chart, above it rather than inside (where it would cover points): each
+/// backend's colour and name, and for the speedup chart the ideal line's.
+pub fn legend_row(ui: &mut egui::Ui, report: &SweepReport, ideal: bool) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 6.0;
+        for sweep in &report.backends {
+            key(ui, palette::backend(sweep.backend), false, sweep.backend.name());
+        }
+        if ideal {
+            key(ui, ui.visuals().weak_text_color(), true, "ideal S = N");
+        }
+    });
+}
+
+/// A short line in `color` (dashed, or solid through a point, as the chart draws it) and `text`.
+fn key(ui: &mut egui::Ui, color: Color32, dashed: bool, text: &str) {
+    let (rect, _) = ui.allocate_exact_size(egui::vec2(18.0, 10.0), egui::Sense::hover());
+    let (y, painter) = (rect.center().y, ui.painter());
+    if dashed {
+        let points = [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)];
+        painter.add(egui::Shape::dashed_line(&points, egui::Stroke::new(1.0, color), 3.0, 3.0));
+    } else {
+        painter.line_segment([egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)], egui::Stroke::new(2.0, color));
+        painter.circle_filled(rect.center(), 3.5, color);
+    }
+    ui.label(RichText::new(text).color(color));
+    ui.add_space(6.0);
 }
 
 /// One backend's points that can be drawn (a time ≤ 0 can't be, on a log axis).
@@ -169,7 +196,6 @@ pub fn scaling_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame: 
     });
     let x_label = report.vary.name();
     let mut plot = base_plot("sweep_scaling", frame, x, x_label)
-        .legend(Legend::default().position(Corner::RightTop))
         .y_axis_label("elapsed (median)")
         .y_axis_formatter(move |mark, _| axis::secs(y.from_plot(mark.value)))
         .label_formatter(|position| hover_label(&texts, position));
@@ -207,13 +233,17 @@ pub fn scaling_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame: 
 }
 
 /// Speedup against workers: measured, the ideal S = N, the fitted laws dashed (USL) and dotted
-/// (Amdahl), and the machine's cores marked.
+/// (Amdahl), and the machine's cores marked. On a log x axis the speedups are on a log axis
+/// too when they span a decade, so S = N is a straight diagonal.
 pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: u64, frame: Frame) -> ChartOutcome {
-    let all: Vec<Series<'_>> = report.backends.iter().map(|b| series(b, x, |p| p.speedup)).collect();
-    let measured_max = all.iter().flat_map(|s| &s.points).map(|(_, y, _)| *y).fold(1.0, f64::max);
+    let measured = report.backends.iter().flat_map(|b| &b.points).filter_map(|p| p.speedup).filter(|s| *s > 0.0);
+    let measured_max = measured.clone().fold(1.0, f64::max);
+    let measured_min = measured.fold(1.0, f64::min);
     // Room above the measured points; the ideal line and the laws are cut there, or S = N
     // up to 1,024 workers would flatten everything measured.
     let top = (measured_max * 1.3).max(2.0);
+    let y = if x.scale.log { Scale::for_range(measured_min, top) } else { Scale { log: false } };
+    let all: Vec<Series<'_>> = report.backends.iter().map(|b| series(b, x, |p| y.to_plot(p.speedup?))).collect();
     let texts = hover_texts(&all, |p| {
         let efficiency = p.efficiency.map(|e| format!(", efficiency {:.0}%", e * 100.0)).unwrap_or_default();
         format!("{} workers: {:.2}×{efficiency}", p.value, p.speedup.unwrap_or(0.0))
@@ -221,21 +251,29 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
     let ns = x.scale.sample(x.lo, x.hi, 64);
     let curve = |f: &dyn Fn(f64) -> f64| -> Vec<[f64; 2]> {
         ns.iter()
-            .filter_map(|&n| Some([x.scale.to_plot(n)?, f(n)]))
-            .filter(|[_, s]| s.is_finite() && *s <= top)
+            .filter(|&&n| f(n).is_finite() && f(n) <= top)
+            .filter_map(|&n| Some([x.scale.to_plot(n)?, y.to_plot(f(n))?]))
             .collect()
     };
-    let plot = base_plot("sweep_speedup", frame, x, "workers")
-        .legend(Legend::default().position(Corner::LeftTop))
+    let (bottom, top_y) = match y.log {
+        true => (y.to_plot(measured_min * 0.7).unwrap_or(0.0), y.to_plot(top).unwrap_or(1.0)),
+        false => (0.0, top),
+    };
+    let mut plot = base_plot("sweep_speedup", frame, x, "workers")
         .y_axis_label(if report.backends.iter().any(|b| b.t1_fitted) {
             "speedup (× the fitted T(1))"
         } else {
             "speedup (× one worker)"
         })
-        .y_axis_formatter(|mark, _| format!("{}×", scale::count(mark.value)))
-        .include_y(0.0)
-        .include_y(top)
+        .y_axis_formatter(move |mark, _| format!("{}×", scale::count(y.from_plot(mark.value))))
+        .include_y(bottom)
+        .include_y(top_y)
         .label_formatter(|position| hover_label(&texts, position));
+    if y.log {
+        plot = plot.y_grid_spacer(move |input| {
+            scale::thinned(&scale::log_marks(input.bounds), input.bounds, frame.height - 30.0, Y_LABEL_PX)
+        });
+    }
     let (ring, weak) = (ui.visuals().strong_text_color(), ui.visuals().weak_text_color());
     // A neutral colour no backend has; only inside the measured range, or the mark would
     // stretch the x axis away from the elapsed chart's (a 64-core machine, 1..8 workers).
@@ -271,7 +309,7 @@ pub fn speedup_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, cores: 
             plot_ui.vline(line.allow_hover(false));
             let label = format!("{cores} cores");
             // At the top of the line, right of it: measured points stay below `top`.
-            let text = Text::new("", PlotPoint::new(at, top), RichText::new(format!(" {label}")).size(12.0));
+            let text = Text::new("", PlotPoint::new(at, top_y), RichText::new(format!(" {label}")).size(12.0));
             plot_ui.text(text.color(mark).anchor(Align2::LEFT_TOP).allow_hover(false));
         }
         draw_series(plot_ui, &all, frame.selected, ring);
@@ -291,7 +329,6 @@ pub fn per_unit_chart(ui: &mut egui::Ui, report: &SweepReport, x: &XAxis, frame:
     });
     let unit = if report.vary == crate::engine::Vary::Tasks { "per task" } else { "per unit of size" };
     let mut plot = base_plot("sweep_per_unit", frame, x, report.vary.name())
-        .legend(Legend::default().position(Corner::RightTop))
         .y_axis_label(unit)
         .y_axis_formatter(move |mark, _| axis::secs(y.from_plot(mark.value)))
         .label_formatter(|position| hover_label(&texts, position));
