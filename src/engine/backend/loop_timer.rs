@@ -116,8 +116,10 @@ impl State {
     fn wakers_of(&mut self, tick: u64) -> &mut Vec<Waker> {
         let at = match self.waiting.back() {
             Some(&(last, _)) if last == tick => self.waiting.len() - 1,
-            Some(&(last, _)) if last < tick => {
-                self.waiting.push_back((tick, Vec::new()));
+            Some((last, wakers)) if *last < tick => {
+                // As many as the last tick had, most likely: no copying as the list grows.
+                let room = wakers.len();
+                self.waiting.push_back((tick, Vec::with_capacity(room)));
                 self.waiting.len() - 1
             }
             _ => match self.waiting.binary_search_by_key(&tick, |&(at, _)| at) {
