@@ -1,8 +1,10 @@
 //! The lab's own cost as the work grows, measured with its own sweep: no-op tasks from 1,000
 //! to 1,000,000 on each in-process backend. A no-op task is nothing but the backend's own
-//! cost (dispatch, scheduling, the span it records), so elapsed ÷ tasks is the lab's cost per
-//! task; the target is that it stays within 2× across the range. Memory per task is the
-//! run's peak memory (above its baseline) ÷ tasks.
+//! cost (dispatch, scheduling, the span it records), so (elapsed − setup) ÷ tasks is the lab's
+//! cost per task; the target is that it stays within 2× across the range. The setup (a pool's
+//! threads starting, a runtime built) is a cost per run, not per task: shown in its own column,
+//! and elapsed ÷ tasks beside it. Memory per task is the run's peak memory (above its
+//! baseline) ÷ tasks.
 
 use std::process::Command;
 
@@ -23,25 +25,28 @@ pub fn lab_cost() {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("bad JSON: {e}"));
     let runs = json["runs"].as_array().cloned().unwrap_or_default();
-    println!("{:<14} {:>9} {:>12} {:>14} {:>16}", "backend", "tasks", "median", "per task", "memory per task");
+    println!(
+        "{:<14} {:>9} {:>12} {:>10} {:>14} {:>14} {:>16}",
+        "backend", "tasks", "median", "setup", "elapsed ÷ N", "per task", "memory per task"
+    );
     for backend in BACKENDS {
         let mut per_task = Vec::new();
         for run in runs.iter().filter(|r| r["config"]["backend"] == backend) {
             let tasks = run["config"]["tasks"].as_f64().unwrap_or(f64::NAN);
-            let mut elapsed: Vec<f64> = run["repetitions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|r| r["elapsed_secs"].as_f64())
-                .collect();
-            let elapsed = median(&mut elapsed);
+            let repetitions = run["repetitions"].as_array().cloned().unwrap_or_default();
+            let field = |name: &str| -> Vec<f64> { repetitions.iter().filter_map(|r| r[name].as_f64()).collect() };
+            let elapsed = median(&mut field("elapsed_secs"));
+            let setup = median(&mut field("setup_secs"));
             let memory = run["peak_rss_bytes"].as_f64().map_or("—".to_owned(), |b| format!("{:.0} B", b / tasks));
+            let cost = (elapsed - setup) / tasks;
             println!(
-                "{backend:<14} {tasks:>9} {:>9.2} ms {:>11.0} ns {memory:>16}",
+                "{backend:<14} {tasks:>9} {:>9.2} ms {:>7.0} µs {:>11.0} ns {:>11.0} ns {memory:>16}",
                 elapsed * 1e3,
-                elapsed / tasks * 1e9
+                setup * 1e6,
+                elapsed / tasks * 1e9,
+                cost * 1e9
             );
-            per_task.push(elapsed / tasks);
+            per_task.push(cost);
         }
         let (lo, hi) = per_task.iter().fold((f64::INFINITY, 0.0f64), |(lo, hi), &c| (lo.min(c), hi.max(c)));
         println!(

@@ -52,11 +52,17 @@ pub struct SpanLog {
 
 impl SpanLog {
     /// A log with room for `tasks` spans (up to [`MAX_RESERVED_SPANS`]), so a run of a
-    /// million tiny tasks does not copy its log as it grows. Reserved, not touched: the
-    /// pages count in the run's memory as the spans fill them, as they would have anyway.
+    /// million tiny tasks does not copy its log as it grows, and written through once, so its
+    /// pages are resident before the run's memory baseline: the lab's record of the run is
+    /// not the run's memory (whether the allocator hands back pages an earlier repetition
+    /// left resident or fresh ones).
     pub fn with_capacity(tasks: u64) -> Self {
         let room = usize::try_from(tasks.min(MAX_RESERVED_SPANS)).unwrap_or(0);
-        SpanLog { spans: Mutex::new(Vec::with_capacity(room)), done: AtomicU64::new(0) }
+        let mut spans = Vec::with_capacity(room);
+        let blank = Span { task: 0, worker: 0, start_secs: 0.0, end_secs: 0.0, ok: false };
+        spans.resize(room, blank);
+        spans.clear();
+        SpanLog { spans: Mutex::new(spans), done: AtomicU64::new(0) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Span>> {
