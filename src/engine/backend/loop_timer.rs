@@ -176,13 +176,13 @@ impl Future for MillisSleep<'_> {
         // (Past 2³² - 1 waits in one millisecond, a wait polled again adds its waker again.)
         let slot = u32::try_from(wakers.len()).unwrap_or(NOT_WAITING);
         wakers.push(cx.waker().clone());
-        if state.armed.is_none_or(|armed| tick < armed)
-            && let Some(driver) = state.driver.take()
-        {
-            driver.wake();
-        }
+        // An earlier tick than the driver's timer is set for: it must set it again.
+        let driver = state.armed.is_none_or(|armed| tick < armed).then(|| state.driver.take()).flatten();
         drop(state);
         self.slot = slot;
+        if let Some(driver) = driver {
+            driver.wake();
+        }
         Poll::Pending
     }
 }
