@@ -70,9 +70,8 @@ impl Backend for EventLoop {
             ..BackendReport::default()
         };
         let needs_io = ctx.config.workload.kind == WorkloadKind::Http;
-        let timer_origin = Instant::now();
-        let runtime = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
-            Ok(runtime) => runtime,
+        let (runtime, timer_origin) = match build_runtime(flavor, ctx.config.workers, needs_io, &pool_cpu_nanos) {
+            Ok(built) => built,
             Err(cause) => return failed(RunError::Start { what: "the tokio runtime".into(), cause }),
         };
         let (offload, pool) = match flavor {
@@ -157,14 +156,16 @@ impl Backend for EventLoop {
     }
 }
 
-/// The runtime of one repetition. The I/O driver only for `http`: a loop with it polls
-/// epoll whenever it runs out of ready tasks, which costs a syscall per turn.
+/// The runtime of one repetition, and the instant taken just before it was built (its
+/// clock starts microseconds later: the origin of [`MillisTimers`]' ticks). The I/O driver
+/// only for `http`: a loop with it polls epoll whenever it runs out of ready tasks, which
+/// costs a syscall per turn.
 fn build_runtime(
     flavor: Flavor,
     workers: u64,
     needs_io: bool,
     pool_cpu_nanos: &Arc<AtomicU64>,
-) -> std::io::Result<tokio::runtime::Runtime> {
+) -> std::io::Result<(tokio::runtime::Runtime, Instant)> {
     let mut builder = match flavor {
         Flavor::MultiThread => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
@@ -197,8 +198,9 @@ fn build_runtime(
             // A pool thread's CPU clock started with the thread, so its reading is its share.
             let nanos = sys::thread_cpu_secs().map_or(0, |secs| (secs * 1e9) as u64);
             stopped.fetch_add(nanos, Ordering::Relaxed);
-        })
-        .build()
+        });
+    let origin = Instant::now();
+    builder.build().map(|runtime| (runtime, origin))
 }
 
 /// What every task of a loop shares.

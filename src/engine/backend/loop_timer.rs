@@ -3,7 +3,9 @@
 //! A multi-thread loop and a worker process's loop give every wait its own tokio timer.
 //! A one-thread loop gives every wait that ends in the same millisecond one tokio timer
 //! between them ([`MillisTimers`]): tokio's timer wheel fires in whole-millisecond ticks,
-//! so each wait still ends at the tick its own timer would have fired on, but a hundred
+//! so each wait still ends at the tick its own timer would have fired on (or, for a deadline
+//! within the few microseconds between the lab's tick boundary and tokio's, the next), never
+//! before its deadline, but a hundred
 //! thousand waits cost an entry in a list each instead of an entry in the wheel, a wake
 //! from the time driver and a removal from the wheel when the wait is dropped. That cost
 //! was most of the lab's own when 100,000 sleeps of 100 ms end together.
@@ -40,7 +42,7 @@ impl Timers for TokioTimers {
 /// loop: its waits and [`MillisTimers::drive`] must be polled on that thread (they share a
 /// `RefCell`). Ticks are whole milliseconds from `origin`; made just before the runtime,
 /// `origin` is within microseconds of the runtime's own clock start, so the ticks are the
-/// runtime's.
+/// runtime's (a deadline in those microseconds after a boundary waits one tick more).
 pub struct MillisTimers {
     origin: Instant,
     state: RefCell<State>,
@@ -151,7 +153,10 @@ impl Timers for MillisTimers {
 /// A [`MillisSleep`] that has not put its waker in a list yet.
 const NOT_WAITING: u32 = u32::MAX;
 
-/// A wait on [`MillisTimers`].
+/// A wait on [`MillisTimers`]. Dropped before its tick, its waker stays in the tick's list
+/// until the tick fires (waking a finished task is harmless): today waits are dropped only
+/// when a stopped run drops them all; a wait cancelled alone (a timeout around it) would
+/// keep its task's node alive that long.
 pub struct MillisSleep<'a> {
     timers: &'a MillisTimers,
     tick: u64,

@@ -48,11 +48,33 @@ fn no_wait_ends_before_its_deadline_and_every_wait_ends() {
 
 #[test]
 fn a_shorter_wait_started_after_a_longer_one_ends_first() {
-    // The driver is set for the 300 ms tick when the 5 ms wait arrives; it must re-arm.
-    let ended = run_waits(&[300, 5]);
-    let (short, long) = (ended[0], ended[1]);
-    assert!(short.0 < long.0, "the 5 ms wait ended after the 300 ms one");
-    assert!(short.1 < long.0, "the 5 ms wait waited for the 300 ms tick");
+    let origin = Instant::now();
+    let runtime = one_thread();
+    let timers = MillisTimers::new(origin);
+    runtime.block_on(async {
+        let long = async {
+            let deadline = Instant::now() + Duration::from_millis(300);
+            timers.sleep_until(deadline).await;
+            Instant::now()
+        };
+        // Started once the driver is set for the 300 ms tick: it must set it again.
+        let short = async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            let armed = timers.state.borrow().armed.expect("the driver is set for the 300 ms wait");
+            let deadline = Instant::now() + Duration::from_millis(5);
+            assert!(timers.tick_of(deadline) < armed, "the short wait's tick comes first");
+            timers.sleep_until(deadline).await;
+            Instant::now()
+        };
+        tokio::select! {
+            () = timers.drive() => unreachable!("the driver never returns"),
+            short_end = async {
+                let (long_end, short_end) = tokio::join!(long, short);
+                assert!(short_end < long_end);
+                short_end
+            } => assert!(short_end < origin + Duration::from_millis(300), "the 5 ms wait waited for the 300 ms tick"),
+        }
+    });
 }
 
 #[test]
