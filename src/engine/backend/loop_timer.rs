@@ -136,9 +136,11 @@ impl State {
     }
 }
 
+/// Keeps `waker` in `slot` (cloned only when it would wake another task: `clone_from`).
 fn remember(slot: &mut Option<Waker>, waker: &Waker) {
-    if !slot.as_ref().is_some_and(|known| known.will_wake(waker)) {
-        *slot = Some(waker.clone());
+    match slot {
+        Some(known) => known.clone_from(waker),
+        None => *slot = Some(waker.clone()),
     }
 }
 
@@ -175,7 +177,7 @@ impl Future for MillisSleep<'_> {
         }
         let wakers = state.wakers_of(tick);
         if let Some(known) = wakers.get_mut(self.slot as usize).filter(|_| self.slot != NOT_WAITING) {
-            remember_in(known, cx.waker());
+            known.clone_from(cx.waker());
             return Poll::Pending;
         }
         // (Past 2³² - 1 waits in one millisecond, a wait polled again adds its waker again.)
@@ -189,12 +191,6 @@ impl Future for MillisSleep<'_> {
             driver.wake();
         }
         Poll::Pending
-    }
-}
-
-fn remember_in(known: &mut Waker, waker: &Waker) {
-    if !known.will_wake(waker) {
-        *known = waker.clone();
     }
 }
 
