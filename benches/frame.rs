@@ -47,7 +47,7 @@ fn big_run() -> RunResult {
         })
         .collect();
     let cpu_samples = (1..=100)
-        .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0 + (i % 7) as f32, 80.0 + (i % 5) as f32] })
+        .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0 + (i % 7) as f32, 80.0 + (i % 5) as f32], split: None })
         .collect();
     let turn_secs = 10.0 / MAX_GIL_HOLDS as f64;
     let gil_holds = (0..MAX_GIL_HOLDS)
@@ -77,6 +77,8 @@ fn big_run() -> RunResult {
             cpu_secs: Some(18.0),
             setup_secs: 0.001,
             interpreter_startup_secs: None,
+            lab_cpu_secs: None,
+            other_cpu_secs: None,
         }],
         stats: Stats::of(&[10.0]),
         spans,
@@ -106,7 +108,7 @@ fn sweep_point(backend: BackendKind, workers: u64, secs: f64) -> RunResult {
         })
         .collect();
     let cpu_samples = (1..=(secs * 10.0).ceil() as u32)
-        .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0, 60.0 + (i % 5) as f32] })
+        .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0, 60.0 + (i % 5) as f32], split: None })
         .collect();
     let repetitions: Vec<f64> = vec![secs * 0.97, secs, secs * 1.04];
     let config = ExperimentConfig {
@@ -127,6 +129,8 @@ fn sweep_point(backend: BackendKind, workers: u64, secs: f64) -> RunResult {
                 cpu_secs: None,
                 setup_secs: 0.001,
                 interpreter_startup_secs: None,
+                lab_cpu_secs: None,
+                other_cpu_secs: None,
             })
             .collect(),
         stats: Stats::of(&repetitions),

@@ -32,6 +32,8 @@ fn run(backend: BackendKind, workers: u64, repetitions: &[f64]) -> RunResult {
                 cpu_secs: None,
                 setup_secs: 0.0,
                 interpreter_startup_secs: None,
+                lab_cpu_secs: None,
+                other_cpu_secs: None,
             })
             .collect(),
         stats,
@@ -81,7 +83,7 @@ fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
     let samples: Vec<CpuSample> = (1..=20)
         .map(|i| {
             let t_secs = f64::from(i) * 0.1;
-            CpuSample { t_secs, per_core: vec![95.0, if i > 10 { 90.0 } else { 5.0 }] }
+            CpuSample { t_secs, per_core: vec![95.0, if i > 10 { 90.0 } else { 5.0 }], split: None }
         })
         .collect();
     render("cores", [640.0, 320.0], move |ui| {

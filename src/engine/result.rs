@@ -34,7 +34,26 @@ pub struct GilHold {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CpuSample {
     pub t_secs: f64,
+    /// The whole machine's busy percent, per core (the run, the lab and everything else).
     pub per_core: Vec<f32>,
+    /// Who kept the machine busy over the interval, in cores' worth (totals over all cores:
+    /// the kernel does not say on which core each thread's time was spent). Absent where it
+    /// can't be measured (not Linux) and in older result files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<CoreSplit>,
+}
+
+/// One sampling interval's busy time, split by whose it was, in cores' worth (1.5 = one and
+/// a half cores busy for the whole interval). See `engine::accounting`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CoreSplit {
+    /// The run itself: its workers, dispatcher, protocol readers, loopback server, and every
+    /// process it started.
+    pub run_cores: f32,
+    /// The rest of the lab's process: the window, the sampler, progress, exporters.
+    pub lab_cores: f32,
+    /// Everything else on the machine.
+    pub other_cores: f32,
 }
 
 impl CpuSample {
@@ -69,6 +88,12 @@ impl Outcome {
 pub struct Repetition {
     pub elapsed_secs: f64,
     pub cpu_secs: Option<f64>,
+    /// The rest of the lab's process during this repetition (see `RunResult::lab_cpu_secs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lab_cpu_secs: Option<f64>,
+    /// Everything else on the machine during this repetition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other_cpu_secs: Option<f64>,
     /// The setup part of `elapsed_secs`.
     #[serde(default)]
     pub setup_secs: f64,
@@ -134,8 +159,19 @@ pub struct RunResult {
     pub elapsed_secs: f64,
     /// The setup part of `elapsed_secs` (runtime, threads, processes started).
     pub setup_secs: f64,
-    /// CPU time (user + system) of the workers themselves (median over repetitions).
+    /// CPU time (user + system) of the run itself (median over repetitions): its workers,
+    /// and on Linux everything else it started to run the tasks (dispatcher, protocol
+    /// readers, the loopback server, the processes it started).
     pub cpu_secs: Option<f64>,
+    /// CPU time of the rest of the lab's own process while the run ran (the window, the
+    /// sampler, progress, exporters), for the repetition whose elapsed is the median; near 0
+    /// headless. Null where it can't be measured (not Linux) and in older files.
+    #[serde(default)]
+    pub lab_cpu_secs: Option<f64>,
+    /// CPU time of everything else on the machine while the run ran (other programs, the X
+    /// server), for the same repetition. Null where it can't be measured.
+    #[serde(default)]
+    pub other_cpu_secs: Option<f64>,
     /// `cpu_secs / elapsed_secs`: how many cores the run really used.
     pub effective_parallelism: Option<f64>,
     /// The run's memory: the peak resident memory it added to the app above `baseline_rss_bytes`,
@@ -198,6 +234,8 @@ impl RunResult {
             elapsed_secs: 0.0,
             setup_secs: 0.0,
             cpu_secs: None,
+            lab_cpu_secs: None,
+            other_cpu_secs: None,
             effective_parallelism: None,
             peak_rss_bytes: None,
             baseline_rss_bytes: None,

@@ -327,7 +327,7 @@ mod tests {
             setup_secs: elapsed_secs / 10.0,
             cpu_secs: Some(elapsed_secs * 2.0),
             spans: vec![Span { task: 0, worker: lane, start_secs: 0.0, end_secs: elapsed_secs, ok: true }],
-            samples: vec![CpuSample { t_secs: elapsed_secs, per_core: vec![f32::from(u8::try_from(lane).unwrap())] }],
+            samples: vec![CpuSample { t_secs: elapsed_secs, per_core: vec![f32::from(u8::try_from(lane).unwrap())], split: None }],
             memory: Some(Memory { peak_bytes, baseline_bytes: 1000 + peak_bytes }),
             ..RepetitionResult::unmeasured(
                 Outcome::Completed,

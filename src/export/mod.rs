@@ -67,10 +67,12 @@ pub(crate) mod sample {
                 cpu_secs: Some(elapsed_secs * 1.5),
                 setup_secs: 0.001,
                 interpreter_startup_secs: None,
+                lab_cpu_secs: None,
+                other_cpu_secs: None,
             }],
             stats: Stats::of(&[elapsed_secs]),
             spans: vec![Span { task: 0, worker: 1, start_secs: 0.001, end_secs: 0.02, ok: true }],
-            cpu_samples: vec![CpuSample { t_secs: 0.1, per_core: vec![100.0, 50.0] }],
+            cpu_samples: vec![CpuSample { t_secs: 0.1, per_core: vec![100.0, 50.0], split: None }],
             sampler: SamplerInfo {
                 source: "proc-stat".into(),
                 interval_millis: 100,
@@ -101,6 +103,8 @@ pub(crate) mod sample {
                 cpu_secs: Some(elapsed_secs),
                 setup_secs: 0.001,
                 interpreter_startup_secs: None,
+                lab_cpu_secs: None,
+                other_cpu_secs: None,
             })
             .collect();
         run.stats = stats;

@@ -159,7 +159,7 @@ mod tests {
             GilHold { worker: 1, start_secs: 0.005, end_secs: 0.01 },
         ];
         file.runs[0].cpu_samples.clear();
-        file.runs[1].cpu_samples = vec![CpuSample { t_secs: 0.1, per_core: vec![50.0, 100.0] }];
+        file.runs[1].cpu_samples = vec![CpuSample { t_secs: 0.1, per_core: vec![50.0, 100.0], split: None }];
         let trace: Value = serde_json::from_slice(&Trace.render(&file)?)?;
         let tracks = tracks(&trace);
         for (track, events) in &tracks {

@@ -123,6 +123,8 @@ pub(crate) mod sample {
                     cpu_secs: Some(elapsed_secs),
                     setup_secs: 0.0,
                     interpreter_startup_secs: None,
+                    lab_cpu_secs: None,
+                    other_cpu_secs: None,
                 })
                 .collect(),
             stats,
