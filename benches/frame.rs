@@ -47,7 +47,11 @@ fn big_run() -> RunResult {
         })
         .collect();
     let cpu_samples = (1..=100)
-        .map(|i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![90.0 + (i % 7) as f32, 80.0 + (i % 5) as f32], split: None })
+        .map(|i| CpuSample {
+            t_secs: f64::from(i) * 0.1,
+            per_core: vec![90.0 + (i % 7) as f32, 80.0 + (i % 5) as f32],
+            split: None,
+        })
         .collect();
     let turn_secs = 10.0 / MAX_GIL_HOLDS as f64;
     let gil_holds = (0..MAX_GIL_HOLDS)

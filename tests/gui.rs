@@ -355,7 +355,14 @@ fn epyc_file(path: &std::path::Path, config: &ExperimentConfig) {
     let run = |backend, elapsed_secs: f64| RunResult {
         elapsed_secs,
         tasks_ok: config.tasks,
-        repetitions: vec![Repetition { elapsed_secs, cpu_secs: None, lab_cpu_secs: None, other_cpu_secs: None, setup_secs: 0.0, interpreter_startup_secs: None }],
+        repetitions: vec![Repetition {
+            elapsed_secs,
+            cpu_secs: None,
+            lab_cpu_secs: None,
+            other_cpu_secs: None,
+            setup_secs: 0.0,
+            interpreter_startup_secs: None,
+        }],
         stats: Stats::of(&[elapsed_secs]),
         ..RunResult::unmeasured(ExperimentConfig { backend, ..config.clone() }, Outcome::Completed)
     };

@@ -7,6 +7,7 @@
 //! the binary hands its hidden [`WORKER_SUBCOMMAND`] to [`run_worker`]. See ARCHITECTURE.md,
 //! "Layers".
 
+mod accounting;
 mod backend;
 mod cancel;
 mod config;
@@ -52,11 +53,13 @@ pub use kinds::{
 };
 pub use limits::logical_cores;
 pub use machine::Machine;
-pub use result::{CpuSample, GilHold, Outcome, PythonRun, Repetition, ResultFile, RunResult, SamplerInfo, Span};
+pub use result::{
+    CoreSplit, CpuSample, GilHold, Outcome, PythonRun, Repetition, ResultFile, RunResult, SamplerInfo, Span,
+};
 pub use run::run_experiment;
 pub use stats::Stats;
 pub use sweep::{MAX_SWEEP_VALUES, SweepError, SweepSpec, Vary, parse_sweep_values};
-pub use sys::{disable_transparent_huge_pages, lower_thread_priority, thread_cpu_secs};
+pub use sys::{disable_transparent_huge_pages, thread_cpu_secs};
 // The OS calls the front ends and the exporters share with the engine (every `unsafe` block
 // lives in `sys`): stop signals, and what an output path or stdout is.
 pub use sys::{fd_identity, may_write, name_max, route_stop_signals, set_blocking};

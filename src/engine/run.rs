@@ -6,6 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
+use super::accounting::{LabThreads, Totals};
 use super::backend::{self, Backend, BackendReport, RunContext, StartUpContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
@@ -15,6 +16,7 @@ use super::gil::Gil;
 use super::gil_holds::HoldLog;
 use super::http_server::HttpServer;
 use super::io::IoTargets;
+use super::kinds::BackendKind;
 use super::loop_lag::LoopLag;
 use super::result::{CpuSample, GilHold, Outcome, PythonRun, RunResult, SamplerInfo, Span};
 use super::run_dir::{self, RunDir};
@@ -35,6 +37,8 @@ struct RepetitionResult {
     elapsed_secs: f64,
     setup_secs: f64,
     cpu_secs: Option<f64>,
+    lab_cpu_secs: Option<f64>,
+    other_cpu_secs: Option<f64>,
     spans: Vec<Span>,
     samples: Vec<CpuSample>,
     memory: Option<Memory>,
@@ -61,6 +65,8 @@ impl RepetitionResult {
             elapsed_secs: 0.0,
             setup_secs: 0.0,
             cpu_secs: None,
+            lab_cpu_secs: None,
+            other_cpu_secs: None,
             spans: Vec::new(),
             samples: Vec::new(),
             memory: None,
@@ -92,6 +98,8 @@ pub const MAX_REPORTED_STEPS: usize = 10_000;
 /// Runs `config` (warm-ups, then `repeat` measured repetitions) and returns what happened.
 /// A failed or cancelled repetition ends the run; its partial spans are kept.
 pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn EventSink) -> RunResult {
+    // Before the run starts a thread of its own: every thread there is now is the lab's.
+    let lab = LabThreads::snapshot();
     // The HTTP server and the temp directory are outside every measured repetition.
     let prepared = match prepare_io(config) {
         Ok(prepared) => prepared,
@@ -114,7 +122,7 @@ pub fn run_experiment(config: &ValidConfig, cancel: &CancelToken, sink: &dyn Eve
         }
         let warmup = index < config.warmup;
         sink.emit(Event::RepetitionStarted { backend: config.backend, index, of: total, warmup });
-        let repetition = run_repetition(config, backend.as_ref(), io, cancel, sink);
+        let repetition = run_repetition(config, backend.as_ref(), io, cancel, sink, &lab);
         if repetition.outcome != Outcome::Completed {
             unfinished = Some(repetition);
             break;
@@ -178,6 +186,7 @@ fn run_repetition(
     io: &Arc<IoTargets>,
     cancel: &CancelToken,
     sink: &dyn EventSink,
+    lab: &LabThreads,
 ) -> RepetitionResult {
     let record_steps = config.steps > 1 && config.tasks.saturating_mul(u64::from(config.steps)) <= MAX_RECORDED_STEPS;
     let log = Arc::new(TaskLog::new(record_steps));
@@ -193,7 +202,7 @@ fn run_repetition(
             Err(error) => return failed_to_start(config, error, cancel),
         };
     let interval = Duration::from_millis(config.sample_interval_millis);
-    let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink };
+    let inputs = SamplerInputs { interval, spans: &spans, pids: &pids, total_tasks: config.tasks, sink, lab };
     let baseline = memory::Baseline::take();
     let (clock_tx, clock_rx) = mpsc::sync_channel(1);
     let (stop_tx, stop_rx) = mpsc::channel::<()>();
@@ -220,17 +229,19 @@ fn run_repetition(
         };
         (report, sampled)
     });
-    let Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info } = sampled.unwrap_or_else(|| Sampled {
-        samples: Vec::new(),
-        own_rss_max_bytes: None,
-        workers_rss_max_bytes: None,
-        info: SamplerInfo {
-            source: "unavailable".to_owned(),
-            interval_millis: config.sample_interval_millis,
-            cpu_secs: None,
-            note: Some("the sampler thread could not run".to_owned()),
-        },
-    });
+    let Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, accounted } =
+        sampled.unwrap_or_else(|| Sampled {
+            samples: Vec::new(),
+            own_rss_max_bytes: None,
+            workers_rss_max_bytes: None,
+            info: SamplerInfo {
+                source: "unavailable".to_owned(),
+                interval_millis: config.sample_interval_millis,
+                cpu_secs: None,
+                note: Some("the sampler thread could not run".to_owned()),
+            },
+            accounted: None,
+        });
     // In-process memory above the baseline, plus each worker process's own peak (read when it
     // was reaped, or else the sampler's highest reading of them).
     let workers_peak = report.workers_peak_rss_bytes.or(workers_rss_max_bytes).unwrap_or(0);
@@ -240,6 +251,7 @@ fn run_repetition(
     });
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, memory, info, cancel);
+    account(&mut repetition, config, accounted);
     (repetition.gil_holds, repetition.gil_holds_dropped) = holds.into_parts();
     repetition.interpreter_startup_secs = interpreter_startup_secs;
     repetition.python = backend.python_run();
@@ -297,6 +309,18 @@ fn finish_repetition(
     }
 }
 
+/// Puts the accounting's figures into the repetition. The run's CPU is the accounting's where
+/// it was measured: everything the run did, not only its workers (the mock keeps its
+/// simulated CPU, so tests stay exact).
+fn account(repetition: &mut RepetitionResult, config: &ValidConfig, accounted: Option<Totals>) {
+    let Some(totals) = accounted else { return };
+    if config.backend != BackendKind::Mock {
+        repetition.cpu_secs = Some(totals.run_secs);
+    }
+    repetition.lab_cpu_secs = Some(totals.lab_secs);
+    repetition.other_cpu_secs = Some(totals.other_secs);
+}
+
 /// A repetition whose backend could not start (or was stopped while it started): nothing
 /// was measured.
 fn failed_to_start(config: &ValidConfig, error: String, cancel: &CancelToken) -> RepetitionResult {
@@ -327,7 +351,11 @@ mod tests {
             setup_secs: elapsed_secs / 10.0,
             cpu_secs: Some(elapsed_secs * 2.0),
             spans: vec![Span { task: 0, worker: lane, start_secs: 0.0, end_secs: elapsed_secs, ok: true }],
-            samples: vec![CpuSample { t_secs: elapsed_secs, per_core: vec![f32::from(u8::try_from(lane).unwrap())], split: None }],
+            samples: vec![CpuSample {
+                t_secs: elapsed_secs,
+                per_core: vec![f32::from(u8::try_from(lane).unwrap())],
+                split: None,
+            }],
             memory: Some(Memory { peak_bytes, baseline_bytes: 1000 + peak_bytes }),
             ..RepetitionResult::unmeasured(
                 Outcome::Completed,

@@ -1,15 +1,18 @@
 //! The `lab-sampler` thread of a repetition: every interval it samples per-core busy percent
 //! (Linux: `/proc/stat` deltas, 50 ms minimum; elsewhere sysinfo, which refuses to refresh
 //! faster than 200 ms), the resident memory of the app and of its worker processes, and
-//! forwards progress and newly finished spans to the event sink. It measures its own CPU
-//! time so its cost is part of the record.
+//! forwards progress and newly finished spans to the event sink. Each sample also splits the
+//! machine's busy time into the run's, the lab's and everyone else's (`accounting`); the
+//! sampler counts itself as the lab's, and measures its own CPU time so its cost is part of
+//! the record.
 
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use super::accounting::{LabThreads, Reading, Totals};
 use super::events::{Event, EventSink};
-use super::result::{CpuSample, SamplerInfo};
+use super::result::{CoreSplit, CpuSample, SamplerInfo};
 use super::spans::{RunClock, SpanLog};
 use super::{memory, sys};
 
@@ -41,6 +44,9 @@ pub struct Sampled {
     /// their own peaks can't be read when they are reaped).
     pub workers_rss_max_bytes: Option<u64>,
     pub info: SamplerInfo,
+    /// The run's, the lab's and other CPU time from the first reading to the last (`None`
+    /// where it can't be measured).
+    pub accounted: Option<Totals>,
 }
 
 /// Everything the sampler thread reads, borrowed from the repetition.
@@ -50,21 +56,27 @@ pub struct SamplerInputs<'a> {
     pub pids: &'a Pids,
     pub total_tasks: u64,
     pub sink: &'a dyn EventSink,
+    /// The lab's own threads (the sampler adds itself).
+    pub lab: &'a LabThreads,
 }
 
 /// Runs until `stop` yields or disconnects. Waits for the run's clock on `clock` first, so
 /// its baseline reading is taken before the measured part starts.
 pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<()>) -> Sampled {
     let cpu_at_start = sys::thread_cpu_secs();
+    inputs.lab.add_current();
     let (mut source, note) = CpuSource::open();
     let interval = inputs.interval.max(source.min_interval());
     let mut previous = source.read();
+    let first_reading = Reading::take(inputs.lab);
+    let mut previous_reading = (first_reading, Instant::now());
     let mut samples = Vec::new();
     let mut own_rss = memory::own_rss_bytes();
     let mut workers_rss = workers_rss_bytes(inputs.pids);
     let Ok(clock) = clock.recv() else {
         let info = source.info(interval, None, note);
-        return Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info };
+        let (own_rss_max_bytes, workers_rss_max_bytes) = (own_rss, workers_rss);
+        return Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, accounted: None };
     };
     let mut spans_sent = 0;
     let mut last_sample_secs = 0.0;
@@ -76,8 +88,11 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         // A last, partial interval is kept only when long enough to mean something.
         if !stopping || t_secs - last_sample_secs >= interval.as_secs_f64() / 2.0 {
             let current = source.read();
+            let reading = (Reading::take(inputs.lab), Instant::now());
+            let split = split_between(previous_reading, reading);
+            previous_reading = reading;
             if let Some(per_core) = source.busy_percent(&previous, &current) {
-                let sample = CpuSample { t_secs, per_core };
+                let sample = CpuSample { t_secs, per_core, split };
                 inputs.sink.emit(Event::CpuSample(sample.clone()));
                 samples.push(sample);
                 last_sample_secs = t_secs;
@@ -110,7 +125,18 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         _ => None,
     };
     let info = source.info(interval, own_cpu, note);
-    Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info }
+    let last_reading = Reading::take(inputs.lab);
+    let accounted = first_reading.zip(last_reading).map(|(first, last)| Totals::between(&first, &last));
+    Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info, accounted }
+}
+
+/// Who kept the cores busy between two timed readings.
+fn split_between(
+    (earlier, earlier_at): (Option<Reading>, Instant),
+    (later, later_at): (Option<Reading>, Instant),
+) -> Option<CoreSplit> {
+    let wall_secs = later_at.saturating_duration_since(earlier_at).as_secs_f64();
+    Totals::between(&earlier?, &later?).per_wall_sec(wall_secs)
 }
 
 fn max_option(a: Option<u64>, b: Option<u64>) -> Option<u64> {

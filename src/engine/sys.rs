@@ -41,6 +41,45 @@ pub fn thread_cpu_secs() -> Option<f64> {
     None
 }
 
+/// CPU time (user + system) consumed so far by this whole process (every thread, live or
+/// ended; not its children), in seconds.
+#[cfg(unix)]
+pub fn process_cpu_secs() -> Option<f64> {
+    clock_nanos(libc::CLOCK_PROCESS_CPUTIME_ID).map(|ns| ns as f64 / 1e9)
+}
+
+#[cfg(not(unix))]
+pub fn process_cpu_secs() -> Option<f64> {
+    None
+}
+
+/// The kernel's id of the calling thread (Linux: `gettid`, the name of its `/proc/self/task`
+/// entry); `None` elsewhere.
+#[cfg(target_os = "linux")]
+pub fn current_thread_id() -> Option<u32> {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    let tid = unsafe { libc::gettid() };
+    u32::try_from(tid).ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn current_thread_id() -> Option<u32> {
+    None
+}
+
+/// Clock ticks per second of `/proc`'s CPU times (`sysconf(_SC_CLK_TCK)`, 100 on Linux).
+#[cfg(unix)]
+pub fn clock_ticks_per_sec() -> Option<u64> {
+    // SAFETY: sysconf only reads a configuration value.
+    let ticks = unsafe { libc::sysconf(libc::_SC_CLK_TCK) };
+    u64::try_from(ticks).ok().filter(|&t| t > 0)
+}
+
+#[cfg(not(unix))]
+pub fn clock_ticks_per_sec() -> Option<u64> {
+    None
+}
+
 #[cfg(unix)]
 fn clock_nanos(clock: libc::clockid_t) -> Option<u64> {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
@@ -136,33 +175,6 @@ pub fn disable_transparent_huge_pages() -> std::io::Result<()> {
 
 #[cfg(not(target_os = "linux"))]
 pub fn disable_transparent_huge_pages() -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Lowers the calling thread's scheduling priority by `delta` nice steps (Linux: nice is
-/// per thread and inherited by the threads and processes it creates). The GUI runs
-/// experiments this way so that a run saturating every core still leaves the window responsive.
-#[cfg(target_os = "linux")]
-pub fn lower_thread_priority(delta: i32) -> std::io::Result<()> {
-    // SAFETY: gettid has no preconditions.
-    let tid = unsafe { libc::gettid() };
-    // SAFETY: getpriority/setpriority read and set the nice value of the thread `tid`, which is
-    // the calling thread; errno is cleared first because -1 is a valid priority.
-    unsafe {
-        *libc::__errno_location() = 0;
-        let current = libc::getpriority(libc::PRIO_PROCESS, tid as libc::id_t);
-        if current == -1 && *libc::__errno_location() != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-        if libc::setpriority(libc::PRIO_PROCESS, tid as libc::id_t, (current + delta).min(19)) != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(target_os = "linux"))]
-pub fn lower_thread_priority(_delta: i32) -> std::io::Result<()> {
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use crate::presets::{self, Preset, PresetError};
 
 use super::background::Background;
 use super::command::UiCommand;
+use super::frame_limit::FrameLimit;
 use super::history::History;
 use super::lanes::Lanes;
 use super::open_results::OpenResults;
@@ -70,12 +71,15 @@ pub struct LabApp {
     plots_rect: Option<egui::Rect>,
     /// The Sweep mode's form and the sweeps run (their points are runs in the history).
     sweeps: Sweeps,
+    /// At most 5 frames a second while a run measures (none in tests).
+    frame_limit: FrameLimit,
 }
 
 impl LabApp {
     pub fn new(cc: &eframe::CreationContext<'_>, launch: Launch) -> Self {
         let settings = Settings::load(cc.storage);
         let mut app = Self::with_settings(settings);
+        app.frame_limit = FrameLimit::during_runs();
         app.png_path = launch.png_path;
         if let Some(preset) = launch.preset {
             app.load_preset(preset);
@@ -107,6 +111,7 @@ impl LabApp {
             machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
             plots_rect: None,
             sweeps,
+            frame_limit: FrameLimit::none(),
         }
     }
 
@@ -298,6 +303,7 @@ impl LabApp {
 
 impl eframe::App for LabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.frame_limit.pace(self.runs.is_running());
         self.poll_runs();
         self.poll_open(ctx);
         if let Some(probe) = &mut self.python {

@@ -7,6 +7,7 @@ pub mod app;
 mod background;
 pub mod command;
 mod data_export;
+mod frame_limit;
 pub mod history;
 pub mod lanes;
 pub mod offscreen;

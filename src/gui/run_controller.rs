@@ -3,8 +3,9 @@
 //! channel and asks egui for a repaint. The UI drains the channel once per frame with
 //! [`RunController::poll`] and never blocks on the run. Stop (and dropping the controller,
 //! which happens when the window closes) cancels the run and joins the thread, which in turn
-//! kills and reaps any worker processes. The run thread lowers its own priority (and so that of
-//! every thread and process it starts) so the window stays responsive on busy cores.
+//! kills and reaps any worker processes. The run is scheduled like any program (not below the
+//! window): the window instead draws at most 5 frames a second during a run (`frame_limit`),
+//! so the run it measures keeps the cores.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
@@ -186,17 +187,7 @@ impl Drop for RunController {
     }
 }
 
-/// How much lower than the window the run's threads and worker processes are scheduled.
-const RUN_NICE: i32 = 5;
-
 fn run_all(configs: &[ValidConfig], cancel: &CancelToken, tx: &Sender<Message>, ctx: &egui::Context) {
-    // Everything the run starts inherits this, so the window keeps repainting while the run
-    // saturates the cores. When the window is idle the run gets the cores all the same.
-    if let Err(e) = crate::engine::lower_thread_priority(RUN_NICE) {
-        crate::headless::say(format_args!(
-            "warning: could not lower the run's priority ({e}); the window may lag during runs"
-        ));
-    }
     let sink = |event: Event| {
         // A closed channel means the UI is gone; the cancel token stops the run.
         let _ = tx.send(Message::Event(event, Instant::now()));

@@ -264,8 +264,9 @@ mod tests {
     #[test]
     fn a_run_that_shared_a_busy_machine_is_not_blamed_on_its_backend() {
         use crate::engine::CpuSample;
-        let samples =
-            |busy: f32| (1..=10).map(move |i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![busy, busy], split: None });
+        let samples = |busy: f32| {
+            (1..=10).map(move |i| CpuSample { t_secs: f64::from(i) * 0.1, per_core: vec![busy, busy], split: None })
+        };
         // GIL threads on a quiet machine: one core's worth busy, all of it theirs.
         let mut threads = with_parallelism(BackendKind::Threads, &[2.0, 2.01, 2.02], 1.0, true);
         threads.cpu_samples = samples(52.0).collect();

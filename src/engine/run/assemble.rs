@@ -21,6 +21,8 @@ pub(super) fn assemble(
         .map(|r| Repetition {
             elapsed_secs: r.elapsed_secs,
             cpu_secs: r.cpu_secs,
+            lab_cpu_secs: r.lab_cpu_secs,
+            other_cpu_secs: r.other_cpu_secs,
             setup_secs: r.setup_secs,
             interpreter_startup_secs: r.interpreter_startup_secs,
         })
@@ -71,6 +73,8 @@ pub(super) fn assemble(
         elapsed_secs,
         setup_secs,
         cpu_secs,
+        lab_cpu_secs: representative.lab_cpu_secs,
+        other_cpu_secs: representative.other_cpu_secs,
         effective_parallelism,
         peak_rss_bytes: memory.map(|m| m.peak_bytes),
         baseline_rss_bytes: memory.map(|m| m.baseline_bytes),

@@ -1,0 +1,238 @@
+//! Who kept the cores busy while a run ran: the run itself, the rest of the lab's own process,
+//! or everything else on the machine (ARCHITECTURE.md, "Accounting for every core").
+//!
+//! Linux only (elsewhere nothing is split, and the result says null):
+//! - **the machine**: the busy ticks of every core in `/proc/stat`;
+//! - **the lab**: the threads this process had before the run started (the main thread, the
+//!   window and its renderer, the probes), except the thread that runs the experiment, plus
+//!   the sampler thread: each one's time on a CPU from `/proc/self/task/TID/schedstat`;
+//! - **the run**: the rest of this process (`CLOCK_PROCESS_CPUTIME_ID` minus the lab's
+//!   threads: the workers, the dispatcher, protocol readers, the loopback server), plus every
+//!   process descended from this one (its own and its reaped children's times from
+//!   `/proc/PID/stat`, found through `/proc/PID/task/TID/children`);
+//! - **other**: the machine's busy time minus the two, never below zero.
+//!
+//! The kernel does not say on which core a thread's time was spent, so the split is a total
+//! over all cores; the per-core figures stay the machine's.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::result::CoreSplit;
+use super::sys;
+
+/// The lab's own threads, with the CPU time each had when last read (a thread that ends
+/// keeps its last reading, so the lab's total never goes down; what it used after that
+/// reading, at most one sampling interval's, counts as the run's).
+#[derive(Debug, Default)]
+pub struct LabThreads(Mutex<HashMap<u32, f64>>);
+
+impl LabThreads {
+    /// Every thread of this process now, except the calling one: called by the thread about
+    /// to run the experiment, before the run starts any thread of its own.
+    pub fn snapshot() -> Self {
+        let caller = sys::current_thread_id();
+        let tids = own_thread_ids().into_iter().filter(|&tid| Some(tid) != caller);
+        let threads = tids.filter_map(|tid| Some((tid, thread_cpu_secs(tid)?))).collect();
+        Self(Mutex::new(threads))
+    }
+
+    /// Counts the calling thread as the lab's (the sampler, from its first reading on).
+    pub fn add_current(&self) {
+        if let Some(tid) = sys::current_thread_id() {
+            let secs = thread_cpu_secs(tid).unwrap_or(0.0);
+            self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(tid).or_insert(secs);
+        }
+    }
+
+    /// The lab's threads' CPU seconds so far (each read afresh where it still runs).
+    fn secs(&self) -> f64 {
+        let mut threads = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        for (tid, secs) in threads.iter_mut() {
+            if let Some(now) = thread_cpu_secs(*tid) {
+                *secs = secs.max(now);
+            }
+        }
+        threads.values().sum()
+    }
+}
+
+/// One reading of every counter the split needs, in CPU seconds so far.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reading {
+    machine_busy_secs: f64,
+    process_secs: f64,
+    lab_secs: f64,
+    descendants_secs: f64,
+}
+
+impl Reading {
+    /// `None` where the counters can't be read (not Linux, no `/proc`).
+    pub fn take(lab: &LabThreads) -> Option<Self> {
+        if !cfg!(target_os = "linux") {
+            return None;
+        }
+        let ticks = sys::clock_ticks_per_sec()? as f64;
+        let machine_busy_secs = machine_busy_ticks()? as f64 / ticks;
+        let process_secs = sys::process_cpu_secs()?;
+        let lab_secs = lab.secs();
+        let descendants_secs = descendants_ticks()? as f64 / ticks;
+        Some(Self { machine_busy_secs, process_secs, lab_secs, descendants_secs })
+    }
+}
+
+/// CPU seconds between two readings, by whose they were.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Totals {
+    pub run_secs: f64,
+    pub lab_secs: f64,
+    pub other_secs: f64,
+}
+
+impl Totals {
+    pub fn between(earlier: &Reading, later: &Reading) -> Self {
+        let lab_secs = (later.lab_secs - earlier.lab_secs).max(0.0);
+        let in_process = (later.process_secs - earlier.process_secs - lab_secs).max(0.0);
+        let descendants = (later.descendants_secs - earlier.descendants_secs).max(0.0);
+        let run_secs = in_process + descendants;
+        let machine = (later.machine_busy_secs - earlier.machine_busy_secs).max(0.0);
+        Self { run_secs, lab_secs, other_secs: (machine - run_secs - lab_secs).max(0.0) }
+    }
+
+    /// Over `wall_secs` of wall-clock time: how many cores' worth each kept busy.
+    pub fn per_wall_sec(&self, wall_secs: f64) -> Option<CoreSplit> {
+        (wall_secs > 0.0).then(|| CoreSplit {
+            run_cores: (self.run_secs / wall_secs) as f32,
+            lab_cores: (self.lab_secs / wall_secs) as f32,
+            other_cores: (self.other_secs / wall_secs) as f32,
+        })
+    }
+}
+
+fn own_thread_ids() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc/self/task") else { return Vec::new() };
+    entries.filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok()).collect()
+}
+
+/// A thread of this process's time on a CPU (`schedstat`'s first field, in nanoseconds).
+fn thread_cpu_secs(tid: u32) -> Option<f64> {
+    let text = std::fs::read_to_string(format!("/proc/self/task/{tid}/schedstat")).ok()?;
+    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(nanos as f64 / 1e9)
+}
+
+/// The busy ticks of all cores together (`/proc/stat`'s per-core lines summed).
+fn machine_busy_ticks() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/stat").ok()?;
+    Some(super::sampler::parse_proc_stat(&text)?.iter().map(|&(busy, _)| busy).sum())
+}
+
+/// Ticks of every live process descended from this one (its own and its reaped children's),
+/// plus this process's reaped children: what the run's processes used, whichever of them has
+/// ended by now.
+fn descendants_ticks() -> Option<u64> {
+    let own = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let (_, reaped) = stat_ticks(&own)?;
+    let mut total = reaped;
+    let mut pending = children_of("self");
+    let mut seen = 0usize;
+    while let Some(pid) = pending.pop() {
+        seen += 1;
+        if seen > 100_000 {
+            break;
+        }
+        let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        if let Some((own, reaped)) = stat_ticks(&text) {
+            total += own + reaped;
+        }
+        pending.extend(children_of(&pid.to_string()));
+    }
+    Some(total)
+}
+
+/// The child processes of every thread of `/proc/{pid}`.
+fn children_of(pid: &str) -> Vec<u32> {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
+    let mut children = Vec::new();
+    for task in tasks.flatten() {
+        if let Ok(text) = std::fs::read_to_string(task.path().join("children")) {
+            children.extend(text.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        }
+    }
+    children
+}
+
+/// `(utime + stime, cutime + cstime)` from a `/proc/PID/stat` line. The command name is in
+/// parentheses and may hold spaces and parentheses itself, so fields count from the last `)`.
+pub fn stat_ticks(text: &str) -> Option<(u64, u64)> {
+    let after = &text[text.rfind(')')? + 1..];
+    // After the name: state(3) ppid pgrp session tty_nr tpgid flags minflt cminflt majflt
+    // cmajflt utime(14) stime cutime cstime.
+    let fields: Vec<&str> = after.split_whitespace().take(15).collect();
+    let field = |n: usize| fields.get(n - 3)?.parse::<i64>().ok().and_then(|v| u64::try_from(v).ok());
+    Some((field(14)? + field(15)?, field(16)? + field(17)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_fields_count_from_the_last_parenthesis() {
+        let line = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 20 5 20 0 1 0 100 0 0";
+        assert_eq!(stat_ticks(line), Some((10, 25)));
+        assert_eq!(stat_ticks("no parenthesis"), None);
+    }
+
+    #[test]
+    fn the_split_takes_the_lab_out_of_the_process_and_the_rest_from_the_machine() {
+        let at = |machine, process, lab, descendants| Reading {
+            machine_busy_secs: machine,
+            process_secs: process,
+            lab_secs: lab,
+            descendants_secs: descendants,
+        };
+        // Over 2 s: the process used 1.5 s (0.5 s of it the window's), its workers 1.0 s,
+        // and the machine 3.0 s in all: 0.5 s was someone else's.
+        let totals = Totals::between(&at(10.0, 1.0, 0.25, 4.0), &at(13.0, 2.5, 0.75, 5.0));
+        assert_eq!(totals, Totals { run_secs: 2.0, lab_secs: 0.5, other_secs: 0.5 });
+        let split = totals.per_wall_sec(2.0).unwrap();
+        assert_eq!((split.run_cores, split.lab_cores, split.other_cores), (1.0, 0.25, 0.25));
+        // Ticks are coarse: the machine may read less than the process did. Other is then 0.
+        let coarse = Totals::between(&at(10.0, 0.0, 0.0, 0.0), &at(10.5, 1.0, 0.0, 0.0));
+        assert_eq!(coarse.other_secs, 0.0);
+        assert_eq!(totals.per_wall_sec(0.0), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_busy_child_is_the_runs_and_the_snapshotted_threads_are_the_labs() {
+        // A thread that exists before the snapshot is the lab's; its work shows as the lab's.
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
+        let spinner = std::thread::spawn(move || {
+            ready_rx.recv().ok();
+            let start = std::time::Instant::now();
+            while stop_rx.try_recv().is_err() && start.elapsed().as_secs() < 10 {
+                std::hint::black_box(0u64);
+            }
+        });
+        let lab = LabThreads::snapshot();
+        let before = Reading::take(&lab).expect("counters on Linux");
+        ready_tx.send(()).ok();
+        // A child process that spins is the run's.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
+            .spawn()
+            .expect("sh");
+        child.wait().expect("wait");
+        // Read while the spinner still runs: a lab thread's time since the last reading is
+        // lost when it ends (the sampler reads every interval, so at most one interval's).
+        let after = Reading::take(&lab).expect("counters on Linux");
+        stop_tx.send(()).ok();
+        spinner.join().ok();
+        let totals = Totals::between(&before, &after);
+        assert!(totals.lab_secs > 0.0, "the lab's spinning thread counted as the lab's: {totals:?}");
+        assert!(totals.run_secs > 0.0, "the reaped child counted as the run's: {totals:?}");
+    }
+}
