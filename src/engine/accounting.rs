@@ -7,9 +7,11 @@
 //!   window and its renderer, the probes), except the thread that runs the experiment, plus
 //!   the sampler thread: each one's time on a CPU from `/proc/self/task/TID/schedstat`;
 //! - **the run**: the rest of this process (`CLOCK_PROCESS_CPUTIME_ID` minus the lab's
-//!   threads: the workers, the dispatcher, protocol readers, the loopback server), plus every
-//!   process descended from this one (its own and its reaped children's times from
-//!   `/proc/PID/stat`, found through `/proc/PID/task/TID/children`);
+//!   threads: the workers, the dispatcher, protocol readers, the loopback server), plus the
+//!   run's processes: those it registered (`sampler::Pids`: worker processes, the Python
+//!   harness and its pool) and their descendants (found through `/proc/PID/task/TID/children`),
+//!   each counted once with its own and its reaped children's times from `/proc/PID/stat`, and
+//!   this process's reaped children (a worker's time moves there when it is reaped);
 //! - **other**: the machine's busy time minus the two, never below zero.
 //!
 //! The kernel does not say on which core a thread's time was spent, so the split is a total
@@ -67,8 +69,9 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// `None` where the counters can't be read (not Linux, no `/proc`).
-    pub fn take(lab: &LabThreads) -> Option<Self> {
+    /// `None` where the counters can't be read (not Linux, no `/proc`). `processes` are the
+    /// run's live processes (their descendants are found here).
+    pub fn take(lab: &LabThreads, processes: &[u32]) -> Option<Self> {
         if !cfg!(target_os = "linux") {
             return None;
         }
@@ -76,7 +79,7 @@ impl Reading {
         let machine_busy_secs = machine_busy_ticks()? as f64 / ticks;
         let process_secs = sys::process_cpu_secs()?;
         let lab_secs = lab.secs();
-        let descendants_secs = descendants_ticks()? as f64 / ticks;
+        let descendants_secs = descendants_ticks(processes)? as f64 / ticks;
         Some(Self { machine_busy_secs, process_secs, lab_secs, descendants_secs })
     }
 }
@@ -127,31 +130,30 @@ fn machine_busy_ticks() -> Option<u64> {
     Some(super::sampler::parse_proc_stat(&text)?.iter().map(|&(busy, _)| busy).sum())
 }
 
-/// Ticks of every live process descended from this one (its own and its reaped children's),
-/// plus this process's reaped children: what the run's processes used, whichever of them has
-/// ended by now.
-fn descendants_ticks() -> Option<u64> {
+/// Ticks of `processes` and everything descended from them, each counted once (its own and
+/// its reaped children's), plus this process's reaped children: what the run's processes
+/// used, whichever of them has ended by now.
+fn descendants_ticks(processes: &[u32]) -> Option<u64> {
     let own = std::fs::read_to_string("/proc/self/stat").ok()?;
     let (_, reaped) = stat_ticks(&own)?;
     let mut total = reaped;
-    let mut pending = children_of("self");
-    let mut seen = 0usize;
+    let mut pending = processes.to_vec();
+    let mut seen = std::collections::HashSet::new();
     while let Some(pid) = pending.pop() {
-        seen += 1;
-        if seen > 100_000 {
-            break;
+        if !seen.insert(pid) || seen.len() > 100_000 {
+            continue;
         }
         let Ok(text) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
         if let Some((own, reaped)) = stat_ticks(&text) {
             total += own + reaped;
         }
-        pending.extend(children_of(&pid.to_string()));
+        pending.extend(children_of(pid));
     }
     Some(total)
 }
 
-/// The child processes of every thread of `/proc/{pid}`.
-fn children_of(pid: &str) -> Vec<u32> {
+/// The child processes of every thread of process `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else { return Vec::new() };
     let mut children = Vec::new();
     for task in tasks.flatten() {
@@ -218,7 +220,7 @@ mod tests {
             }
         });
         let lab = LabThreads::snapshot();
-        let before = Reading::take(&lab).expect("counters on Linux");
+        let before = Reading::take(&lab, &[]).expect("counters on Linux");
         ready_tx.send(()).ok();
         // A child process that spins is the run's.
         let mut child = std::process::Command::new("sh")
@@ -228,11 +230,35 @@ mod tests {
         child.wait().expect("wait");
         // Read while the spinner still runs: a lab thread's time since the last reading is
         // lost when it ends (the sampler reads every interval, so at most one interval's).
-        let after = Reading::take(&lab).expect("counters on Linux");
+        let after = Reading::take(&lab, &[]).expect("counters on Linux");
         stop_tx.send(()).ok();
         spinner.join().ok();
         let totals = Totals::between(&before, &after);
         assert!(totals.lab_secs > 0.0, "the lab's spinning thread counted as the lab's: {totals:?}");
         assert!(totals.run_secs > 0.0, "the reaped child counted as the run's: {totals:?}");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_live_process_of_the_run_counts_with_its_children_before_it_is_reaped() {
+        let lab = LabThreads::snapshot();
+        // A shell whose child spins: the run registers the shell, the child is found.
+        let mut shell =
+            std::process::Command::new("sh").args(["-c", "sh -c 'while :; do :; done' & wait"]).spawn().expect("sh");
+        let pid = shell.id();
+        let before = Reading::take(&lab, &[pid]).expect("counters on Linux");
+        let start = std::time::Instant::now();
+        let mut used = Totals::default();
+        while used.run_secs < 0.05 && start.elapsed().as_secs() < 20 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            used = Totals::between(&before, &Reading::take(&lab, &[pid]).expect("counters on Linux"));
+        }
+        let grandchildren = children_of(pid);
+        for child in &grandchildren {
+            std::process::Command::new("kill").arg(child.to_string()).status().ok();
+        }
+        shell.wait().ok();
+        assert_eq!(grandchildren.len(), 1, "the spinning child was found");
+        assert!(used.run_secs >= 0.05, "the spinning grandchild counted as the run's: {used:?}");
     }
 }

@@ -68,7 +68,7 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
     let (mut source, note) = CpuSource::open();
     let interval = inputs.interval.max(source.min_interval());
     let mut previous = source.read();
-    let first_reading = Reading::take(inputs.lab);
+    let first_reading = Reading::take(inputs.lab, &inputs.pids.snapshot());
     let mut previous_reading = (first_reading, Instant::now());
     let mut samples = Vec::new();
     let mut own_rss = memory::own_rss_bytes();
@@ -88,7 +88,7 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         // A last, partial interval is kept only when long enough to mean something.
         if !stopping || t_secs - last_sample_secs >= interval.as_secs_f64() / 2.0 {
             let current = source.read();
-            let reading = (Reading::take(inputs.lab), Instant::now());
+            let reading = (Reading::take(inputs.lab, &inputs.pids.snapshot()), Instant::now());
             let split = split_between(previous_reading, reading);
             previous_reading = reading;
             if let Some(per_core) = source.busy_percent(&previous, &current) {
@@ -125,7 +125,7 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         _ => None,
     };
     let info = source.info(interval, own_cpu, note);
-    let last_reading = Reading::take(inputs.lab);
+    let last_reading = Reading::take(inputs.lab, &inputs.pids.snapshot());
     let accounted = first_reading.zip(last_reading).map(|(first, last)| Totals::between(&first, &last));
     Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info, accounted }
 }
