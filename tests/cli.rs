@@ -561,62 +561,39 @@ fn median_elapsed(args: &[&str]) -> f64 {
     f(&runs(&json)[0]["elapsed_secs"])
 }
 
-fn speedup(backend: &str, gil: bool) -> f64 {
-    let base = [
-        "--backend",
-        backend,
-        "--workload",
-        "primes",
-        "--size",
-        "30000",
-        "--tasks",
-        "2",
-        "--repeat",
-        "3",
-        "--warmup",
-        "1",
-    ];
-    let gil_flag = if gil { "--gil" } else { "--no-gil" };
-    let one = median_elapsed(&[&base[..], &["--workers", "1", gil_flag]].concat());
-    let two = median_elapsed(&[&base[..], &["--workers", "2", gil_flag]].concat());
-    one / two
+/// Whether two spans (or holds) of different lanes overlap in time: `(lane, start, end)`.
+fn lanes_overlap(list: &[(u64, f64, f64)]) -> bool {
+    list.iter().any(|a| list.iter().any(|b| a.0 != b.0 && a.1 < b.2 && b.1 < a.2))
 }
 
+/// `(lane, start, end)` of a run's spans, or of its GIL holds.
+fn intervals(run: &Value, key: &str) -> Vec<(u64, f64, f64)> {
+    let list = run[key].as_array().into_iter().flatten();
+    list.map(|s| (s["worker"].as_u64().unwrap_or(u64::MAX), f(&s["start_secs"]), f(&s["end_secs"]))).collect()
+}
+
+/// The mechanism, not a stopwatch (the suite must pass on a busy machine; the speed-ups are
+/// benchmarks' business: ARCHITECTURE.md, "Tests"): two GIL threads never hold the GIL at the
+/// same time and so never keep more than one core busy; two processes each hold their own at
+/// the same time; without the GIL two threads run their tasks at the same time.
 #[test]
 fn the_gil_serializes_threads_but_not_processes() {
     let _serial = serial();
-    if !claims::two_cores() {
-        return;
-    }
-    // With the GIL two threads never keep more than one core busy (CPU time / elapsed), and
-    // so are no faster than one thread.
-    let (output, json) = run_json(&[
-        "--backend",
-        "threads",
-        "--workload",
-        "primes",
-        "--size",
-        "30000",
-        "--tasks",
-        "2",
-        "--workers",
-        "2",
-        "--gil",
-    ]);
+    let args = ["--workload", "primes", "--size", "30000", "--tasks", "2", "--workers", "2"];
+    let (output, json) = run_json(&[&["--backend", "threads,processes", "--gil"], &args[..]].concat());
     assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-    let parallelism = f(&runs(&json)[0]["effective_parallelism"]);
+    let (threads, processes) = (&runs(&json)[0], &runs(&json)[1]);
+    let parallelism = f(&threads["effective_parallelism"]);
     assert!(parallelism < 1.2, "with the GIL, 2 threads used {parallelism:.2} cores");
-    let threads_gil = speedup("threads", true);
-    assert!(threads_gil < 1.25, "with the GIL, 2 threads must not beat 1 by 25%: {threads_gil:.2}×");
-    // Speed-ups need both cores: a neighbour's build can take one away for a while, which says
-    // nothing about the lab, so each gets three tries (fresh runs).
-    for (backend, gil, why) in [
-        ("processes", true, "processes each have their own GIL"),
-        ("threads", false, "without the GIL threads run in parallel"),
-    ] {
-        let tries: Vec<f64> = (0..3).map(|_| speedup(backend, gil)).take_while(|s| *s <= 1.3).collect();
-        assert!(tries.len() < 3, "{why}, yet 2 {backend} were not 1.3× faster than 1 in 3 tries: {tries:.2?}");
-    }
+    let held = intervals(threads, "gil_holds");
+    assert!(!held.is_empty() && !lanes_overlap(&held), "GIL threads take turns: {held:?}");
+    let held = intervals(processes, "gil_holds");
+    assert!(lanes_overlap(&held), "processes hold their own GILs at once: {held:?}");
+    let (output, json) = run_json(&[&["--backend", "threads", "--no-gil"], &args[..]].concat());
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    let spans = intervals(&runs(&json)[0], "spans");
+    assert!(lanes_overlap(&spans), "without the GIL both threads run at once: {spans:?}");
+    assert_eq!(runs(&json)[0]["gil_holds"], serde_json::json!([]));
 }
 
 #[test]

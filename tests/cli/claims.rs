@@ -73,10 +73,10 @@ fn claim_1_gil_threads_take_turns_processes_use_both_cores() {
         let holds = by(&runs, "threads")["gil_holds"].as_array().cloned().unwrap_or_default();
         let handovers = holds.windows(2).filter(|w| w[0]["worker"] != w[1]["worker"]).count();
         check!(handovers >= 2, "GIL threads handed the GIL over {handovers} times");
-        if two_cores() {
-            let (t, p) = (elapsed(&runs, "threads"), elapsed(&runs, "processes"));
-            check!(p < t, "processes ({p:.3} s) vs GIL threads ({t:.3} s)");
-        }
+        // And the processes' evidence: each held its own GIL, at the same time (which is
+        // what makes them faster where two cores are free; the speed-up is a benchmark's).
+        let processes = super::intervals(by(&runs, "processes"), "gil_holds");
+        check!(super::lanes_overlap(&processes), "processes' GIL holds never overlapped: {processes:?}");
         Ok(())
     });
 }

@@ -435,44 +435,32 @@ fn a_dead_harness_or_pool_worker_fails_the_run_and_nothing_is_left() {
 
 // ---- the shape the articles report, in the real interpreter (generous margins) ----
 
+/// The mechanism, not a stopwatch (the ratio is `benches/python.rs`'s business): under
+/// CPython's GIL two threads never keep more than one core busy, while two pool processes run
+/// their tasks at the same time, each in its own interpreter.
 #[test]
 fn cpython_threads_take_turns_where_its_processes_use_both_cores() {
     let _serial = serial();
-    if std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1) < 2 {
-        return;
+    let runs = python_run(&[
+        "--preset",
+        "python-primes-vs-rust",
+        "--backend",
+        "python-threads,python-processes",
+        "--size",
+        "12000",
+        "--repeat",
+        "1",
+    ]);
+    for run in &runs {
+        assert_python_measured(run);
     }
-    // A timing shape gets three tries, each a fresh run: a neighbour's build can take a core
-    // away for a moment, which says nothing about CPython.
-    let mut misses = Vec::new();
-    for _ in 0..3 {
-        let runs = python_run(&[
-            "--preset",
-            "python-primes-vs-rust",
-            "--backend",
-            "python-threads,python-processes",
-            "--size",
-            "12000",
-            "--repeat",
-            "3",
-        ]);
-        for run in &runs {
-            assert_python_measured(run);
-        }
-        let (threads, processes) = (&runs[0], &runs[1]);
-        let threads_cores = f(&threads["effective_parallelism"]);
-        let processes_cores = f(&processes["effective_parallelism"]);
-        let ratio = f(&threads["elapsed_secs"]) / f(&processes["elapsed_secs"]);
-        let gil = threads["python"]["gil_enabled"] == true;
-        // Under the GIL, two threads never keep more than one core busy.
-        if gil {
-            assert!(threads_cores < 1.2, "under CPython's GIL 2 threads used {threads_cores:.2} cores");
-        }
-        if processes_cores > 1.3 && (!gil || ratio > 1.25) {
-            return;
-        }
-        misses.push(format!("processes used {processes_cores:.2} cores; threads/processes {ratio:.2}×"));
+    let (threads, processes) = (&runs[0], &runs[1]);
+    if threads["python"]["gil_enabled"] == true {
+        let cores = f(&threads["effective_parallelism"]);
+        assert!(cores < 1.2, "under CPython's GIL 2 threads used {cores:.2} cores");
     }
-    panic!("two CPython processes did not use two cores in 3 tries: {misses:#?}");
+    let spans = super::intervals(processes, "spans");
+    assert!(super::lanes_overlap(&spans), "two pool processes ran their tasks at once: {spans:?}");
 }
 
 /// No free-threaded build is needed to check what the lab does with one: a wrapper that

