@@ -19,6 +19,9 @@
 //! - waiting: the workers' CPU time while 1,000 threads each sleep 500 ms.
 //! - png: what `--png` adds to a run; report: the wall time of `report` over every claim
 //!   (`engine/pictures.rs`).
+//! - window: `cpu-primes-gil`'s processes run in the real window (Xvfb, the mouse moving over
+//!   the plots all along) against the same run headless (target ≤ 1.15×), with the window
+//!   run's accounting (`engine/window.rs`).
 //! - stop: from Ctrl+C (SIGINT to the CLI's process group) to the CLI's exit, per backend and
 //!   workload, in the middle of a run that would take minutes (Linux).
 
@@ -31,6 +34,8 @@ use concurrency_lab::engine::count_primes;
 mod lab_cost;
 #[path = "engine/pictures.rs"]
 mod pictures;
+#[path = "engine/window.rs"]
+mod window;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_concurrency-lab");
@@ -354,7 +359,7 @@ fn main() {
     let words: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let wanted = |name: &str| words.is_empty() || words.iter().any(|w| name.contains(w.as_str()));
     println!("Concurrency Lab engine benchmarks ({BIN})");
-    let sections: [(&str, fn()); 10] = [
+    let sections: [(&str, fn()); 11] = [
         ("efficiency", efficiency),
         ("overhead", overhead),
         ("dispatch", dispatch),
@@ -365,6 +370,7 @@ fn main() {
         ("stop", stop_latency),
         ("png", pictures::png_cost),
         ("report", pictures::report_wall),
+        ("window", window::window_cost),
     ];
     for (name, section) in sections {
         if wanted(name) {
