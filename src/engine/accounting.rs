@@ -39,6 +39,18 @@ impl LabThreads {
         Self(Mutex::new(threads))
     }
 
+    /// The ids of every thread of this process now, the calling one included (cheap: one
+    /// directory listing). The window notes them before each frame between runs, so that when
+    /// a run starts it knows its own threads from the run's (`gui/frame_limit.rs`).
+    pub fn ids_now() -> Vec<u32> {
+        own_thread_ids()
+    }
+
+    /// These threads of this process (those still running), from now on.
+    pub fn of(tids: &[u32]) -> Self {
+        Self(Mutex::new(tids.iter().filter_map(|&tid| Some((tid, thread_cpu_secs(tid)?))).collect()))
+    }
+
     /// Counts the calling thread as the lab's (the sampler, from its first reading on).
     pub fn add_current(&self) {
         if let Some(tid) = sys::current_thread_id() {
@@ -48,7 +60,7 @@ impl LabThreads {
     }
 
     /// The lab's threads' CPU seconds so far (each read afresh where it still runs).
-    fn secs(&self) -> f64 {
+    pub fn secs(&self) -> f64 {
         let mut threads = self.0.lock().unwrap_or_else(|p| p.into_inner());
         for (tid, secs) in threads.iter_mut() {
             if let Some(now) = thread_cpu_secs(*tid) {

@@ -37,6 +37,7 @@ mod task_log;
 mod worker;
 mod workload;
 
+pub use accounting::LabThreads;
 pub use backend::protocol::WORKER_SUBCOMMAND;
 // The user's own Python: finding and describing an interpreter (the window probes for one).
 pub use backend::python::interpreter::{self, DEFAULT_PYTHON, Interpreter, StartMethod};

@@ -303,7 +303,12 @@ impl LabApp {
 
 impl eframe::App for LabApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
-        self.frame_limit.pace(self.runs.is_running());
+        let urgent = ctx.input(|i| {
+            i.events
+                .iter()
+                .any(|e| matches!(e, egui::Event::Key { pressed: true, .. } | egui::Event::PointerButton { .. }))
+        });
+        self.frame_limit.pace(self.runs.is_running(), urgent);
         self.poll_runs();
         self.poll_open(ctx);
         if let Some(probe) = &mut self.python {

@@ -1,51 +1,91 @@
-//! While a run measures, the window draws at most one frame every [`REPAINT_AFTER`], whatever
-//! the input: hovering or dragging over the plots asks egui for a frame per mouse event, and
-//! on a software renderer (a VM, a remote desktop, Xvfb) each frame costs tens of ms of CPU
-//! taken from the run being measured. `ctx.request_repaint_after` only schedules frames; it
-//! does not stop input from causing more. So before a frame during a run, the UI thread sleeps
-//! until the interval since the last frame has passed: the input that arrives meanwhile waits
-//! and is handled, all of it, in the next frame (at most 200 ms later; Stop included). Between
-//! runs the window draws as fast as input asks.
+//! While a run measures, the window keeps itself to about a tenth of one core, whatever the
+//! input. Hovering or dragging over the plots asks egui for a frame per mouse event, and on a
+//! software renderer (a VM, a remote desktop, Xvfb) one frame of the lab costs 50-100 ms of CPU
+//! (Mesa's rasterizer threads, mostly): at 5 frames a second that is half a core taken from the
+//! run being measured. `ctx.request_repaint_after` only schedules frames; it does not stop input
+//! from causing more.
+//!
+//! So before each frame during a run, the UI thread reads what the window's threads (every
+//! thread the process had at the start of the frame that started the run: the UI thread, the
+//! renderer's; not the run's) used since the last frame, and sleeps until that cost fits [`CPU_SHARE`] of a core, between
+//! [`MIN_INTERVAL`] (5 frames a second: a GPU's frames cost a millisecond or two) and
+//! [`MAX_INTERVAL`] (at least one frame a second, so progress still moves). Mouse movement that
+//! arrives meanwhile waits and is handled, all of it, in the next frame. A frame whose input
+//! holds a key press or a click is drawn at once (Stop, Esc), without waiting. Between runs the
+//! window draws as fast as input asks.
 
 use std::time::{Duration, Instant};
 
-pub use super::run_controller::REPAINT_AFTER;
+use crate::engine::LabThreads;
 
-#[derive(Debug)]
+/// The shortest time between frames during a run: 5 frames a second.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(200);
+/// The longest: one frame a second, however costly a frame is.
+pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
+/// The share of one core the window may use during a run.
+pub const CPU_SHARE: f64 = 0.1;
+
 pub struct FrameLimit {
-    /// The shortest time between frames during a run (`None`: no limit, as in tests).
-    interval: Option<Duration>,
+    enabled: bool,
     last_frame: Option<Instant>,
+    /// Between runs: the threads at the last frame's start (a run starts during a frame, so
+    /// these are the window's, without the run's).
+    idle_threads: Vec<u32>,
+    /// During a run: the window's threads, and their CPU seconds at the last frame's start.
+    window: Option<(LabThreads, f64)>,
 }
 
 impl FrameLimit {
-    /// The real window's limit: [`REPAINT_AFTER`] between frames during a run.
+    /// The real window's limit.
     pub fn during_runs() -> Self {
-        Self { interval: Some(REPAINT_AFTER), last_frame: None }
+        Self { enabled: true, last_frame: None, idle_threads: Vec::new(), window: None }
     }
 
     /// No limit: frames as fast as asked (the test harness steps frames itself).
     pub fn none() -> Self {
-        Self { interval: None, last_frame: None }
+        Self { enabled: false, last_frame: None, idle_threads: Vec::new(), window: None }
     }
 
-    /// Called at the start of every frame: sleeps out the rest of the interval when a run is
-    /// in flight.
-    pub fn pace(&mut self, running: bool) {
-        let wait = self.wait_at(Instant::now(), running);
+    /// Called at the start of every frame: during a run, sleeps out the rest of the interval
+    /// the last frame's cost asks for, unless `urgent` (a key press or a click in this frame).
+    pub fn pace(&mut self, running: bool, urgent: bool) {
+        if !(self.enabled && running) {
+            if self.enabled {
+                self.idle_threads = LabThreads::ids_now();
+            }
+            self.window = None;
+            self.last_frame = Some(Instant::now());
+            return;
+        }
+        let idle_threads = &self.idle_threads;
+        let (threads, cpu_at_last) = self.window.get_or_insert_with(|| {
+            let threads = LabThreads::of(idle_threads);
+            let secs = threads.secs();
+            (threads, secs)
+        });
+        let cost_secs = threads.secs() - *cpu_at_last;
+        let wait = wait_before(self.last_frame, Instant::now(), cost_secs, urgent);
         if !wait.is_zero() {
             std::thread::sleep(wait);
         }
+        *cpu_at_last = threads.secs();
         self.last_frame = Some(Instant::now());
     }
+}
 
-    /// How long a frame starting at `now` must wait.
-    fn wait_at(&self, now: Instant, running: bool) -> Duration {
-        match (self.interval, self.last_frame) {
-            (Some(interval), Some(last)) if running => (last + interval).saturating_duration_since(now),
-            _ => Duration::ZERO,
-        }
+/// How long a frame starting `now` waits, the last having started at `last_frame` and the
+/// window having used `cost_secs` of CPU since.
+fn wait_before(last_frame: Option<Instant>, now: Instant, cost_secs: f64, urgent: bool) -> Duration {
+    match last_frame {
+        Some(last) if !urgent => (last + interval_after(cost_secs)).saturating_duration_since(now),
+        _ => Duration::ZERO,
     }
+}
+
+/// How long after a frame's start the next may start, given what the window used since.
+fn interval_after(cost_secs: f64) -> Duration {
+    let wanted = Duration::from_secs_f64((cost_secs.max(0.0) / CPU_SHARE).min(MAX_INTERVAL.as_secs_f64()));
+    wanted.clamp(MIN_INTERVAL, MAX_INTERVAL)
 }
 
 #[cfg(test)]
@@ -53,15 +93,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn frames_during_a_run_wait_out_the_interval_and_others_do_not() {
-        let start = Instant::now();
-        let limit = FrameLimit { interval: Some(REPAINT_AFTER), last_frame: Some(start) };
-        let soon = start + Duration::from_millis(50);
-        assert_eq!(limit.wait_at(soon, true), REPAINT_AFTER - Duration::from_millis(50));
-        assert_eq!(limit.wait_at(soon, false), Duration::ZERO, "no run: input is answered at once");
-        assert_eq!(limit.wait_at(start + REPAINT_AFTER * 2, true), Duration::ZERO, "a late frame waits no more");
-        let unlimited = FrameLimit { interval: None, last_frame: Some(start) };
-        assert_eq!(unlimited.wait_at(soon, true), Duration::ZERO);
-        assert_eq!(FrameLimit::during_runs().wait_at(soon, true), Duration::ZERO, "the first frame never waits");
+    fn a_frame_waits_for_its_cost_to_fit_a_tenth_of_a_core_within_the_bounds() {
+        assert_eq!(interval_after(0.002), MIN_INTERVAL, "a GPU's frame: 5 a second");
+        assert_eq!(interval_after(0.05), Duration::from_millis(500), "50 ms of CPU: 2 a second");
+        assert_eq!(interval_after(0.5), MAX_INTERVAL, "never less than one a second");
+        assert_eq!(interval_after(-1.0), MIN_INTERVAL);
+    }
+
+    #[test]
+    fn a_hover_waits_its_turn_and_a_click_does_not() {
+        let last = Instant::now();
+        let soon = last + Duration::from_millis(50);
+        assert_eq!(wait_before(Some(last), soon, 0.002, false), Duration::from_millis(150));
+        assert_eq!(wait_before(Some(last), soon, 0.05, false), Duration::from_millis(450));
+        assert_eq!(wait_before(Some(last), soon, 0.05, true), Duration::ZERO, "a click is answered at once");
+        assert_eq!(wait_before(None, soon, 0.05, false), Duration::ZERO, "the run's first frame");
+        assert_eq!(wait_before(Some(last), last + MAX_INTERVAL * 2, 0.5, false), Duration::ZERO, "a late frame");
+    }
+
+    #[test]
+    fn the_window_threads_are_read_only_during_a_run_with_the_limit_on() {
+        let mut limit = FrameLimit::during_runs();
+        limit.pace(false, false);
+        assert!(limit.window.is_none());
+        assert!(!limit.idle_threads.is_empty(), "between runs it notes the window's threads");
+        limit.pace(true, true);
+        assert!(limit.window.is_some(), "a run's first frame takes the window's threads");
+        limit.pace(false, false);
+        assert!(limit.window.is_none(), "and lets them go after the run");
+        let mut unlimited = FrameLimit::none();
+        unlimited.pace(true, false);
+        assert!(unlimited.window.is_none() && unlimited.last_frame.is_some());
     }
 }
