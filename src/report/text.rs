@@ -230,13 +230,15 @@ mod tests {
         let busy = &notes(&others)[0];
         assert_eq!(
             note(busy),
-            "busy machine: other programs kept 0.60 cores busy on average and the lab's own window, sampler and \
-             progress 0.01 during this run; above a quarter of a core that disturbs its times (close other programs \
-             and repeat it)"
+            "busy machine: other programs kept 0.60 cores busy on average during this run; above a quarter of a \
+             core that disturbs its times (close other programs and repeat it)"
         );
         let window = with_load(run(BackendKind::Threads, &[2.0]), 0.8, 0.1);
         let words = note(&notes(&window)[0]);
-        assert!(words.contains("the lab's own window, sampler and progress 0.40"), "{words}");
+        assert!(
+            words.contains("kept 0.05 cores busy on average and the lab's own window, sampler and progress 0.40"),
+            "{words}"
+        );
         assert!(words.ends_with("(run it headless (`concurrency-lab run`) and repeat it)"), "{words}");
     }
 

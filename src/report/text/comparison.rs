@@ -109,7 +109,8 @@ fn mechanism(c: &Comparison, reason: Option<Reason>, runs: &[&RunResult], fast: 
         })
     });
     if let Some((lanes, handovers)) = turns {
-        details.push(format!("the GIL changed hands {handovers} times between its {lanes} lanes"));
+        let times = if handovers == 1 { "once".to_owned() } else { format!("{handovers} times") };
+        details.push(format!("the GIL changed hands {times} between its {lanes} lanes"));
     }
     let why = because(reason, fast, slow);
     if details.is_empty() { why } else { format!("{why} ({})", details.join("; ")) }
@@ -202,15 +203,30 @@ mod tests {
         assert_eq!(
             sentence(&[&threads, &processes], 1),
             "The processes run was 1.96× faster than the threads run: with the GIL on, threads take turns on one \
-             core. The comparison is disturbed: during the threads run other programs kept 0.60 cores busy on \
-             average and the lab's own window, sampler and progress 0.01, more than a quarter of a core, so these \
-             times measure the machine as well as the backends; close other programs and repeat it."
+             core. The comparison is disturbed: other programs kept 0.60 cores busy on average during the threads \
+             run (more than a quarter of a core), so these times measure the machine as well as the backends; close \
+             other programs and repeat it."
+        );
+        // Both busy with other programs: each is named with its figure.
+        let (threads, processes) = gil_runs();
+        let text = sentence(&[&with_load(threads, 0.0, 1.2), &with_load(processes, 0.0, 0.41)], 1);
+        assert!(
+            text.contains(
+                "other programs kept 0.60 cores busy on average during the threads run and 0.40 during the processes run"
+            ),
+            "{text}"
         );
         // The lab's own window on the faster run: run headless.
         let (threads, processes) = gil_runs();
         let (threads, processes) = (with_load(threads, 0.0, 0.0), with_load(processes, 0.4, 0.0));
         let text = sentence(&[&threads, &processes], 1);
-        assert!(text.contains("disturbed: during the processes run other programs kept 0.00"), "{text}");
+        assert!(
+            text.contains(
+                "disturbed: the lab's own window, sampler and progress kept 0.39 cores busy on average during the \
+                 processes run"
+            ),
+            "{text}"
+        );
         assert!(text.ends_with("; run it headless (`concurrency-lab run`) and repeat it."), "{text}");
         // At a quarter of a core, nothing is said.
         let (threads, processes) = gil_runs();

@@ -44,33 +44,63 @@ pub(super) fn what_changed(c: &Comparison, fast: &str, slow: &str) -> String {
 /// The sentence that says a comparison is disturbed: which run, by how much (unless the
 /// sentence before gave the `figures`), and what to do.
 pub(super) fn disturbed(c: &Comparison, fast: &str, slow: &str, figures: bool) -> String {
-    let busy = [(slow, c.slow_load), (fast, c.fast_load)];
-    let runs = busy.iter().filter_map(|&(name, load)| Some((name, load.filter(Load::busy)?)));
-    let others = busy.iter().any(|(_, load)| load.is_some_and(|l| l.others_busy()));
-    let lab = busy.iter().any(|(_, load)| load.is_some_and(|l| l.lab_busy()));
+    let busy: Vec<(&str, Load)> = [(slow, c.slow_load), (fast, c.fast_load)]
+        .into_iter()
+        .filter_map(|(n, l)| Some((n, l.filter(Load::busy)?)))
+        .collect();
+    let others: Vec<(f64, &str)> =
+        busy.iter().filter(|(_, l)| l.others_busy()).map(|(n, l)| (l.other_cores, *n)).collect();
+    let lab: Vec<(f64, &str)> = busy.iter().filter(|(_, l)| l.lab_busy()).map(|(n, l)| (l.lab_cores, *n)).collect();
+    let advice = advice(!others.is_empty(), !lab.is_empty());
     if !figures {
-        let names: Vec<&str> = runs.map(|(name, _)| name).collect();
+        let names: Vec<&str> = busy.iter().map(|(name, _)| *name).collect();
         return format!(
-            "The comparison is disturbed (more than a quarter of a core during {}): {}.",
-            names.join(" and "),
-            advice(others, lab)
+            "The comparison is disturbed (more than a quarter of a core during {}): {advice}.",
+            names.join(" and ")
         );
     }
-    let parts: Vec<String> = runs.map(|(name, load)| format!("during {name} {}", load_words(&load))).collect();
+    let mut parts = Vec::new();
+    if !others.is_empty() {
+        parts.push(format!("other programs kept {}", per_run(&others)));
+    }
+    if !lab.is_empty() {
+        parts.push(format!("the lab's own window, sampler and progress kept {}", per_run(&lab)));
+    }
     format!(
-        "The comparison is disturbed: {}, more than a quarter of a core, so these times measure the machine as \
-         well as the backends; {}.",
-        parts.join("; "),
-        advice(others, lab)
+        "The comparison is disturbed: {} (more than a quarter of a core), so these times measure the machine as well \
+         as the backends; {advice}.",
+        parts.join("; ")
     )
 }
 
-/// "other programs kept 0.60 cores busy on average and the lab's window and sampler 0.01".
+/// "0.60 cores busy on average during the threads run and 0.31 during the processes run".
+fn per_run(cores: &[(f64, &str)]) -> String {
+    let each = cores.iter().enumerate().map(|(i, (cores, name))| {
+        if i == 0 {
+            format!("{cores:.2} cores busy on average during {name}")
+        } else {
+            format!("{cores:.2} during {name}")
+        }
+    });
+    each.collect::<Vec<_>>().join(" and ")
+}
+
+/// Below this many cores, a load that did not disturb the run goes unsaid.
+const NEGLIGIBLE_CORES: f64 = 0.05;
+
+/// "other programs kept 0.60 cores busy on average and the lab's own window, sampler and
+/// progress 0.10": the parts that disturbed the run or were not negligible.
 pub(super) fn load_words(load: &Load) -> String {
-    format!(
-        "other programs kept {:.2} cores busy on average and the lab's own window, sampler and progress {:.2}",
-        load.other_cores, load.lab_cores
-    )
+    let lab = "the lab's own window, sampler and progress";
+    let show_other = load.others_busy() || load.other_cores >= NEGLIGIBLE_CORES;
+    let show_lab = load.lab_busy() || load.lab_cores >= NEGLIGIBLE_CORES;
+    match (show_other, show_lab) {
+        (true, true) => {
+            format!("other programs kept {:.2} cores busy on average and {lab} {:.2}", load.other_cores, load.lab_cores)
+        }
+        (false, true) => format!("{lab} kept {:.2} cores busy on average", load.lab_cores),
+        _ => format!("other programs kept {:.2} cores busy on average", load.other_cores),
+    }
 }
 
 /// What to do about a disturbed run: "close other programs and repeat it".
