@@ -269,7 +269,7 @@ fn the_window_and_the_cli_report_the_same_memory_for_the_same_run() {
 }
 
 /// Running the same experiment twice gives two different times (the machine varies); the
-/// verdict calls the difference noise and gives no reason for it.
+/// verdict puts the difference down to the machine and gives no backend reason for it.
 #[test]
 fn two_identical_runs_are_within_noise() {
     let mut harness = harness(LabApp::with_settings(settings(Workload::new(WorkloadKind::Primes, 20_000), 2, 2)));
@@ -282,7 +282,7 @@ fn two_identical_runs_are_within_noise() {
     let verdict = verdict.unwrap_or_default();
     assert!(verdict.contains("Run #1 (threads)") || verdict.contains("run #1 (threads)"), "{verdict}");
     assert!(verdict.contains("Run #2 (threads)") || verdict.contains("run #2 (threads)"), "{verdict}");
-    harness.get_by_label_contains("difference is within noise: the machine's own variation");
+    harness.get_by_label_contains("not a difference between backends");
     assert!(harness.query_by_label_contains("overhead").is_none(), "no reason is made up");
 }
 

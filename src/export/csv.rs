@@ -1,14 +1,15 @@
 //! CSV: one row per run with its headline figures and the report's verdict on it: its group of
 //! comparable runs and its relative speed (the spans are in the JSON); the Python backends
 //! fill the interpreter's columns (start-up, "CPython 3.11.7"). Columns are only ever added at
-//! the end.
+//! the end: the last two are the engine's accounting of the rest of the lab's process and of
+//! other programs during the run (`lab_cpu_secs`, `other_cpu_secs`, blank where not measured).
 
 use super::{Exporter, report_of};
 use crate::engine::ResultFile;
 
 pub struct Csv;
 
-const HEADER: [&str; 30] = [
+const HEADER: [&str; 32] = [
     "backend",
     "workload",
     "size",
@@ -39,6 +40,8 @@ const HEADER: [&str; 30] = [
     "gil_holds",
     "interpreter_startup_secs",
     "python",
+    "lab_cpu_secs",
+    "other_cpu_secs",
 ];
 
 fn opt<T: ToString>(value: Option<T>) -> String {
@@ -87,6 +90,8 @@ impl Exporter for Csv {
                 opt(c.gil.then_some(run.gil_holds.len() as u64 + run.gil_holds_dropped)),
                 opt(run.interpreter_startup_secs),
                 opt(run.python.as_ref().map(|p| p.label())),
+                opt(run.lab_cpu_secs),
+                opt(run.other_cpu_secs),
             ])?;
         }
         Ok(writer.into_inner()?)
@@ -105,12 +110,14 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines[0].starts_with("backend,workload,size,tasks,workers,gil,outcome,elapsed_secs"));
         assert!(lines[1].starts_with("event-loop,primes,100000,2,2,false,completed,0.04,0.001,"), "{}", lines[1]);
-        // The last four: the baseline, GIL holds, and (Rust runs: blank) the interpreter's two.
-        assert!(lines[1].ends_with(",0,slowest,,,,"), "no GIL, no holds, no Python: {}", lines[1]);
-        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,,,"), "{}", lines[2]);
+        // The last six: the baseline, GIL holds, (Rust runs: blank) the interpreter's two, and
+        // (not measured here) the lab's and other programs' CPU.
+        assert!(lines[1].ends_with(",0,slowest,,,,,,"), "no GIL, no holds, no Python: {}", lines[1]);
+        assert!(lines[2].ends_with(",0,2.00× faster than event-loop,,,,,,"), "{}", lines[2]);
         assert_eq!(lines[1].split(',').count(), HEADER.len());
         assert!(
-            lines[0].ends_with(",baseline_rss_bytes,gil_holds,interpreter_startup_secs,python"),
+            lines[0]
+                .ends_with(",baseline_rss_bytes,gil_holds,interpreter_startup_secs,python,lab_cpu_secs,other_cpu_secs"),
             "new columns go last: {}",
             lines[0]
         );
@@ -125,7 +132,18 @@ mod tests {
         file.runs[0].gil_holds_dropped = 5;
         let text = String::from_utf8(Csv.render(&file)?)?;
         let row = text.lines().nth(1).unwrap_or_default();
-        assert!(row.ends_with(",7,,"), "2 listed + 5 dropped: {row}");
+        assert!(row.ends_with(",7,,,,"), "2 listed + 5 dropped: {row}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_lab_and_other_programs_have_their_columns() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].lab_cpu_secs = Some(0.002);
+        file.runs[1].other_cpu_secs = Some(0.25);
+        let text = String::from_utf8(Csv.render(&file)?)?;
+        let row = text.lines().nth(2).unwrap_or_default();
+        assert!(row.ends_with(",0.002,0.25"), "lab, then other programs: {row}");
         Ok(())
     }
 }

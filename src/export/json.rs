@@ -81,6 +81,29 @@ mod tests {
     }
 
     #[test]
+    fn the_accounting_and_the_busy_machine_note_are_written() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        let v: serde_json::Value = serde_json::from_slice(&Json.render(&file)?)?;
+        assert_eq!(v["runs"][0]["lab_cpu_secs"], serde_json::Value::Null, "null where not measured");
+        assert_eq!(v["runs"][0]["other_cpu_secs"], serde_json::Value::Null);
+        file.runs[1].lab_cpu_secs = Some(0.001);
+        file.runs[1].other_cpu_secs = Some(0.015);
+        file.runs[1].repetitions[1].other_cpu_secs = Some(0.015);
+        let bytes = Json.render(&file)?;
+        let v: serde_json::Value = serde_json::from_slice(&bytes)?;
+        let run = &v["runs"][1];
+        assert_eq!((run["lab_cpu_secs"].as_f64(), run["other_cpu_secs"].as_f64()), (Some(0.001), Some(0.015)));
+        assert_eq!(run["repetitions"][1]["other_cpu_secs"], 0.015);
+        let note = &v["report"]["runs"][1]["notes"][0];
+        assert_eq!((&note["severity"], &note["kind"]["kind"]), (&"warning".into(), &"busy_machine".into()));
+        assert_eq!(note["kind"]["other_cores"], 0.75);
+        assert_eq!(v["report"]["verdicts"][0]["disturbed"], true);
+        assert_eq!(v["report"]["verdicts"][0]["fast_load"]["other_cores"], 0.75);
+        assert_eq!(serde_json::from_slice::<ResultFile>(&bytes)?, file, "read back whole");
+        Ok(())
+    }
+
+    #[test]
     fn gil_holds_are_listed_per_run() -> anyhow::Result<()> {
         let mut file = sample::file();
         file.runs[1].config.gil = true;

@@ -1,5 +1,6 @@
 //! Markdown: one table per group of runs that did the same work, ready for a blog post or a
-//! design review, with each group's verdict and the runs' notes. Runs that did different work
+//! design review, with each group's verdict and the runs' notes. Beside each run's CPU time,
+//! what the rest of the lab and other programs used while it ran. Runs that did different work
 //! are never compared: they land in different tables.
 
 use std::fmt::Write as _;
@@ -28,14 +29,14 @@ impl Exporter for Markdown {
             writeln!(out, "\n### {}\n", file.runs[first].config.describe_work())?;
             writeln!(
                 out,
-                "| Backend | Workers | Outcome | Repetitions | Elapsed (median) | ± σ | Min | Max | CPU time | Parallelism | Peak memory | Loop lag (max) | Distinct orders | Relative |"
+                "| Backend | Workers | Outcome | Repetitions | Elapsed (median) | ± σ | Min | Max | CPU time | Lab CPU | Other programs' CPU | Parallelism | Peak memory | Loop lag (max) | Distinct orders | Relative |"
             )?;
-            writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|")?;
+            writeln!(out, "|:---|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|")?;
             for &i in &members {
                 let run = &file.runs[i];
                 writeln!(
                     out,
-                    "| `{}` | {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                    "| `{}` | {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                     run.config.backend,
                     run.config.workers,
                     run.config.backend.workers_meaning(),
@@ -46,6 +47,8 @@ impl Exporter for Markdown {
                     duration(run.stats.min_secs),
                     duration(run.stats.max_secs),
                     or_na(run.cpu_secs, duration),
+                    or_na(run.lab_cpu_secs, duration),
+                    or_na(run.other_cpu_secs, duration),
                     or_na(run.effective_parallelism, |p| format!("{p:.2}")),
                     or_na(run.peak_rss_bytes, bytes),
                     or_na(run.loop_lag_max_secs, |lag| {
@@ -107,6 +110,27 @@ mod tests {
         assert!(rows[0].contains("| 40.0 ms |") && rows[0].ends_with("| slowest |"), "{}", rows[0]);
         assert!(rows[1].ends_with("| 2.00× faster than event-loop |"), "{}", rows[1]);
         assert!(text.contains("**Verdict:** The threads run was 2.00× faster than the event-loop run"), "{text}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_lab_and_other_programs_sit_beside_the_cpu_time() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        file.runs[1].lab_cpu_secs = Some(0.002);
+        file.runs[1].other_cpu_secs = Some(0.015);
+        let text = String::from_utf8(Markdown.render(&file)?)?;
+        assert!(text.contains("| CPU time | Lab CPU | Other programs' CPU | Parallelism |"), "{text}");
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| `")).collect();
+        assert!(rows[0].contains("| 60.0 ms | n/a | n/a | 1.50 |"), "not measured: {}", rows[0]);
+        assert!(rows[1].contains("| 30.0 ms | 2.0 ms | 15.0 ms | 1.50 |"), "{}", rows[1]);
+        // Over a quarter of a core (15 ms of 20 ms): a warning under the table and in the verdict.
+        assert!(text.contains("- `threads`: busy machine: other programs kept 0.75 cores busy"), "{text}");
+        assert!(
+            text.contains(
+                "The comparison is disturbed: other programs kept 0.75 cores busy on average during the threads run"
+            ),
+            "{text}"
+        );
         Ok(())
     }
 

@@ -1,6 +1,8 @@
 //! The CLI's summary table, in the spirit of hyperfine: per backend the median elapsed time ±
 //! stddev, setup, CPU time, effective parallelism, peak memory, and its speed relative to the
-//! slowest run of the same work; then the report's notes and verdicts.
+//! slowest run of the same work; then, where the engine measured them, each run's CPU split
+//! between the run, the rest of the lab and other programs (a line each: the table has no room
+//! for two more columns), the report's notes and its verdicts.
 
 use std::fmt::Write as _;
 
@@ -47,6 +49,11 @@ impl Exporter for Table {
         for row in &rows {
             let cells: Vec<String> = row.iter().zip(&widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
             writeln!(out, "  {}", cells.join("  ").trim_end())?;
+        }
+        for run in &file.runs {
+            if let Some(split) = text::cpu_split(run) {
+                writeln!(out, "  {}: {split}", run.config.backend)?;
+            }
         }
         for (run, judged) in file.runs.iter().zip(&report.runs) {
             for note in &judged.notes {
@@ -100,6 +107,24 @@ mod tests {
     }
 
     #[test]
+    fn each_run_says_who_used_the_cpu_when_it_was_measured() -> anyhow::Result<()> {
+        let mut file = sample::file();
+        let text = String::from_utf8(Table.render(&file)?)?;
+        assert!(!text.contains("CPU: run"), "nothing measured, nothing said: {text}");
+        file.runs[0].lab_cpu_secs = Some(0.0004);
+        file.runs[0].other_cpu_secs = Some(0.002);
+        file.runs[1].lab_cpu_secs = Some(0.0);
+        file.runs[1].other_cpu_secs = Some(0.015);
+        let text = String::from_utf8(Table.render(&file)?)?;
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[4], "  event-loop: CPU: run 60.0 ms · lab 400.0 µs · other programs 2.0 ms");
+        assert_eq!(lines[5], "  threads: CPU: run 30.0 ms · lab 0.0 µs · other programs 15.0 ms");
+        assert!(lines[6].starts_with("  threads: busy machine: other programs kept 0.75 cores busy"), "{text}");
+        assert!(text.contains("The comparison is disturbed"), "{text}");
+        Ok(())
+    }
+
+    #[test]
     fn single_repetitions_are_marked_unconfirmed() -> anyhow::Result<()> {
         let mut file = sample::file();
         file.runs = vec![
@@ -108,7 +133,8 @@ mod tests {
         ];
         let text = String::from_utf8(Table.render(&file)?)?;
         assert!(text.contains("2.00× faster than event-loop, unconfirmed"), "{text}");
-        assert!(text.contains("not yet a measurable difference"), "{text}");
+        assert!(text.contains("in one repetition each") && !text.contains("measurable"), "{text}");
+        assert!(text.contains("Repetitions (3 or more) would measure how much that varies"), "{text}");
         Ok(())
     }
 

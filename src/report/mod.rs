@@ -10,6 +10,7 @@
 
 pub mod format;
 mod gil_check;
+mod load;
 mod machines;
 mod noise;
 mod notes;
@@ -21,6 +22,7 @@ pub mod text;
 mod verdict;
 
 pub use gil_check::{GilCheck, gil_check};
+pub use load::{BUSY_CORES, Load};
 pub use machines::{
     BackendAcross, MachineComparison, RatioAcross, across_machines, comparable_on, machine_label, same_machine,
 };
@@ -130,6 +132,14 @@ pub(crate) mod sample {
             stats,
             ..RunResult::unmeasured(config, Outcome::Completed)
         }
+    }
+
+    /// `run` with the engine's accounting: the lab's and other programs' CPU seconds during
+    /// its reported repetition.
+    pub fn with_load(mut run: RunResult, lab_cpu_secs: f64, other_cpu_secs: f64) -> RunResult {
+        run.lab_cpu_secs = Some(lab_cpu_secs);
+        run.other_cpu_secs = Some(other_cpu_secs);
+        run
     }
 }
 

@@ -1,7 +1,9 @@
 //! Noise: whether two runs' times differ by more than their repetitions vary. Two runs are
-//! *within noise* when their min–max ranges overlap, or when their medians differ by less than
-//! the larger of their standard deviations. With a single repetition on either side the spread
-//! is unknown, so a difference that is not within noise is *not yet measurable*.
+//! *within noise* when their min–max ranges overlap, when their medians differ by less than
+//! the larger of their standard deviations, or by less than 2%. Beyond that, two runs of the
+//! same experiment (work, backend, workers) did not meet noise but a changed machine: nothing
+//! else differed between them. Two different experiments with a single repetition on a side
+//! differ by a factor whose spread is unknown: *unrepeated*, never "not measurable".
 
 use serde::Serialize;
 
@@ -58,9 +60,6 @@ pub enum NoiseRule {
     WithinSpread,
     /// The medians differ by less than 2%: less than a machine's run-to-run drift.
     Negligible,
-    /// The two runs are the same experiment (work, backend, workers): they can differ only by
-    /// noise, whatever the size of the difference.
-    SameConfig,
 }
 
 /// How two runs' times relate. `factor` is always the slower median over the faster (≥ 1).
@@ -71,33 +70,45 @@ pub enum Difference {
         factor: f64,
         rule: NoiseRule,
     },
-    /// Not within noise, but one side has a single repetition: its spread is unknown.
-    NotYetMeasurable {
+    /// Not within noise, but one side has a single repetition: the factor was measured once,
+    /// and how much it varies between repetitions is unknown.
+    Unrepeated {
         factor: f64,
     },
     /// The faster run is faster by more than the noise.
     Measured {
         factor: f64,
     },
+    /// Two runs of the same experiment beyond noise: the machine changed between them (its
+    /// load, its clock), since the experiment did not. `repeated`: both had 2 or more
+    /// repetitions, whose ranges do not overlap.
+    MachineChanged {
+        factor: f64,
+        repeated: bool,
+    },
 }
 
 impl Difference {
     pub fn factor(&self) -> f64 {
         match *self {
-            Self::WithinNoise { factor, .. } | Self::NotYetMeasurable { factor } | Self::Measured { factor } => factor,
+            Self::WithinNoise { factor, .. }
+            | Self::Unrepeated { factor }
+            | Self::Measured { factor }
+            | Self::MachineChanged { factor, .. } => factor,
         }
     }
 }
 
 /// How two runs' times differ (`fast` has the smaller median). Two runs of the same
-/// experiment are within noise whatever their difference.
+/// experiment that differ beyond noise say the machine changed, not that one was faster.
 pub fn between(fast: &RunResult, slow: &RunResult) -> Difference {
-    let difference = difference(&Spread::of(fast), &Spread::of(slow));
-    match difference {
-        Difference::NotYetMeasurable { factor } | Difference::Measured { factor }
+    let (fast_spread, slow_spread) = (Spread::of(fast), Spread::of(slow));
+    match difference(&fast_spread, &slow_spread) {
+        Difference::Unrepeated { factor } | Difference::Measured { factor }
             if super::same_config(&fast.config, &slow.config) =>
         {
-            Difference::WithinNoise { factor, rule: NoiseRule::SameConfig }
+            let repeated = fast_spread.repetitions > 1 && slow_spread.repetitions > 1;
+            Difference::MachineChanged { factor, repeated }
         }
         other => other,
     }
@@ -113,7 +124,7 @@ pub fn difference(fast: &Spread, slow: &Spread) -> Difference {
         return Difference::WithinNoise { factor, rule: NoiseRule::Negligible };
     }
     if fast.repetitions < 2 || slow.repetitions < 2 {
-        return Difference::NotYetMeasurable { factor };
+        return Difference::Unrepeated { factor };
     }
     if (slow.median_secs - fast.median_secs).abs() < fast.stddev_secs.max(slow.stddev_secs) {
         return Difference::WithinNoise { factor, rule: NoiseRule::WithinSpread };
@@ -157,25 +168,36 @@ mod tests {
     }
 
     #[test]
-    fn two_runs_of_one_experiment_differ_only_by_noise() {
-        let a = run(BackendKind::Threads, &[1.0]);
-        let b = run(BackendKind::Threads, &[1.36]);
-        let got = between(&a, &b);
-        assert_eq!(got, Difference::WithinNoise { factor: 1.36, rule: NoiseRule::SameConfig });
-        let c = run(BackendKind::Threads, &[1.0, 1.01, 1.02]);
-        let d = run(BackendKind::Threads, &[2.0, 2.02, 2.04]);
-        assert!(matches!(between(&c, &d), Difference::WithinNoise { rule: NoiseRule::SameConfig, .. }));
-        let mut e = d.clone();
+    fn one_experiment_beyond_noise_means_the_machine_changed() {
+        // The case: the same settings, repetitions that do not even overlap.
+        let a = run(BackendKind::Threads, &[1.28, 1.30, 1.31]);
+        let b = run(BackendKind::Threads, &[2.95, 3.00, 3.02]);
+        assert_eq!(between(&a, &b), Difference::MachineChanged { factor: 3.0 / 1.3, repeated: true });
+        // One repetition each: the machine differed too, but its usual spread is unknown.
+        let c = run(BackendKind::Threads, &[1.0]);
+        let d = run(BackendKind::Threads, &[1.36]);
+        assert_eq!(between(&c, &d), Difference::MachineChanged { factor: 1.36, repeated: false });
+        let mut e = b.clone();
         e.config.workers = 3;
-        assert!(matches!(between(&c, &e), Difference::Measured { .. }), "other workers: another experiment");
+        assert!(matches!(between(&a, &e), Difference::Measured { .. }), "other workers: another experiment");
     }
 
     #[test]
-    fn one_repetition_each_is_not_yet_measurable() {
-        let got = difference(&spread(&[1.0]), &spread(&[1.36]));
-        assert_eq!(got, Difference::NotYetMeasurable { factor: 1.36 });
+    fn one_experiment_within_noise_stays_within_noise() {
+        let a = run(BackendKind::Threads, &[1.0, 1.2, 1.4]);
+        let b = run(BackendKind::Threads, &[1.3, 1.5, 1.6]);
+        assert!(matches!(between(&a, &b), Difference::WithinNoise { rule: NoiseRule::RangesOverlap, .. }));
+        let c = run(BackendKind::Threads, &[1.0]);
+        let d = run(BackendKind::Threads, &[1.01]);
+        assert!(matches!(between(&c, &d), Difference::WithinNoise { rule: NoiseRule::Negligible, .. }));
+    }
+
+    #[test]
+    fn one_repetition_each_is_unrepeated() {
+        let got = difference(&spread(&[1.0]), &spread(&[1.9]));
+        assert_eq!(got, Difference::Unrepeated { factor: 1.9 });
         // One side repeated is not enough: the other's spread is still unknown.
         let got = difference(&spread(&[1.0, 1.01, 1.02]), &spread(&[2.0]));
-        assert!(matches!(got, Difference::NotYetMeasurable { .. }), "{got:?}");
+        assert!(matches!(got, Difference::Unrepeated { .. }), "{got:?}");
     }
 }

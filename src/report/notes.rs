@@ -1,10 +1,12 @@
 //! The notes a run deserves beside its figures, each with a severity: what went wrong (an
-//! error, failed tasks), what the workload does differently on this backend, the event loop's
-//! lag (a warning when it was blocked), how task steps interleaved, how the emulated GIL
-//! changed hands, and which Python interpreter ran a Python run.
+//! error, failed tasks, a machine too busy to time it), what the workload does differently on
+//! this backend, the event loop's lag (a warning when it was blocked), how task steps
+//! interleaved, how the emulated GIL changed hands, and which Python interpreter ran a Python
+//! run.
 
 use serde::Serialize;
 
+use super::Load;
 use crate::engine::{Outcome, RunResult};
 
 /// How a front end should show a note: as information, or as a warning (red in the window).
@@ -28,6 +30,9 @@ pub enum NoteKind {
     Error { message: String },
     /// Tasks that panicked or failed.
     TasksFailed { failed: u64, total: u64 },
+    /// The lab (its window, sampler, progress) or other programs kept more than a quarter of a
+    /// core busy on average during the run (`report::BUSY_CORES`): its times are disturbed.
+    BusyMachine { lab_cores: f64, other_cores: f64 },
     /// What this workload does differently on this backend.
     Workload { text: &'static str },
     /// An event loop's heartbeat lateness, and whether it was blocked > 100 ms.
@@ -90,6 +95,9 @@ pub fn notes(run: &RunResult) -> Vec<Note> {
     if run.tasks_failed > 0 {
         let total = if run.outcome == Outcome::Completed { run.config.tasks } else { run.tasks_ok + run.tasks_failed };
         notes.push(warning(NoteKind::TasksFailed { failed: run.tasks_failed, total }));
+    }
+    if let Some(load) = Load::of(run).filter(Load::busy) {
+        notes.push(warning(NoteKind::BusyMachine { lab_cores: load.lab_cores, other_cores: load.other_cores }));
     }
     if let Some(text) = run.config.workload.kind.note_on(run.config.backend) {
         notes.push(info(NoteKind::Workload { text }));
@@ -157,6 +165,7 @@ mod tests {
                     NoteKind::Orders { .. } => "orders",
                     NoteKind::Gil { .. } => "gil",
                     NoteKind::Python { .. } => "python",
+                    NoteKind::BusyMachine { .. } => "busy",
                 };
                 (n.severity, kind)
             })
@@ -170,5 +179,33 @@ mod tests {
                 (Severity::Info, "orders")
             ]
         );
+    }
+
+    #[test]
+    fn a_busy_machine_is_a_warning_above_a_quarter_core() -> Result<(), serde_json::Error> {
+        use crate::report::sample::with_load;
+        let busy = |r: &RunResult| notes(r).into_iter().find(|n| matches!(n.kind, NoteKind::BusyMachine { .. }));
+        // 2 s elapsed: 0.5 s is a quarter of a core, not more.
+        let quiet = with_load(run(BackendKind::Threads, &[2.0]), 0.5, 0.5);
+        assert_eq!(busy(&quiet), None);
+        assert_eq!(busy(&run(BackendKind::Threads, &[2.0])), None, "no accounting, no note");
+        let others = with_load(run(BackendKind::Threads, &[2.0]), 0.02, 1.0);
+        let kind = NoteKind::BusyMachine { lab_cores: 0.01, other_cores: 0.5 };
+        assert_eq!(busy(&others), Some(Note { severity: Severity::Warning, kind }));
+        let window = with_load(run(BackendKind::Threads, &[2.0]), 0.6, 0.0);
+        assert!(busy(&window).is_some(), "the lab's own window counts too");
+        // Warnings first, and its kind is `busy_machine` where `loop_lag` is.
+        let mut looped = with_load(run(BackendKind::EventLoop, &[2.0]), 0.0, 1.0);
+        looped.loop_lag_max_secs = Some(0.001);
+        looped.loop_lag_p99_secs = Some(0.001);
+        let json = serde_json::to_value(notes(&looped))?;
+        assert_eq!(json[0]["severity"], "warning");
+        assert_eq!(json[0]["kind"]["kind"], "busy_machine");
+        assert_eq!(
+            (json[0]["kind"]["lab_cores"].as_f64(), json[0]["kind"]["other_cores"].as_f64()),
+            (Some(0.0), Some(0.5))
+        );
+        assert_eq!(json[1]["kind"]["kind"], "loop_lag");
+        Ok(())
     }
 }

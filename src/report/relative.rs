@@ -21,6 +21,9 @@ pub enum Relative {
     Faster { factor: f64, than: usize, measurable: bool },
     /// As fast as run `than`, within noise.
     WithinNoise { factor: f64, than: usize },
+    /// The same experiment as run `than`, faster by more than noise: the machine changed
+    /// between them (`repeated`: both had repetitions, whose ranges do not overlap).
+    MachineChanged { factor: f64, than: usize, repeated: bool },
     /// Not compared at all.
     NotCompared { why: Excluded },
 }
@@ -43,8 +46,11 @@ pub fn relative_speeds(runs: &[&RunResult]) -> Vec<Relative> {
                 Some((_, slow)) if slow.elapsed_secs <= run.elapsed_secs => Relative::Slowest,
                 Some((than, slow)) => match between(run, slow) {
                     Difference::WithinNoise { factor, .. } => Relative::WithinNoise { factor, than },
-                    Difference::NotYetMeasurable { factor } => Relative::Faster { factor, than, measurable: false },
+                    Difference::Unrepeated { factor } => Relative::Faster { factor, than, measurable: false },
                     Difference::Measured { factor } => Relative::Faster { factor, than, measurable: true },
+                    Difference::MachineChanged { factor, repeated } => {
+                        Relative::MachineChanged { factor, than, repeated }
+                    }
                 },
             }
         })
@@ -72,11 +78,19 @@ mod tests {
     }
 
     #[test]
-    fn single_repetitions_give_factors_that_are_not_yet_measurable() {
+    fn single_repetitions_give_factors_that_are_not_confirmed_yet() {
         let slow = run(BackendKind::EventLoop, &[2.0]);
         let fast = run(BackendKind::Threads, &[1.0]);
         let got = relative_speeds(&[&slow, &fast]);
         assert_eq!(got[1], Relative::Faster { factor: 2.0, than: 0, measurable: false });
+    }
+
+    #[test]
+    fn the_same_experiment_is_never_faster_than_itself() {
+        let slow = run(BackendKind::Threads, &[2.95, 3.0, 3.02]);
+        let fast = run(BackendKind::Threads, &[1.28, 1.3, 1.31]);
+        let got = relative_speeds(&[&slow, &fast]);
+        assert_eq!(got[1], Relative::MachineChanged { factor: 3.0 / 1.3, than: 0, repeated: true });
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Summary {
             .any(|(i, r)| member(i) && matches!(r.relative.value, Relative::Faster { measurable: false, .. }));
         let said = self.verdicts.iter().any(|v| {
             member(v.value.subject())
-                && matches!(&v.value, Verdict::Compared(c) if c.finding == Finding::NotYetMeasurable)
+                && matches!(&v.value, Verdict::Compared(c) if matches!(c.finding, Finding::Unrepeated { .. }))
         });
         unconfirmed && !said
     }

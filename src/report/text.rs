@@ -3,16 +3,18 @@
 //! are named by the caller: the CLI by backend ("the threads run"), the window by history
 //! entry ("run #3 (threads)").
 
-use super::format::duration;
-use super::{
-    BackendAcross, Excluded, Finding, GilCheck, GilHolders, MachineComparison, NoiseRule, Note, NoteKind, RatioAcross,
-    Reason, Relative, Verdict,
-};
+mod comparison;
+mod load;
+
+pub use comparison::verdict;
+
+use super::format::{duration, or_na};
+use super::{BackendAcross, GilCheck, GilHolders, Load, MachineComparison, Note, NoteKind, RatioAcross, Relative};
 use crate::engine::RunResult;
 
-/// Said under a table with a [`Relative::Faster`] that is not measurable yet.
-pub const UNCONFIRMED: &str = "unconfirmed: one repetition each, so the spread between repetitions is unknown and the \
-     difference is not yet measurable (run 3 or more repetitions)";
+/// Said under a table with a [`Relative::Faster`] measured in a single repetition.
+pub const UNCONFIRMED: &str = "unconfirmed: one repetition each, so how much the times vary between repetitions is \
+     not known yet (3 or more repetitions would measure it)";
 
 /// The relative-speed cell of a table: "1.80× faster than threads", "within noise of threads".
 pub fn relative(relative: &Relative, name: &dyn Fn(usize) -> String) -> String {
@@ -24,6 +26,9 @@ pub fn relative(relative: &Relative, name: &dyn Fn(usize) -> String) -> String {
             format!("{factor:.2}× faster than {}, unconfirmed", name(than))
         }
         Relative::WithinNoise { than, .. } => format!("within noise of {}", name(than)),
+        Relative::MachineChanged { factor, than, .. } => {
+            format!("{factor:.2}× apart from the same experiment on {}: the machine changed", name(than))
+        }
         Relative::NotCompared { .. } => "not compared".to_owned(),
     }
 }
@@ -36,89 +41,20 @@ pub fn cores_used(parallelism: Option<f64>, cores: u64) -> String {
     }
 }
 
-/// The verdict as one sentence. `name(i)` names run `i` as a noun phrase ("the threads run",
-/// "run #3 (threads)"); `cores` is the machine's core count. A lone run's sentence ends where
-/// the front end may add how to get a comparison.
-pub fn verdict(verdict: &Verdict, runs: &[&RunResult], name: &dyn Fn(usize) -> String, cores: u64) -> String {
-    let sentence = match verdict {
-        Verdict::NotCompared { subject, why } => not_compared(runs.get(*subject).copied(), *why),
-        Verdict::Alone { subject, parallelism } => {
-            format!("{} used {}; no other run did the same work.", name(*subject), cores_used(*parallelism, cores))
-        }
-        Verdict::Compared(c) => {
-            let (fast, slow, factor) = (name(c.fast), name(c.slow), c.factor);
-            match c.finding {
-                Finding::WithinNoise { rule: NoiseRule::SameConfig } => format!(
-                    "{fast} and {slow} ran the same experiment, so their {factor:.2}× difference is within noise: \
-                     the machine's own variation, not a difference between backends."
-                ),
-                Finding::WithinNoise { rule } => format!(
-                    "{fast} and {slow} took the same time within noise ({factor:.2}×: {}).",
-                    match rule {
-                        NoiseRule::WithinSpread => "the medians differ by less than the spread of the repetitions",
-                        NoiseRule::Negligible => "less than 2%, within a machine's drift between runs",
-                        _ => "their repetitions overlap",
-                    }
-                ),
-                Finding::NotYetMeasurable => format!(
-                    "{fast} was {factor:.2}× faster than {slow} in one repetition each, which is not yet a \
-                     measurable difference: how much repetitions vary is unknown. Run 3 or more repetitions \
-                     to tell it from noise."
-                ),
-                Finding::Faster { reason } => {
-                    let why = because(reason, &fast, &slow);
-                    format!("{fast} was {factor:.2}× faster than {slow}: {why}.")
-                }
-            }
-        }
-    };
-    capitalized(&sentence)
-}
-
-fn not_compared(run: Option<&RunResult>, why: Excluded) -> String {
-    match (why, run) {
-        (Excluded::Failed, Some(run)) => {
-            format!("The run failed: {}", run.error.as_deref().unwrap_or("no reason was recorded"))
-        }
-        (Excluded::Cancelled, _) => "Stopped before the end: the figures cover only what ran.".to_owned(),
-        (Excluded::TasksFailed, Some(run)) => format!(
-            "{} of {} tasks failed, so this run did less work and is not compared with the others.",
-            run.tasks_failed, run.config.tasks
-        ),
-        _ => "Nothing was measured, so this run is not compared.".to_owned(),
+/// "CPU: run 1.32 s · lab 20.0 ms · other programs 410.0 ms": who kept the machine's cores
+/// busy during a run (the run itself, the rest of the lab's process, everything else); `None`
+/// without the engine's accounting (not Linux, an older file).
+pub fn cpu_split(run: &RunResult) -> Option<String> {
+    if run.lab_cpu_secs.is_none() && run.other_cpu_secs.is_none() {
+        return None;
     }
-}
-
-/// Why the slow run lost, in words.
-fn because(reason: Reason, fast: &str, slow: &str) -> String {
-    let stalled =
-        |lag: Option<f64>| lag.map_or_else(String::new, |s| format!(" (the loop stalled up to {})", duration(s)));
-    match reason {
-        Reason::StartUp { share } => format!("{:.0}% of {slow} went to start-up", share * 100.0),
-        Reason::LoopRunsCpuWork { lag_secs } => {
-            format!("an event loop runs CPU work on one thread, one task at a time{}", stalled(lag_secs))
-        }
-        Reason::LoopBlocked { cpu_work, lag_secs } => format!(
-            "{} held up the event loop of {slow}{}, and every task on it waited",
-            if cpu_work { "CPU work" } else { "a blocking call" },
-            stalled(lag_secs)
-        ),
-        Reason::GilTurns { .. } => "with the GIL on, threads take turns on one core".to_owned(),
-        Reason::CpythonGil { .. } => {
-            "CPython's GIL lets one thread run Python code at a time, so its threads took turns on one core".to_owned()
-        }
-        Reason::FewerInFlight { slow: few, fast: many } => {
-            format!("only {few} waits overlapped at a time in {slow}, against {many}")
-        }
-        Reason::MoreCores { fast: f, slow: s } => format!("{fast} kept {f:.2} cores busy, {slow} {s:.2}"),
-        Reason::BusyMachine { machine_pct, own_pct } => format!(
-            "the machine was busy with other work during {slow}: its cores were {machine_pct:.0}% busy, {own_pct:.0}% \
-             of them with the run itself, so the difference says more about the machine than about the backends"
-        ),
-        Reason::Overhead => "the work and the cores used were the same; the difference is the backends' own \
-                              overhead (dispatch, scheduling, memory)"
-            .to_owned(),
-    }
+    let secs = |value: Option<f64>| or_na(value, duration);
+    Some(format!(
+        "CPU: run {} · lab {} · other programs {}",
+        secs(run.cpu_secs),
+        secs(run.lab_cpu_secs),
+        secs(run.other_cpu_secs)
+    ))
 }
 
 /// "Real CPython threads were 1.90× slower than CPython processes; the lab's emulated GIL gave
@@ -148,6 +84,14 @@ pub fn note(note: &Note) -> String {
         NoteKind::Error { message } => message.clone(),
         NoteKind::TasksFailed { failed, total } => format!("{failed} of {total} tasks failed"),
         NoteKind::Workload { text } => (*text).to_owned(),
+        NoteKind::BusyMachine { lab_cores, other_cores } => {
+            let load = Load { lab_cores: *lab_cores, other_cores: *other_cores };
+            format!(
+                "busy machine: {} during this run; above a quarter of a core that disturbs its times ({})",
+                load::load_words(&load),
+                load::advice(load.others_busy(), load.lab_busy())
+            )
+        }
         NoteKind::LoopLag { max_secs, p99_secs, blocked } => {
             let blocked = if *blocked {
                 " — BLOCKED: the loop stalled for more than 100 ms (asyncio's slow-callback threshold)"
@@ -256,77 +200,9 @@ fn capitalized(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{BackendKind, Outcome, Workload, WorkloadKind};
-    use crate::report::sample::run;
-    use crate::report::{Severity, notes, verdict as judge};
-
-    fn the(runs: &[&RunResult]) -> impl Fn(usize) -> String {
-        let names: Vec<String> = runs.iter().map(|r| format!("the {} run", r.config.backend)).collect();
-        move |i| names[i].clone()
-    }
-
-    fn sentence(runs: &[&RunResult], subject: usize) -> String {
-        verdict(&judge(runs, subject), runs, &the(runs), 2)
-    }
-
-    #[test]
-    fn a_measured_win_names_its_reason() {
-        let mut threads = run(BackendKind::Threads, &[2.0, 2.01, 2.02]);
-        threads.config.gil = true;
-        let mut processes = run(BackendKind::Processes, &[1.02, 1.025, 1.03]);
-        processes.config.gil = true;
-        processes.effective_parallelism = Some(1.95);
-        assert_eq!(
-            sentence(&[&threads, &processes], 1),
-            "The processes run was 1.96× faster than the threads run: with the GIL on, threads take turns on one core."
-        );
-    }
-
-    #[test]
-    fn identical_runs_read_within_noise() {
-        let a = run(BackendKind::Threads, &[1.36]);
-        let b = run(BackendKind::Threads, &[1.0]);
-        let text = sentence(&[&a, &b], 0);
-        assert!(text.starts_with("The threads run and the threads run ran the same experiment"), "{text}");
-        assert!(text.contains("within noise") && !text.contains("overhead"), "{text}");
-    }
-
-    #[test]
-    fn a_single_repetition_asks_for_more() {
-        let a = run(BackendKind::Threads, &[1.36]);
-        let b = run(BackendKind::Processes, &[1.0]);
-        let text = sentence(&[&a, &b], 0);
-        assert!(text.contains("1.36× faster") && text.contains("not yet a measurable difference"), "{text}");
-        assert!(text.contains("Run 3 or more repetitions"), "{text}");
-    }
-
-    #[test]
-    fn a_blocked_loop_reads_as_a_blocking_call() {
-        let mut blocked = run(BackendKind::EventLoop, &[1.0, 1.0]);
-        blocked.config.workload = Workload::new(WorkloadKind::BlockingSleep, 100);
-        blocked.loop_blocked = Some(true);
-        blocked.loop_lag_max_secs = Some(0.9);
-        let mut offloaded = run(BackendKind::EventLoopThreads, &[0.1, 0.1]);
-        offloaded.config.workload = blocked.config.workload.clone();
-        assert_eq!(
-            sentence(&[&offloaded, &blocked], 0),
-            "The event-loop+threads run was 10.00× faster than the event-loop run: a blocking call held up \
-             the event loop of the event-loop run (the loop stalled up to 900.0 ms), and every task on it waited."
-        );
-    }
-
-    #[test]
-    fn failures_and_lone_runs_say_why() {
-        let mut failed = run(BackendKind::Processes, &[1.0]);
-        failed.outcome = Outcome::Failed;
-        failed.error = Some("worker process 1 (pid 7) was killed by signal 9 (SIGKILL)".to_owned());
-        let alone = run(BackendKind::Threads, &[1.0]);
-        let mut sleep = alone.clone();
-        sleep.config.workload = Workload::new(WorkloadKind::Sleep, 5);
-        let runs = [&failed, &alone, &sleep];
-        assert!(sentence(&runs, 0).contains("killed by signal 9"));
-        assert_eq!(sentence(&runs, 2), "The threads run used 1.00 of 2 cores; no other run did the same work.");
-    }
+    use crate::engine::BackendKind;
+    use crate::report::sample::{run, with_load};
+    use crate::report::{Severity, notes};
 
     #[test]
     fn relative_cells_and_notes() {
@@ -336,6 +212,8 @@ mod tests {
         let unconfirmed = Relative::Faster { factor: 2.0, than: 0, measurable: false };
         assert_eq!(relative(&unconfirmed, &name), "2.00× faster than event-loop, unconfirmed");
         assert_eq!(relative(&Relative::WithinNoise { factor: 1.01, than: 1 }, &name), "within noise of threads");
+        let changed = Relative::MachineChanged { factor: 2.31, than: 1, repeated: true };
+        assert_eq!(relative(&changed, &name), "2.31× apart from the same experiment on threads: the machine changed");
         let mut r = run(BackendKind::EventLoop, &[1.0]);
         r.loop_lag_max_secs = Some(0.25);
         r.loop_lag_p99_secs = Some(0.2);
@@ -343,5 +221,33 @@ mod tests {
         let lag = &notes(&r)[0];
         assert_eq!(lag.severity, Severity::Warning);
         assert!(note(lag).starts_with("loop lag max 250.0 ms, p99 200.0 ms — BLOCKED"), "{}", note(lag));
+        assert!(!UNCONFIRMED.contains("measurable"), "a factor measured once is still measured");
+    }
+
+    #[test]
+    fn a_busy_machine_note_says_who_took_how_much_and_what_to_do() {
+        let others = with_load(run(BackendKind::Threads, &[2.0]), 0.02, 1.2);
+        let busy = &notes(&others)[0];
+        assert_eq!(
+            note(busy),
+            "busy machine: other programs kept 0.60 cores busy on average during this run; above a quarter of a \
+             core that disturbs its times (close other programs and repeat it)"
+        );
+        let window = with_load(run(BackendKind::Threads, &[2.0]), 0.8, 0.1);
+        let words = note(&notes(&window)[0]);
+        assert!(
+            words.contains("kept 0.05 cores busy on average and the lab's own window, sampler and progress 0.40"),
+            "{words}"
+        );
+        assert!(words.ends_with("(run it headless (`concurrency-lab run`) and repeat it)"), "{words}");
+    }
+
+    #[test]
+    fn the_cpu_line_names_every_part() {
+        let mut r = with_load(run(BackendKind::Threads, &[1.32]), 0.02, 0.41);
+        assert_eq!(cpu_split(&r).as_deref(), Some("CPU: run 1.32 s · lab 20.0 ms · other programs 410.0 ms"));
+        r.other_cpu_secs = None;
+        assert_eq!(cpu_split(&r).as_deref(), Some("CPU: run 1.32 s · lab 20.0 ms · other programs n/a"));
+        assert_eq!(cpu_split(&run(BackendKind::Threads, &[1.32])), None, "no accounting: nothing to add");
     }
 }

@@ -1,39 +1,21 @@
 //! The verdict on a run: how it compares with the other runs of the same work, and why, with
 //! the reason read off the measurements (start-up share, a stalled loop, cores used, waits in
-//! flight) rather than assumed from a backend's name. A difference within noise is called so,
-//! one that can't be told from noise yet says so, and two runs of one experiment are never
-//! given a reason: they differ only by noise.
+//! flight) rather than assumed from a backend's name. A difference within noise is called so;
+//! one measured in a single repetition gives its factor and the mechanism the measurements
+//! show; two runs of one experiment that differ beyond noise say the machine changed, never
+//! give a backend reason; and a comparison that includes a run the lab or other programs
+//! disturbed ([`Load::busy`]) carries both runs' loads so its words say so.
 
 use serde::Serialize;
 
 use super::noise::{Difference, NoiseRule, Spread, between};
-use super::{Excluded, comparable, excluded, groups};
-use crate::engine::{BackendKind, RunResult};
+use super::{Excluded, Load, comparable, excluded, groups};
+use crate::engine::RunResult;
 
-/// A start-up share above this is the reason a run lost.
-const START_UP_SHARE: f64 = 0.3;
-/// GIL-bound threads keep at most about one core busy.
-const ONE_CORE: f64 = 1.3;
-/// Cores busy at least this much on average (percent of all) make a machine busy…
-const BUSY_PCT: f64 = 90.0;
-/// …when at least this much of it (percent of all cores) was not the run's own work.
-const OTHERS_PCT: f64 = 25.0;
+mod reason;
 
-/// How busy the machine's cores were during `run` on average, and how much of that was the run
-/// itself (its CPU time over its elapsed time), both in percent of all cores; `None` without
-/// samples or a measured CPU time.
-fn others_on_the_cores(run: &RunResult) -> Option<(f64, f64)> {
-    let cores = run.cpu_samples.first()?.per_core.len();
-    if cores == 0 || run.cpu_samples.len() < 2 {
-        return None;
-    }
-    let machine = run.cpu_samples.iter().map(|s| f64::from(s.mean())).sum::<f64>() / run.cpu_samples.len() as f64;
-    let own = run.effective_parallelism? / cores as f64 * 100.0;
-    Some((machine, own))
-}
-
-/// A run that kept this many more cores busy won on parallelism.
-const MORE_CORES: f64 = 0.3;
+pub use reason::Reason;
+use reason::reason;
 
 /// The verdict on run `subject` (an index into the runs it was judged among).
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -49,7 +31,7 @@ pub enum Verdict {
         subject: usize,
         parallelism: Option<f64>,
     },
-    Compared(Comparison),
+    Compared(Box<Comparison>),
 }
 
 /// Two comparable runs side by side: the winner, the factor, what was found and the
@@ -67,6 +49,11 @@ pub struct Comparison {
     pub slow_spread: Spread,
     pub fast_parallelism: Option<f64>,
     pub slow_parallelism: Option<f64>,
+    /// What the lab and other programs took during each run (absent where not measured).
+    pub fast_load: Option<Load>,
+    pub slow_load: Option<Load>,
+    /// Either run's load was above a quarter of a core: the comparison is disturbed.
+    pub disturbed: bool,
 }
 
 /// What a comparison found.
@@ -75,35 +62,15 @@ pub struct Comparison {
 pub enum Finding {
     /// The same time, within noise.
     WithinNoise { rule: NoiseRule },
-    /// A difference, but one side has a single repetition: more repetitions will tell.
-    NotYetMeasurable,
+    /// A difference measured with a single repetition on a side, and the mechanism the
+    /// measurements show (`None` when they show none: the same work on as many cores); how
+    /// much it varies between repetitions is not known yet.
+    Unrepeated { reason: Option<Reason> },
     /// A measured difference, and why.
     Faster { reason: Reason },
-}
-
-/// Why the slower run lost, from what was measured.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Reason {
-    /// This share of the slow run went to setup (runtime, threads, processes).
-    StartUp { share: f64 },
-    /// The slow run was one event-loop thread running CPU work one task at a time.
-    LoopRunsCpuWork { lag_secs: Option<f64> },
-    /// The slow run's event loop was blocked (by CPU work, or a blocking call).
-    LoopBlocked { cpu_work: bool, lag_secs: Option<f64> },
-    /// GIL-bound threads took turns on one core.
-    GilTurns { parallelism: f64 },
-    /// Real CPython threads, with the interpreter's GIL on, took turns on one core.
-    CpythonGil { parallelism: f64 },
-    /// Fewer waits overlapped in the slow run.
-    FewerInFlight { slow: u64, fast: u64 },
-    /// The fast run kept more cores busy.
-    MoreCores { fast: f64, slow: f64 },
-    /// The same work on as many cores: what is left is the backends' own overhead.
-    Overhead,
-    /// The slow run shared a busy machine: its cores were `machine_pct` busy on average, of
-    /// which the run itself used `own_pct` (both in percent of all cores).
-    BusyMachine { machine_pct: f64, own_pct: f64 },
+    /// Two runs of the same experiment differ beyond noise: the machine changed between them.
+    /// `repeated`: both had repetitions, and their ranges do not overlap.
+    MachineChanged { repeated: bool },
 }
 
 impl Verdict {
@@ -137,7 +104,7 @@ pub fn verdict(runs: &[&RunResult], subject: usize) -> Verdict {
         (None, Some((loser, _))) => (subject, loser),
         (None, None) => return Verdict::Alone { subject, parallelism: run.effective_parallelism },
     };
-    Verdict::Compared(compare(runs, subject, fast, slow))
+    Verdict::Compared(Box::new(compare(runs, subject, fast, slow)))
 }
 
 /// One verdict per group of comparable runs that has at least two clean runs: its fastest run
@@ -163,9 +130,13 @@ fn compare(runs: &[&RunResult], subject: usize, fast: usize, slow: usize) -> Com
     let difference = between(fast_run, slow_run);
     let finding = match difference {
         Difference::WithinNoise { rule, .. } => Finding::WithinNoise { rule },
-        Difference::NotYetMeasurable { .. } => Finding::NotYetMeasurable,
+        Difference::Unrepeated { .. } => {
+            Finding::Unrepeated { reason: Some(reason(fast_run, slow_run)).filter(|r| *r != Reason::Overhead) }
+        }
         Difference::Measured { .. } => Finding::Faster { reason: reason(fast_run, slow_run) },
+        Difference::MachineChanged { repeated, .. } => Finding::MachineChanged { repeated },
     };
+    let (fast_load, slow_load) = (Load::of(fast_run), Load::of(slow_run));
     Comparison {
         subject,
         fast,
@@ -176,59 +147,10 @@ fn compare(runs: &[&RunResult], subject: usize, fast: usize, slow: usize) -> Com
         slow_spread: Spread::of(slow_run),
         fast_parallelism: fast_run.effective_parallelism,
         slow_parallelism: slow_run.effective_parallelism,
+        fast_load,
+        slow_load,
+        disturbed: fast_load.into_iter().chain(slow_load).any(|load| load.busy()),
     }
-}
-
-/// Why `slow` lost, from what was measured. Reasons that need parallelism are skipped where it
-/// was not measured.
-fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
-    let slow_cfg = &slow.config;
-    let kind = slow_cfg.workload.kind;
-    // First: a run that had to share the cores says nothing about its backend.
-    if let Some((machine_pct, own_pct)) = others_on_the_cores(slow)
-        && machine_pct >= BUSY_PCT
-        && machine_pct - own_pct >= OTHERS_PCT
-    {
-        return Reason::BusyMachine { machine_pct, own_pct };
-    }
-    let share = if slow.elapsed_secs > 0.0 { slow.setup_secs / slow.elapsed_secs } else { 0.0 };
-    if share > START_UP_SHARE {
-        return Reason::StartUp { share };
-    }
-    let lag_secs = slow.loop_lag_max_secs;
-    if slow_cfg.backend.one_loop_thread_runs_cpu_work() && kind.has_cpu_part() {
-        return Reason::LoopRunsCpuWork { lag_secs };
-    }
-    if slow.loop_blocked == Some(true) {
-        return Reason::LoopBlocked { cpu_work: kind.has_cpu_part(), lag_secs };
-    }
-    let (fast_par, slow_par) = (fast.effective_parallelism, slow.effective_parallelism);
-    if let Some(parallelism) = slow_par
-        && kind.has_cpu_part()
-        && slow_cfg.gil
-        && slow_cfg.backend.uses_threads()
-        && !slow_cfg.backend.is_python()
-        && parallelism < ONE_CORE
-    {
-        return Reason::GilTurns { parallelism };
-    }
-    if let Some(parallelism) = slow_par
-        && kind.has_cpu_part()
-        && slow_cfg.backend == BackendKind::PythonThreads
-        && slow.python.as_ref().is_some_and(|p| p.gil_enabled)
-        && parallelism < ONE_CORE
-    {
-        return Reason::CpythonGil { parallelism };
-    }
-    if !kind.is_cpu_bound() && slow_cfg.workers < fast.config.workers && slow_cfg.workers < slow_cfg.tasks {
-        return Reason::FewerInFlight { slow: slow_cfg.workers, fast: fast.config.workers };
-    }
-    if let (Some(fast), Some(slow)) = (fast_par, slow_par)
-        && fast > slow + MORE_CORES
-    {
-        return Reason::MoreCores { fast, slow };
-    }
-    Reason::Overhead
 }
 
 #[cfg(test)]
@@ -283,18 +205,56 @@ mod tests {
     }
 
     #[test]
-    fn two_runs_of_one_experiment_are_within_noise_never_overhead() {
+    fn two_runs_of_one_experiment_beyond_noise_mean_the_machine_changed_never_overhead() {
         let a = run(BackendKind::Threads, &[1.36]);
         let b = run(BackendKind::Threads, &[1.0]);
         let (fast, slow, found) = finding(&[&a, &b], 0);
-        assert_eq!((fast, slow, found), (1, 0, Finding::WithinNoise { rule: NoiseRule::SameConfig }));
+        assert_eq!((fast, slow, found), (1, 0, Finding::MachineChanged { repeated: false }));
+        let c = run(BackendKind::Threads, &[2.95, 3.0, 3.02]);
+        let d = run(BackendKind::Threads, &[1.28, 1.3, 1.31]);
+        assert_eq!(finding(&[&c, &d], 0).2, Finding::MachineChanged { repeated: true });
     }
 
     #[test]
-    fn one_repetition_each_is_not_yet_measurable() {
+    fn one_repetition_each_names_the_mechanism_it_measured() {
+        use crate::engine::PythonRun;
+        let cpython = PythonRun {
+            executable: "/usr/bin/python3".to_owned(),
+            implementation: "CPython".to_owned(),
+            version: "3.11.7".to_owned(),
+            free_threaded: false,
+            gil_enabled: true,
+            start_method: None,
+            http_client: None,
+        };
+        let mut threads = with_parallelism(BackendKind::PythonThreads, &[1.88], 1.0, false);
+        threads.python = Some(cpython.clone());
+        let mut processes = with_parallelism(BackendKind::PythonProcesses, &[1.0], 1.95, false);
+        processes.python = Some(cpython);
+        let reason = Some(Reason::CpythonGil { parallelism: 1.0 });
+        assert_eq!(finding(&[&threads, &processes], 0).2, Finding::Unrepeated { reason });
+        // The same cores busy: the measurements show no mechanism, and none is made up.
         let a = run(BackendKind::Threads, &[1.36]);
         let b = run(BackendKind::Processes, &[1.0]);
-        assert_eq!(finding(&[&a, &b], 0).2, Finding::NotYetMeasurable);
+        assert_eq!(finding(&[&a, &b], 0).2, Finding::Unrepeated { reason: None });
+    }
+
+    #[test]
+    fn a_comparison_with_a_busy_run_is_disturbed() {
+        use crate::report::sample::with_load;
+        let threads = with_load(with_parallelism(BackendKind::Threads, &[1.99, 2.0, 2.01], 1.0, true), 0.02, 1.2);
+        let processes = with_load(with_parallelism(BackendKind::Processes, &[1.02, 1.03, 1.04], 1.95, true), 0.0, 0.01);
+        let Verdict::Compared(c) = verdict(&[&threads, &processes], 1) else { panic!("compared") };
+        assert!(c.disturbed);
+        assert_eq!(c.slow_load, Some(Load { lab_cores: 0.01, other_cores: 0.6 }));
+        assert!(c.fast_load.is_some_and(|l| !l.busy()));
+        // A quarter of a core exactly is not yet disturbed; unmeasured loads never are.
+        let quiet = with_load(threads.clone(), 0.5, 0.5);
+        let Verdict::Compared(c) = verdict(&[&quiet, &processes], 1) else { panic!("compared") };
+        assert!(!c.disturbed);
+        let unmeasured = with_parallelism(BackendKind::Threads, &[2.0, 2.01, 2.02], 1.0, true);
+        let Verdict::Compared(c) = verdict(&[&unmeasured, &processes], 1) else { panic!("compared") };
+        assert_eq!((c.disturbed, c.slow_load), (false, None));
     }
 
     #[test]
