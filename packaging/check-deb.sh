@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs a built .deb on this machine as a user would, checks what it put where, runs the
 # installed program (the command line, and the window under Xvfb), then purges the package and
-# checks that nothing it installed is left. Needs root (dpkg), Xvfb and xdotool.
+# checks that nothing it installed is left. Needs root (dpkg), Xvfb, xdotool, man-db (`man`)
+# and bash-completion.
 #   bash packaging/check-deb.sh target/debian/concurrency-lab_0.1.0-1_amd64.deb
 set -euo pipefail
 
@@ -63,6 +64,34 @@ echo "Exec=$exec_cmd -> $(command -v "$exec_cmd"); Icon=$icon at 16-512 px and s
 # The installed desktop entry and AppStream data as a software centre reads them.
 desktop-file-validate "$desktop"
 appstreamcli validate --no-net --strict "/usr/share/metainfo/$app_id.metainfo.xml"
+
+echo "--> the installed man pages and shell completions"
+# A page per subcommand, each found by `man` by name; the main one renders.
+for sub in "" $("$bin" --help | sed -n '/^Commands:/,/^$/p' | sed -n 's/^  \([a-z][a-z-]*\) .*/\1/p' | grep -vx help); do
+  page=$pkg${sub:+-$sub}
+  found=$(man -w "$page" 2>/dev/null) || fail "man -w $page finds no page"
+  case "$found" in /usr/share/man/man1/"$page".1*) ;; *) fail "man -w $page finds $found" ;; esac
+done
+main_page=$(man -w "$pkg")
+MANWIDTH=80 man -l "$main_page" >"$work/man.txt" 2>"$work/man.stderr" || true
+# troff's warnings fail the check; man's own about an unset locale does not.
+if grep -v "set the locale" "$work/man.stderr" | grep -q .; then cat "$work/man.stderr" >&2; fail "man -l $main_page warned"; fi
+grep -q '^SUBCOMMANDS' "$work/man.txt" && grep -q 'concurrency-lab-run(1)' "$work/man.txt" ||
+  fail "man -l $main_page does not render its SUBCOMMANDS"
+echo "man -l $main_page: $(wc -l <"$work/man.txt") lines, $(grep -c '^       concurrency-lab-' "$work/man.txt") subcommands"
+# bash: what bash-completion does on the first Tab after `concurrency-lab pre` (the installed
+# file, not one of the user's).
+completed=$(env BASH_COMPLETION_USER_DIR="$work/none" XDG_DATA_HOME="$work/none" bash --norc -c '
+  source /usr/share/bash-completion/bash_completion
+  _completion_loader concurrency-lab
+  func=$(complete -p concurrency-lab | sed -E "s/.* -F ([^ ]+) .*/\1/")
+  COMP_WORDS=(concurrency-lab pre); COMP_CWORD=1
+  "$func" concurrency-lab pre concurrency-lab
+  printf "%s\n" "${COMPREPLY[@]}"')
+[ "$completed" = presets ] || fail "bash completes 'concurrency-lab pre' to '$completed', not 'presets'"
+[ -s /usr/share/zsh/vendor-completions/_concurrency-lab ] || fail "no zsh completions"
+[ -s /usr/share/fish/vendor_completions.d/concurrency-lab.fish ] || fail "no fish completions"
+echo "bash completes 'concurrency-lab pre<Tab>' to 'presets'; zsh and fish completions installed"
 
 echo "--> the installed command line"
 cd "$work"

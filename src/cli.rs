@@ -13,11 +13,13 @@ use crate::engine::{
 use crate::presets;
 
 mod compare;
+mod docs;
 mod png;
 mod report;
 mod vary;
 
 pub use compare::CompareArgs;
+pub use docs::{CompletionsArgs, ManArgs, completions, man_page, page_names, write_man_pages};
 pub use png::{MAX_PNG_EDGE, PngArgs, PngLook, PngSize, PngTheme};
 pub use report::ReportArgs;
 
@@ -56,8 +58,20 @@ pub enum Command {
     /// Set result files from several machines side by side: each file's machine, then each
     /// work's times per backend on each machine, and how the machines differ.
     Compare(CompareArgs),
-    /// List the bundled and user presets, one per line.
+    /// List the bundled and user presets, one per line, and the Python the python-* backends use.
     Presets,
+    /// Print a shell completion script for bash, zsh or fish.
+    ///
+    /// bash: `concurrency-lab completions bash > ~/.local/share/bash-completion/completions/concurrency-lab`;
+    /// zsh: save it as `_concurrency-lab` in a directory on $fpath; fish: `concurrency-lab
+    /// completions fish > ~/.config/fish/completions/concurrency-lab.fish`. The .deb installs
+    /// all three.
+    Completions(CompletionsArgs),
+    /// Print the man page, or write a page per subcommand into a directory.
+    ///
+    /// `concurrency-lab man | man -l -` reads it without installing it; the .deb installs the
+    /// pages.
+    Man(ManArgs),
     /// The child side of the processes backend (internal).
     #[command(name = "__worker", hide = true)]
     Worker,
@@ -117,7 +131,8 @@ pub struct RunArgs {
     pub trace: Option<PathBuf>,
     #[command(flatten)]
     pub png: PngArgs,
-    /// The Python interpreter of the python-* backends (default: python3 on PATH).
+    /// The Python interpreter of the python-* backends (default: the python3 of the virtual
+    /// environment the lab is installed in, as by pipx or uv, else python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
     /// How python-processes starts its workers: fork, spawn or forkserver (default: the

@@ -1,4 +1,4 @@
-//! The `run`, `sweep` and `presets` subcommands (and `report`, in `report.rs`): validate everything and check the output paths before
+//! The `run`, `sweep`, `presets`, `completions` and `man` subcommands (and `report`, in `report.rs`): validate everything and check the output paths before
 //! any work, run each backend in turn with a progress bar on stderr (when it is a terminal),
 //! print the summary table on stdout, and write each export (each on its own: one that fails
 //! is reported and the others are still written). Ctrl+C, SIGTERM and SIGHUP stop the run; the
@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicI32, Ordering};
 
 use anyhow::Context as _;
 
-use crate::cli::RunArgs;
+use crate::cli::{self, CompletionsArgs, ManArgs, RunArgs};
 use crate::engine::{CancelToken, Event, EventSink, Machine, run_experiment};
 use crate::engine::{Outcome, ResultFile};
 use crate::export::atomic::PendingFile;
@@ -237,7 +237,39 @@ pub fn list_presets() -> ExitCode {
     if let Some(dir) = presets::user_dir() {
         let _ = writeln!(out, "\nUser presets are read from {}", dir.display());
     }
+    let python = crate::engine::interpreter::default_python();
+    let _ = writeln!(out, "The python-* backends run {} unless --python names another.", python.describe());
     if broken { ExitCode::from(2) } else { ExitCode::SUCCESS }
+}
+
+/// `completions SHELL`: the script on stdout.
+pub fn completions(args: &CompletionsArgs) -> ExitCode {
+    match write_stdout(&cli::completions(args.shell)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say(format_args!("Error: cannot write the {} completions to stdout: {e}", args.shell));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `man`: the main page on stdout, or every page written into `--dir` (each named on stderr).
+pub fn man(args: &ManArgs) -> ExitCode {
+    let written = match &args.dir {
+        None => cli::man_page()
+            .and_then(|page| write_stdout(&page))
+            .map_err(|e| format!("cannot write the man page to stdout: {e}")),
+        Some(dir) => cli::write_man_pages(dir)
+            .map(|pages| pages.iter().for_each(|p| say(format_args!("wrote {}", p.display()))))
+            .map_err(|e| format!("--dir {}: {e}", dir.display())),
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            say(format_args!("Error: {e}"));
+            ExitCode::from(1)
+        }
+    }
 }
 
 /// A one-line progress bar on stderr, drawn only when stderr is a terminal.

@@ -1,5 +1,5 @@
 //! The `concurrency-lab` binary: dispatches to a worker (before anything else), the headless
-//! `run`/`sweep`/`report`/`presets` subcommands, or the desktop lab.
+//! `run`/`sweep`/`report`/`compare`/`presets`/`completions`/`man` subcommands, or the desktop lab.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +51,8 @@ fn main() -> ExitCode {
             }
         },
         Some(Command::Presets) => headless::list_presets(),
+        Some(Command::Completions(args)) => headless::completions(&args),
+        Some(Command::Man(args)) => headless::man(&args),
         Some(Command::Worker) => engine::run_worker(),
     }
 }

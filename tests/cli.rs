@@ -709,3 +709,8 @@ mod untrusted;
 #[cfg(target_os = "linux")]
 #[path = "cli/compare.rs"]
 mod compare;
+
+/// What an installed tool ships: completions, man pages; installed in a venv, its Python.
+#[cfg(target_os = "linux")]
+#[path = "cli/install.rs"]
+mod install;

@@ -21,7 +21,8 @@ pub struct ReportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub look: PngLook,
-    /// The Python interpreter of the python-* presets (default: python3 on PATH).
+    /// The Python interpreter of the python-* presets (default: the python3 of the virtual
+    /// environment the lab is installed in, else python3 on PATH).
     #[arg(long, value_name = "PATH")]
     pub python: Option<PathBuf>,
 }

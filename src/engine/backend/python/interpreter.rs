@@ -1,5 +1,7 @@
-//! Finding and identifying the user's Python: `python3` on PATH unless a path is given, asked
-//! for its version, build and multiprocessing start methods by a short probe. The probe is
+//! Finding and identifying the user's Python: a path if one is given; else the interpreter of
+//! the virtual environment the lab runs from (installed by pipx, `uv tool` or pip into a venv,
+//! whose extras put the optional backends' packages there), else `python3` on PATH. Asked for
+//! its version, build and multiprocessing start methods by a short probe. The probe is
 //! written so that any Python (2.7 included) can run it, so an old interpreter is named with
 //! its version rather than failing on syntax. Errors name the path that was tried.
 
@@ -10,6 +12,10 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::engine::sys;
+
+mod venv;
+
+pub use venv::{DefaultPython, default_python, venv_python};
 
 /// What is run when no interpreter is named.
 pub const DEFAULT_PYTHON: &str = "python3";
@@ -156,9 +162,9 @@ pub enum InterpreterError {
     Timeout { tried: String },
 }
 
-/// What `--python` names, or the default.
+/// What `--python` names, or the default ([`default_python`]).
 pub fn requested(path: Option<&Path>) -> PathBuf {
-    path.map_or_else(|| PathBuf::from(DEFAULT_PYTHON), Path::to_path_buf)
+    path.map_or_else(|| default_python().path, Path::to_path_buf)
 }
 
 /// Finds the interpreter `requested` names (a bare name is looked up on PATH) and probes it.
