@@ -89,6 +89,7 @@ fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
     render("cores", [640.0, 320.0], move |ui| {
         let view = CoresView {
             samples: &samples,
+            backend: Some(BackendKind::Threads),
             empty_note: None,
             t_end_secs: 2.0,
             setup_secs: Some(0.15),

@@ -28,9 +28,10 @@ pub struct SummaryView<'a> {
 pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
     let Some(run) = view.runs.get(view.subject).copied() else { return };
     let dark = ui.visuals().dark_mode;
-    ui.horizontal(|ui| {
+    // Wrapped, so a long description (a list of sizes, a long interpreter path) stays in the column.
+    ui.horizontal_wrapped(|ui| {
         ui.label(RichText::new(view.label).strong().color(palette::backend(run.config.backend)));
-        ui.label(RichText::new(run.config.describe()).weak());
+        ui.add(egui::Label::new(RichText::new(run.config.describe()).weak()).wrap());
     });
     figures_ui(ui, run, view.cores);
     for note in report::notes(run) {
