@@ -48,7 +48,10 @@ pub fn history_ui(ui: &mut egui::Ui, history: &History) -> Option<UiCommand> {
                         crate::presets::clip(&origin.machine.cpu_brand, 80),
                         origin.machine.logical_cores
                     );
-                    ui.add(egui::Label::new(RichText::new(format!("from {}", origin.file_name())).small().weak()).truncate());
+                    ui.add(
+                        egui::Label::new(RichText::new(format!("from {}", origin.file_name())).small().weak())
+                            .truncate(),
+                    );
                 }
                 if row.on_hover_text(tip).clicked() {
                     command = Some(UiCommand::Select(entry.id));

@@ -101,6 +101,6 @@ fn marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &CoresView<'_>, middle_y: f6
     }
 }
 
-fn ui_weak(dark: bool) -> egui::Color32 {
+pub(super) fn ui_weak(dark: bool) -> egui::Color32 {
     if dark { egui::Color32::from_gray(140) } else { egui::Color32::from_gray(110) }
 }

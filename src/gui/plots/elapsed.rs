@@ -5,11 +5,12 @@
 //! bars from the history.
 
 use eframe::egui::{self, Stroke};
-use egui_plot::{Bar, BarChart, Corner, GridMark, Legend, Line, Plot, PlotPoint, Text};
+use egui_plot::{Bar, BarChart, GridMark, Line, Plot, PlotPoint, Text};
 
 use crate::engine::{BackendKind, Outcome, RunResult};
 use crate::report::format;
 
+use super::key::{Mark, key_row};
 use super::{axis, palette};
 
 const BAR_WIDTH: f64 = 0.6;
@@ -117,12 +118,20 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     let label_step = f64::from(REPORTED_LABEL_SPACING_PX / unit_px);
     let marks_at: Vec<f64> = labelled(&xs, f64::from(label_px / unit_px)).into_iter().map(|i| xs[i]).collect();
     let hover_texts: Vec<String> = view.bars.iter().map(hover_text).collect();
+    // The key above the chart: each backend with a bar, in the backend table's order.
+    let mut keys: Vec<(egui::Color32, Mark, String)> = (BackendKind::ALL.iter())
+        .filter(|&&b| view.bars.iter().any(|r| r.result.config.backend == b))
+        .map(|&b| (palette::backend(b), Mark::Swatch, b.name().to_owned()))
+        .collect();
+    if let Some(live) = &view.live {
+        keys.push((palette::backend(live.backend).gamma_multiply(0.45), Mark::Swatch, "running".to_owned()));
+    }
+    let height = (height - key_row(ui, &keys)).max(60.0);
     let response = Plot::new("elapsed")
         .width(width)
         .height(height)
-        .legend(Legend::default().position(Corner::LeftTop))
         .include_y(0.0)
-        // Headroom over the tallest bar or whisker for the legend.
+        // Headroom over the tallest bar or whisker for the machines' names.
         .include_y(headroom(view))
         .include_x(-0.6)
         .include_x(x_max)
@@ -184,8 +193,10 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
         xs.iter().position(|x| (x - value.x).abs() <= BAR_WIDTH / 2.0 + 0.1)
     };
     let hovered = plot.hover_pos().and_then(hit);
-    let live_hovered = (view.live.as_ref())
-        .filter(|_| plot.hover_pos().is_some_and(|p| (response.transform.value_from_position(p).x - live_x).abs() <= BAR_WIDTH / 2.0));
+    let live_hovered = (view.live.as_ref()).filter(|_| {
+        plot.hover_pos()
+            .is_some_and(|p| (response.transform.value_from_position(p).x - live_x).abs() <= BAR_WIDTH / 2.0)
+    });
     let clicked = plot.clicked().then(|| plot.interact_pointer_pos().and_then(hit)).flatten();
     if let Some(text) = hovered.and_then(|i| hover_texts.get(i)) {
         plot.on_hover_text_at_pointer(text);
@@ -195,7 +206,7 @@ pub fn elapsed_plot(ui: &mut egui::Ui, view: &ElapsedView<'_>, width: f32, heigh
     clicked.and_then(|i| view.bars.get(i)).map(|b| b.id)
 }
 
-/// 1.3 × the tallest thing drawn (1 s on an empty chart), so the legend sits above the bars.
+/// 1.15 × the tallest thing drawn (1 s on an empty chart), so a machine's name fits over its bars.
 fn headroom(view: &ElapsedView<'_>) -> f64 {
     let tallest = view
         .bars
@@ -203,7 +214,7 @@ fn headroom(view: &ElapsedView<'_>) -> f64 {
         .map(|b| b.result.elapsed_secs.max(b.result.stats.max_secs))
         .chain(view.live.as_ref().map(|l| l.elapsed_secs))
         .fold(0.0, f64::max);
-    if tallest > 0.0 { tallest * 1.3 } else { 1.0 }
+    if tallest > 0.0 { tallest * 1.15 } else { 1.0 }
 }
 
 /// What hovering a bar says: its run, time and spread, workers, and an unfinished outcome.

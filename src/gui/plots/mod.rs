@@ -9,6 +9,7 @@ pub mod cores;
 pub mod decimate;
 pub mod elapsed;
 pub mod gil_shade;
+pub mod key;
 pub mod palette;
 pub mod strips;
 pub mod sweep;
@@ -56,7 +57,9 @@ pub fn side_by_side(ui: &mut egui::Ui, view: &SideBySide<'_>, height: f32) -> Si
                     let strips_h = strips_height(strips.len(), plot_height * 0.45 - caption);
                     let clicked = elapsed_plot(ui, &view.elapsed, width, plot_height - strips_h - caption);
                     ui.label(
-                        RichText::new("Cores of the compared runs, on one time axis (hover a strip's name)").small().weak(),
+                        RichText::new("Cores of the compared runs, on one time axis (hover a strip's name)")
+                            .small()
+                            .weak(),
                     )
                     .on_hover_text(strips::STRIPS_TOOLTIP);
                     core_strips_ui(ui, &strips, width, strips_h);

@@ -98,19 +98,17 @@ pub fn core_strips_ui(ui: &mut egui::Ui, strips: &[CoreStrip<'_>], width: f32, h
     }
     let visuals = ui.visuals().clone();
     let painter = ui.painter_at(rect);
-    let font = FontId::proportional(11.0);
-    let cores = (strips.iter())
-        .flat_map(|s| s.result.cpu_samples.iter().map(|c| c.per_core.len()))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let font = FontId::proportional(10.5);
+    let cores =
+        (strips.iter()).flat_map(|s| s.result.cpu_samples.iter().map(|c| c.per_core.len())).max().unwrap_or(1).max(1)
+            as f64;
     let t_end = strips.iter().map(|s| s.result.elapsed_secs).fold(0.0, f64::max).max(1e-3);
     let gutter = ui.ctx().fonts_mut(|f| {
         (strips.iter())
             .map(|s| f.layout_no_wrap(s.label.clone(), font.clone(), Color32::WHITE).size().x)
             .fold(0.0, f32::max)
     });
-    let gutter = (gutter + 10.0).min(width * 0.35);
+    let gutter = (gutter + 10.0).min(width * 0.45);
     let plot_left = rect.left() + gutter;
     let plot_right = rect.right() - 8.0;
     let strip_h = ((height - AXIS_PX) / strips.len() as f32).clamp(MIN_STRIP_PX.min(height), MAX_STRIP_PX);
@@ -124,16 +122,19 @@ pub fn core_strips_ui(ui: &mut egui::Ui, strips: &[CoreStrip<'_>], width: f32, h
         let y_of = |cores_busy: f64| area.bottom() - ((cores_busy / cores) as f32).clamp(0.0, 1.0) * area.height();
         let (points, split) = series(strip.result);
         let fill = if split { colour.gamma_multiply(0.8) } else { colour.gamma_multiply(0.35) };
-        for pair in points.windows(2) {
-            let (a, b) = (pair[0], pair[1]);
-            let quad = vec![
-                pos2(x_of(a[0]), area.bottom()),
-                pos2(x_of(a[0]), y_of(a[1])),
-                pos2(x_of(b[0]), y_of(b[1])),
-                pos2(x_of(b[0]), area.bottom()),
-            ];
-            painter.add(egui::Shape::convex_polygon(quad, fill, Stroke::NONE));
+        // One mesh, bottom and top of each sample joined: adjacent polygons would leave
+        // anti-aliased seams between them.
+        let mut mesh = egui::Mesh::default();
+        for (i, p) in points.iter().enumerate() {
+            mesh.colored_vertex(pos2(x_of(p[0]), area.bottom()), fill);
+            mesh.colored_vertex(pos2(x_of(p[0]), y_of(p[1])), fill);
+            if i > 0 {
+                let at = u32::try_from(2 * i).unwrap_or(u32::MAX);
+                mesh.add_triangle(at - 2, at - 1, at.saturating_add(1));
+                mesh.add_triangle(at - 2, at.saturating_add(1), at);
+            }
         }
+        painter.add(egui::Shape::mesh(mesh));
         let line: Vec<_> = points.iter().map(|p| pos2(x_of(p[0]), y_of(p[1]))).collect();
         painter.add(egui::Shape::line(line, Stroke::new(1.0, colour)));
         // Where this run ended, on the axis it shares with longer runs.
@@ -155,10 +156,8 @@ pub fn core_strips_ui(ui: &mut egui::Ui, strips: &[CoreStrip<'_>], width: f32, h
         let at = pos2(area.right() - 4.0, area.top() + 1.0);
         painter.text(at, Align2::RIGHT_TOP, note, FontId::proportional(10.0), visuals.weak_text_color());
     }
-    let axis = Rect::from_min_max(
-        pos2(plot_left, rect.top()),
-        pos2(plot_right, rect.top() + strips.len() as f32 * strip_h),
-    );
+    let axis =
+        Rect::from_min_max(pos2(plot_left, rect.top()), pos2(plot_right, rect.top() + strips.len() as f32 * strip_h));
     timeline::time_axis(&painter, axis, t_end, &font, visuals.text_color(), visuals.widgets.noninteractive.bg_stroke);
     let scale = format!("0–{cores:.0} cores");
     let at = pos2(rect.left(), axis.bottom() + 4.0);

@@ -6,11 +6,12 @@
 //! against the right-hand axis, where N cores are 100%. A caption under the plot says so.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{AxisHints, Corner, FilledArea, HPlacement, Legend, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, FilledArea, HPlacement, Line, Plot, PlotPoints};
 
 use crate::engine::CpuSample;
 
 use super::super::decimate::decimate;
+use super::super::key::{Mark, key_row};
 use super::super::{axis, palette};
 use super::CoresView;
 
@@ -65,22 +66,39 @@ pub fn split_plot(ui: &mut egui::Ui, view: &CoresView<'_>, cores: usize, width: 
         let font = egui::TextStyle::Small.resolve(ui.style());
         f.layout(CAPTION.to_owned(), font, Color32::WHITE, width).size().y
     });
+    let mut keys = vec![
+        (run_colour, Mark::Swatch, "the run".to_owned()),
+        (palette::lab_cores(dark), Mark::Swatch, "the lab".to_owned()),
+        (palette::other_cores(dark), Mark::Swatch, "other programs".to_owned()),
+    ];
+    keys.extend((0..cores).map(|c| (palette::core(c), Mark::Line, format!("core {c} %"))));
+    if view.setup_secs.is_some_and(|s| s > 0.0) {
+        keys.push((super::ui_weak(dark), Mark::Dotted, "setup ends".to_owned()));
+    }
+    let key_height = key_row(ui, &keys);
     let stack = Stack::of(view.samples, buckets);
     let zero = vec![0.0; stack.t_secs.len()];
     let step = axis::nice_step(n / 4.0).max(0.25);
     let cores_axis = AxisHints::new_y().label("cores busy").formatter(move |mark, _| {
-        if (0.0..=n + 1e-9).contains(&mark.value) { format!("{}", (mark.value * 100.0).round() / 100.0) } else { String::new() }
+        if (-1e-9..=n + 1e-9).contains(&mark.value) {
+            format!("{}", (mark.value.abs() * 100.0).round() / 100.0)
+        } else {
+            String::new()
+        }
     });
-    let percent_axis = AxisHints::new_y().label("each core's busy %").placement(HPlacement::Right).formatter(move |mark, _| {
-        if (0.0..=n + 1e-9).contains(&mark.value) { format!("{:.0}%", mark.value / n * 100.0) } else { String::new() }
-    });
+    let percent_axis =
+        AxisHints::new_y().label("each core's busy %").placement(HPlacement::Right).formatter(move |mark, _| {
+            if (-1e-9..=n + 1e-9).contains(&mark.value) {
+                format!("{:.0}%", mark.value.abs() / n * 100.0)
+            } else {
+                String::new()
+            }
+        });
     Plot::new("cores")
         .width(width)
-        .height((height - caption - ui.spacing().item_spacing.y).max(60.0))
-        .legend(Legend::default().position(Corner::RightTop))
+        .height((height - key_height - caption - ui.spacing().item_spacing.y).max(60.0))
         .include_y(0.0)
-        // Headroom over N cores for the legend, so it does not cover a busy machine.
-        .include_y(n * 1.45)
+        .include_y(n)
         .custom_y_axes(vec![cores_axis, percent_axis])
         .y_grid_spacer(move |input| axis::marks(input.bounds, step))
         .x_grid_spacer(|input| axis::marks(input.bounds, axis::nice_step((input.bounds.1 - input.bounds.0) / 5.0)))
@@ -144,8 +162,9 @@ mod tests {
 
     #[test]
     fn many_samples_average_into_the_buckets_and_keep_their_area() {
-        let samples: Vec<CpuSample> =
-            (0..1000).map(|i| sample(f64::from(i) * 0.01, Some((if i % 2 == 0 { 2.0 } else { 0.0 }, 0.0, 0.0)))).collect();
+        let samples: Vec<CpuSample> = (0..1000)
+            .map(|i| sample(f64::from(i) * 0.01, Some((if i % 2 == 0 { 2.0 } else { 0.0 }, 0.0, 0.0))))
+            .collect();
         let stack = Stack::of(&samples, 100);
         assert_eq!(stack.t_secs.len(), 100);
         assert!(stack.run_top.iter().all(|v| (v - 1.0).abs() < 1e-9), "{:?}", &stack.run_top[..3]);
