@@ -18,7 +18,7 @@ use concurrency_lab::engine::{
 use concurrency_lab::gui::LabApp;
 use concurrency_lab::gui::settings::Settings;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A completed run: `elapsed_secs` long, the run's own cores `run_cores` throughout (after
 /// 50 ms of setup), a little of the lab and other programs on top; one span per task, the
@@ -155,4 +155,45 @@ fn sweep_mode_at_1024_by_700() {
 #[test]
 fn sweep_mode_at_1920_by_1080() {
     snapshot([1920.0, 1080.0], "Sweep", "window_sweep_1920x1080");
+}
+
+/// The "a short slider drag jumped tasks from 2 to 110": pressing on the rail a little
+/// right of the handle and moving a few points changes the count by a few points' worth of
+/// the rail (not to where the pointer pressed); a click steps one notch.
+#[test]
+fn a_short_drag_on_the_tasks_slider_is_a_short_change() {
+    use eframe::egui::accesskit::Role;
+    use eframe::egui::pos2;
+    let mut harness = window([1024.0, 700.0], "One run");
+    assert_eq!(harness.state().settings().config.tasks, 2);
+    let rail = (harness.query_all_by_role(Role::Slider))
+        .find(|n| n.accesskit_node().label().is_some_and(|l| l.starts_with("Tasks")))
+        .expect("the Tasks slider")
+        .rect();
+    // 40 points right of the handle (which sits near the left end at 2 of 1..1,000,000).
+    let (x, y) = (rail.min.x + 45.0, rail.center().y);
+    harness.hover_at(pos2(x, y));
+    harness.run_steps(1);
+    harness.drag_at(pos2(x, y));
+    harness.run_steps(1);
+    for step in 1..=20u8 {
+        harness.hover_at(pos2(x + f32::from(step), y));
+        harness.run_steps(1);
+    }
+    harness.drop_at(pos2(x + 20.0, y));
+    harness.run_steps(2);
+    let tasks = harness.state().settings().config.tasks;
+    // 20 points of a rail about 140 wide spanning six decades: under a decade (egui's own slider
+    // went to where the pointer pressed, 45 points along: about 100).
+    assert!((5..=20).contains(&tasks), "a 20-point drag took tasks from 2 to {tasks}");
+    // A click right of the handle: one notch up from 2 (5, on the 1-2-5 ladder).
+    harness.state_mut().settings_mut().config.tasks = 2;
+    harness.run_steps(1);
+    harness.hover_at(pos2(x, y));
+    harness.run_steps(1);
+    harness.drag_at(pos2(x, y));
+    harness.run_steps(1);
+    harness.drop_at(pos2(x, y));
+    harness.run_steps(2);
+    assert_eq!(harness.state().settings().config.tasks, 5);
 }

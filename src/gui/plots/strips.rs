@@ -56,7 +56,7 @@ pub fn strips_of<'a>(bars: &[RunBar<'a>], selected: Option<u64>) -> Vec<CoreStri
     (backends.iter())
         .filter_map(|&backend| {
             let mine = group.iter().filter(|b| b.result.config.backend == backend);
-            let bar = mine.clone().find(|b| Some(b.id) == selected).or_else(|| mine.last())?;
+            let bar = mine.clone().find(|b| Some(b.id) == selected).or_else(|| mine.clone().next_back())?;
             Some(CoreStrip { label: bar.label.clone(), result: bar.result })
         })
         .collect()
