@@ -1,5 +1,5 @@
 //! A plot's key as a row of small entries above it (a swatch, a line or a dotted line in the
-//! entry's colour, then its name), wrapped to the width, never drawn over the data as
+//! entry's colour, then its name in the text colour), wrapped to the width, never drawn over the data as
 //! egui_plot's legend is. The caller takes the row's height out of the plot's.
 
 use eframe::egui::{self, Color32, Shape, Stroke, pos2, vec2};
@@ -22,9 +22,11 @@ pub fn key_row(ui: &mut egui::Ui, entries: &[(Color32, Mark, String)]) -> f32 {
     ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         let font = egui::TextStyle::Small.resolve(ui.style());
+        // Names in the text colour: a pale mark's colour would not read as text.
+        let text = ui.visuals().text_color();
         for (colour, mark, name) in entries {
             // Mark and name as one allocation, so a wrap never parts them.
-            let galley = ui.painter().layout_no_wrap(name.clone(), font.clone(), *colour);
+            let galley = ui.painter().layout_no_wrap(name.clone(), font.clone(), text);
             let size = vec2(MARK_PX + 4.0 + galley.size().x, galley.size().y.max(10.0));
             let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
             let mark_rect =
@@ -43,7 +45,7 @@ pub fn key_row(ui: &mut egui::Ui, entries: &[(Color32, Mark, String)]) -> f32 {
                 }
             }
             let text_at = pos2(rect.left() + MARK_PX + 4.0, rect.center().y - galley.size().y / 2.0);
-            ui.painter().galley(text_at, galley, *colour);
+            ui.painter().galley(text_at, galley, text);
             ui.add_space(6.0);
         }
     });

@@ -54,7 +54,7 @@ pub fn lab_cores(dark: bool) -> Color32 {
 
 /// Other programs' cores in the core plot: paler still, stacked over the lab's.
 pub fn other_cores(dark: bool) -> Color32 {
-    if dark { Color32::from_rgb(0x5c, 0x5c, 0x66) } else { Color32::from_rgb(0xc4, 0xc4, 0xcc) }
+    if dark { Color32::from_rgb(0x5c, 0x5c, 0x66) } else { Color32::from_rgb(0xb4, 0xb4, 0xc0) }
 }
 
 /// Errors and warnings in text.

@@ -110,7 +110,8 @@ pub fn core_strips_ui(ui: &mut egui::Ui, strips: &[CoreStrip<'_>], width: f32, h
     });
     let gutter = (gutter + 10.0).min(width * 0.45);
     let plot_left = rect.left() + gutter;
-    let plot_right = rect.right() - 8.0;
+    // Room for the last time label, centred on the axis' end.
+    let plot_right = rect.right() - 22.0;
     let strip_h = ((height - AXIS_PX) / strips.len() as f32).clamp(MIN_STRIP_PX.min(height), MAX_STRIP_PX);
     let x_of = |t: f64| plot_left + ((t / t_end) as f32).clamp(0.0, 1.0) * (plot_right - plot_left);
     let mut notes = Vec::new();

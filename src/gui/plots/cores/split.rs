@@ -6,7 +6,7 @@
 //! against the right-hand axis, where N cores are 100%. A caption under the plot says so.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{AxisHints, FilledArea, HPlacement, Line, Plot, PlotPoints};
+use egui_plot::{AxisHints, FilledArea, HPlacement, Line, Plot, PlotPoints, Points};
 
 use crate::engine::CpuSample;
 
@@ -125,10 +125,21 @@ pub fn split_plot(ui: &mut egui::Ui, view: &CoresView<'_>, cores: usize, width: 
                         .allow_hover(false),
                 );
             }
+            // A few samples (a short run) are dots as well, so one sample still shows: an area
+            // or a line needs two.
+            if stack.t_secs.len() < 20 {
+                for (top, colour) in [(&stack.run_top, run_colour), (&stack.other_top, palette::other_cores(dark))] {
+                    let dots: Vec<[f64; 2]> = stack.t_secs.iter().zip(top.iter()).map(|(t, y)| [*t, *y]).collect();
+                    plot_ui.points(Points::new("", dots).color(colour).radius(3.0).allow_hover(false));
+                }
+            }
             for core in 0..cores {
                 let points: Vec<[f64; 2]> = (view.samples.iter())
                     .filter_map(|s| s.per_core.get(core).map(|v| [s.t_secs, f64::from(*v) / 100.0 * n]))
                     .collect();
+                if points.len() < 20 {
+                    plot_ui.points(Points::new("", points.clone()).color(palette::core(core)).radius(2.0));
+                }
                 plot_ui.line(
                     Line::new(format!("core {core} %"), PlotPoints::new(decimate(&points, buckets)))
                         .color(palette::core(core))
