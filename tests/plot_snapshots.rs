@@ -78,6 +78,32 @@ fn elapsed_time_bars_whiskers_and_a_group_gap() {
     });
 }
 
+/// Forty runs in three groups on a 640-point chart: short labels, thinned so that no two touch
+/// (the "#13#14"), the first and the last always labelled.
+#[test]
+fn elapsed_labels_of_forty_runs_never_touch() {
+    let results: Vec<RunResult> = (0..40)
+        .map(|i| {
+            let backend = [BackendKind::EventLoop, BackendKind::Threads, BackendKind::Processes][i % 3];
+            run(backend, 2, &[0.5 + (i % 7) as f64 * 0.1])
+        })
+        .collect();
+    render("elapsed_many", [640.0, 260.0], move |ui| {
+        let bars: Vec<RunBar<'_>> = (results.iter().enumerate())
+            .map(|(i, result)| RunBar {
+                id: i as u64 + 1,
+                label: format!("#{} {}", i + 1, result.config.backend),
+                short_label: format!("#{}", i + 1),
+                result,
+                new_group: i == 13 || i == 27,
+                machine: None,
+            })
+            .collect();
+        let view = ElapsedView { bars: &bars, selected: Some(40), live: None, interactive: false };
+        elapsed_plot(ui, &view, 620.0, 240.0);
+    });
+}
+
 #[test]
 fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
     // Two cores over 2 s: core 0 busy throughout, core 1 busy only in the second half.
