@@ -190,6 +190,7 @@ fn main() {
             cores: CoresView {
                 empty_note: None,
                 samples: &entry.result.cpu_samples,
+                backend: Some(entry.result.config.backend),
                 t_end_secs: entry.result.elapsed_secs,
                 setup_secs: Some(entry.result.setup_secs),
                 interactive: true,
@@ -238,6 +239,7 @@ fn main() {
         let cores = CoresView {
             empty_note: None,
             samples: &entry.result.cpu_samples,
+            backend: Some(entry.result.config.backend),
             t_end_secs: entry.result.elapsed_secs,
             setup_secs: Some(entry.result.setup_secs),
             interactive: true,

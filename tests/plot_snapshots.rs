@@ -6,14 +6,15 @@
 #![cfg(feature = "gui")]
 
 use concurrency_lab::engine::{
-    BackendKind, CpuSample, ExperimentConfig, Outcome, Repetition, RunResult, Span, Stats, SweepSpec, Vary, Workload,
-    WorkloadKind,
+    BackendKind, CoreSplit, CpuSample, ExperimentConfig, Machine, Outcome, Repetition, ResultFile, RunResult, Span,
+    Stats, SweepSpec, Vary, Workload, WorkloadKind,
 };
 use concurrency_lab::gui::lanes::Lanes;
 use concurrency_lab::gui::plots::cores::{CoresView, cores_plot};
 use concurrency_lab::gui::plots::elapsed::{ElapsedView, RunBar, elapsed_plot};
 use concurrency_lab::gui::plots::sweep::{SweepChartsView, sweep_charts_ui};
 use concurrency_lab::gui::plots::timeline::timeline_ui;
+use concurrency_lab::gui::result_charts::result_charts_ui;
 use concurrency_lab::report::sweep_report;
 use eframe::egui;
 use egui_kittest::Harness;
@@ -77,6 +78,32 @@ fn elapsed_time_bars_whiskers_and_a_group_gap() {
     });
 }
 
+/// Forty runs in three groups on a 640-point chart: short labels, thinned so that no two touch
+/// (the "#13#14"), the first and the last always labelled.
+#[test]
+fn elapsed_labels_of_forty_runs_never_touch() {
+    let results: Vec<RunResult> = (0..40)
+        .map(|i| {
+            let backend = [BackendKind::EventLoop, BackendKind::Threads, BackendKind::Processes][i % 3];
+            run(backend, 2, &[0.5 + (i % 7) as f64 * 0.1])
+        })
+        .collect();
+    render("elapsed_many", [640.0, 260.0], move |ui| {
+        let bars: Vec<RunBar<'_>> = (results.iter().enumerate())
+            .map(|(i, result)| RunBar {
+                id: i as u64 + 1,
+                label: format!("#{} {}", i + 1, result.config.backend),
+                short_label: format!("#{}", i + 1),
+                result,
+                new_group: i == 13 || i == 27,
+                machine: None,
+            })
+            .collect();
+        let view = ElapsedView { bars: &bars, selected: Some(40), live: None, interactive: false };
+        elapsed_plot(ui, &view, 620.0, 240.0);
+    });
+}
+
 #[test]
 fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
     // Two cores over 2 s: core 0 busy throughout, core 1 busy only in the second half.
@@ -89,12 +116,70 @@ fn core_utilization_two_cores_their_mean_and_the_end_of_setup() {
     render("cores", [640.0, 320.0], move |ui| {
         let view = CoresView {
             samples: &samples,
+            backend: Some(BackendKind::Threads),
             empty_note: None,
             t_end_secs: 2.0,
             setup_secs: Some(0.15),
             interactive: false,
         };
         cores_plot(ui, &view, 620.0, 300.0);
+    });
+}
+
+/// Two cores over 2 s, the run keeping one busy, the lab a tenth of one, other programs a
+/// varying share: `run_cores` of the run's after 0.15 s of setup.
+fn split_samples(run_cores: f32, elapsed_secs: f64) -> Vec<CpuSample> {
+    (1..=(elapsed_secs * 10.0).round() as u32)
+        .map(|i| {
+            let t_secs = f64::from(i) * 0.1;
+            let run = if t_secs < 0.15 { 0.05 } else { run_cores };
+            let other = if i % 5 < 2 { 0.4 } else { 0.1 };
+            let busy = (run + 0.1 + other).min(2.0) * 50.0;
+            let split = Some(CoreSplit { run_cores: run, lab_cores: 0.1, other_cores: other });
+            CpuSample { t_secs, per_core: vec![(busy * 1.3).min(100.0), busy * 0.7], split }
+        })
+        .collect()
+}
+
+#[test]
+fn core_utilization_split_into_the_runs_the_labs_and_other_programs_cores() {
+    let samples = split_samples(1.0, 2.0);
+    render("cores_split", [640.0, 340.0], move |ui| {
+        let view = CoresView {
+            samples: &samples,
+            backend: Some(BackendKind::Threads),
+            empty_note: None,
+            t_end_secs: 2.0,
+            setup_secs: Some(0.15),
+            interactive: false,
+        };
+        cores_plot(ui, &view, 620.0, 320.0);
+    });
+}
+
+/// The page `--png` and `report` draw: a comparison of three backends, so the elapsed bars
+/// have the runs' core strips under them on one time axis (the processes run ends first).
+#[test]
+fn a_result_page_sets_the_compared_runs_cores_side_by_side() {
+    let mut runs = Vec::new();
+    for (backend, secs, cores) in
+        [(BackendKind::EventLoop, 2.0, 1.0), (BackendKind::Threads, 2.05, 1.0), (BackendKind::Processes, 1.05, 1.95)]
+    {
+        let mut r = run(backend, 2, &[secs]);
+        r.cpu_samples = split_samples(cores, secs);
+        r.setup_secs = 0.15;
+        runs.push(r);
+    }
+    let machine = Machine {
+        cpu_brand: "Test CPU".into(),
+        logical_cores: 2,
+        physical_cores: Some(2),
+        os: "Linux".into(),
+        total_memory_bytes: 8 << 30,
+    };
+    let file = ResultFile::new(machine, runs);
+    render("result_page", [1100.0, 620.0], move |ui| {
+        result_charts_ui(ui, &file, "CPU-bound work under a GIL");
     });
 }
 

@@ -77,6 +77,7 @@ pub fn loaded_file() -> Result<(), String> {
             cores: CoresView {
                 empty_note: None,
                 samples: &entry.result.cpu_samples,
+                backend: Some(entry.result.config.backend),
                 t_end_secs: entry.result.elapsed_secs,
                 setup_secs: Some(entry.result.setup_secs),
                 interactive: true,

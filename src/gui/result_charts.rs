@@ -87,6 +87,7 @@ fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
         elapsed: ElapsedView { bars: &bars, selected: Some(file.runs.len() as u64), live: None, interactive: false },
         cores: CoresView {
             samples: &last.cpu_samples,
+            backend: Some(last.config.backend),
             empty_note: Some("No CPU samples: the run was shorter than one sampling interval.".to_owned()),
             t_end_secs: last.elapsed_secs.max(Lanes::new(&last.spans).end_secs()),
             setup_secs: Some(last.setup_secs),

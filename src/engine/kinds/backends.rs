@@ -231,7 +231,7 @@ backends! {
             in_flight: InFlight::AllTasks,
             has_event_loop: true,
             blocking_on_loop: true,
-            colour: [0x74, 0x7c, 0xe8], // periwinkle
+            colour: [0x8a, 0x5f, 0xd8], // violet
             in_python: false,
             start: || Box::new(processes::Processes { mode: WorkerMode::EventLoop }),
         },
@@ -249,8 +249,8 @@ backends! {
             in_flight: InFlight::Workers,
             has_event_loop: true,
             blocking_on_loop: true,
-            // The user's own Python: one family of golds, light to dark (Python's yellow).
-            colour: [0xe0, 0xac, 0x10], // gold
+            // The user's own Python: colours of their own, apart from the Rust backends' and each other's.
+            colour: [0xa3, 0x28, 0x7a], // plum
             in_python: true,
             start: || Box::new(Python::new(python::protocol::Pool::Asyncio)),
         },
@@ -266,7 +266,7 @@ backends! {
             in_flight: InFlight::Workers,
             has_event_loop: false,
             blocking_on_loop: false,
-            colour: [0xc8, 0x96, 0x10], // dark gold
+            colour: [0xd2, 0x45, 0x3c], // brick red
             in_python: true,
             start: || Box::new(Python::new(python::protocol::Pool::Threads)),
         },
@@ -282,7 +282,7 @@ backends! {
             in_flight: InFlight::Workers,
             has_event_loop: false,
             blocking_on_loop: false,
-            colour: [0x96, 0x6e, 0x0a], // bronze
+            colour: [0x13, 0x7a, 0x70], // teal
             in_python: true,
             start: || Box::new(Python::new(python::protocol::Pool::Processes)),
         },
@@ -299,7 +299,7 @@ backends! {
             in_flight: InFlight::AllTasks,
             has_event_loop: false,
             blocking_on_loop: false,
-            colour: [0x9b, 0x6b, 0xd6], // violet
+            colour: [0x8c, 0x8c, 0x8c], // grey
             in_python: false,
             start: || Box::new(mock::Mock),
         },

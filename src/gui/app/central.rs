@@ -10,6 +10,7 @@ use crate::report;
 
 use super::super::command::UiCommand;
 use super::super::history::{History, Machines};
+use super::super::panels::columns::summary_beside_history;
 use super::super::panels::history_list::history_ui;
 use super::super::panels::status_bar::Status;
 use super::super::panels::summary::{SummaryView, summary_ui};
@@ -87,6 +88,7 @@ impl LabApp {
             .collect();
         let cores = CoresView {
             samples,
+            backend: Some(backend),
             empty_note: Some(note),
             t_end_secs: t_end,
             setup_secs: setup,
@@ -133,19 +135,14 @@ impl LabApp {
         let empty = if live.is_some() { "No task has finished yet." } else { "No tasks yet: press Run." };
         timeline_ui(ui, lanes, t_end, backend.info().lane_word, timeline_height, empty);
         ui.add_space(6.0);
-        let summary_width = (ui.available_width() * 0.64).floor();
-        ui.horizontal_top(|ui| {
-            ui.vertical(|ui| {
-                ui.set_width(summary_width);
-                if let Some(entry) = self.history.selected() {
-                    summary_of(ui, &self.history, entry.id, &machines);
-                } else {
-                    ui.weak("The summary of the selected run shows here.");
-                }
-            });
-            ui.separator();
-            ui.vertical(|ui| commands.extend(history_ui(ui, &self.history)));
-        });
+        let history = &self.history;
+        let summary = |ui: &mut egui::Ui| match history.selected() {
+            Some(entry) => summary_of(ui, history, entry.id, &machines),
+            None => {
+                ui.weak("The summary of the selected run shows here.");
+            }
+        };
+        commands.extend(summary_beside_history(ui, summary, |ui| history_ui(ui, history)));
     }
 }
 

@@ -37,7 +37,8 @@ pub fn history_ui(ui: &mut egui::Ui, history: &History) -> Option<UiCommand> {
                 }
                 let text = RichText::new(format!("{}  {}", entry.label(), format::duration(r.elapsed_secs)))
                     .color(palette::backend(r.config.backend));
-                let row = ui.selectable_label(selected == Some(entry.id), text);
+                // Truncated to the column (the tooltip has it whole).
+                let row = ui.add(egui::Button::selectable(selected == Some(entry.id), text).truncate());
                 let mut tip = format!("{}\n{}", r.config.describe(), r.outcome.name());
                 if let Some(origin) = entry.source.file() {
                     tip += &format!(
@@ -47,7 +48,10 @@ pub fn history_ui(ui: &mut egui::Ui, history: &History) -> Option<UiCommand> {
                         crate::presets::clip(&origin.machine.cpu_brand, 80),
                         origin.machine.logical_cores
                     );
-                    ui.label(RichText::new(format!("from {}", origin.file_name())).small().weak());
+                    ui.add(
+                        egui::Label::new(RichText::new(format!("from {}", origin.file_name())).small().weak())
+                            .truncate(),
+                    );
                 }
                 if row.on_hover_text(tip).clicked() {
                     command = Some(UiCommand::Select(entry.id));

@@ -28,9 +28,11 @@ pub struct SummaryView<'a> {
 pub fn summary_ui(ui: &mut egui::Ui, view: &SummaryView<'_>) {
     let Some(run) = view.runs.get(view.subject).copied() else { return };
     let dark = ui.visuals().dark_mode;
+    // Truncated to the column (a list of sizes, a long interpreter path), whole on hover.
     ui.horizontal(|ui| {
         ui.label(RichText::new(view.label).strong().color(palette::backend(run.config.backend)));
-        ui.label(RichText::new(run.config.describe()).weak());
+        let describe = run.config.describe();
+        ui.add(egui::Label::new(RichText::new(&describe).weak()).truncate()).on_hover_text(describe);
     });
     figures_ui(ui, run, view.cores);
     for note in report::notes(run) {

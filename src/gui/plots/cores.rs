@@ -1,16 +1,23 @@
-//! Core utilization: one line per core over the selected run's time axis, plus the mean,
-//! live while a run goes on. A dashed line marks where setup ended and tasks began.
+//! Core utilization over the selected run's time axis, live while a run goes on. With the
+//! samples' split (`split`): the run's, the lab's and other programs' cores stacked, and each
+//! core's line thin beside them; without (older result files, systems where it can't be
+//! measured): one line per core of the whole machine, plus the mean, as before the split. A
+//! dashed line marks where setup ended and tasks began.
+
+mod split;
 
 use eframe::egui::{self, Align2, RichText, Stroke};
 use egui_plot::{Corner, Legend, Line, LineStyle, Plot, PlotPoint, PlotPoints, Points, Text, VLine};
 
-use crate::engine::CpuSample;
+use crate::engine::{BackendKind, CpuSample};
 
 use super::decimate::decimate;
 use super::{axis, palette};
 
 pub struct CoresView<'a> {
     pub samples: &'a [CpuSample],
+    /// The run's backend: its cores are drawn in its colour.
+    pub backend: Option<BackendKind>,
     /// Why there are no samples, when there are none (e.g. a run shorter than one interval).
     pub empty_note: Option<String>,
     /// The end of the run's time axis (so live plots grow into a fixed frame).
@@ -22,6 +29,9 @@ pub struct CoresView<'a> {
 
 pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f32) {
     let cores = view.samples.iter().map(|s| s.per_core.len()).max().unwrap_or(0);
+    if view.samples.iter().any(|s| s.split.is_some()) {
+        return split::split_plot(ui, view, cores, width, height);
+    }
     let buckets = width.max(1.0) as usize;
     let dark = ui.visuals().dark_mode;
     let text = ui.visuals().text_color();
@@ -74,20 +84,23 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
                         .style(LineStyle::dashed_loose()),
                 );
             }
-            if let Some(note) = view.empty_note.as_ref().filter(|_| view.samples.is_empty()) {
-                let middle = PlotPoint::new(view.t_end_secs.max(0.001) / 2.0, 50.0);
-                plot_ui.text(Text::new("", middle, RichText::new(note).color(text)).anchor(Align2::CENTER_CENTER));
-            }
-            if let Some(setup) = view.setup_secs.filter(|s| *s > 0.0) {
-                plot_ui.vline(
-                    VLine::new("setup ends", setup)
-                        .stroke(Stroke::new(1.0, ui_weak(dark)))
-                        .style(LineStyle::dotted_dense()),
-                );
-            }
+            marks(plot_ui, view, 50.0, text, dark);
         });
 }
 
-fn ui_weak(dark: bool) -> egui::Color32 {
+/// The note of an empty plot (at `middle_y`) and the end of setup, in either kind of plot.
+fn marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &CoresView<'_>, middle_y: f64, text: egui::Color32, dark: bool) {
+    if let Some(note) = view.empty_note.as_ref().filter(|_| view.samples.is_empty()) {
+        let middle = PlotPoint::new(view.t_end_secs.max(0.001) / 2.0, middle_y);
+        plot_ui.text(Text::new("", middle, RichText::new(note).color(text)).anchor(Align2::CENTER_CENTER));
+    }
+    if let Some(setup) = view.setup_secs.filter(|s| *s > 0.0) {
+        plot_ui.vline(
+            VLine::new("setup ends", setup).stroke(Stroke::new(1.0, ui_weak(dark))).style(LineStyle::dotted_dense()),
+        );
+    }
+}
+
+pub(super) fn ui_weak(dark: bool) -> egui::Color32 {
     if dark { egui::Color32::from_gray(140) } else { egui::Color32::from_gray(110) }
 }

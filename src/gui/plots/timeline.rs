@@ -155,7 +155,14 @@ pub fn timeline_ui(ui: &mut egui::Ui, lanes: &Lanes, t_end_secs: f64, lane_word:
 }
 
 /// Tick marks and labels at a 1-2-5 step that leaves room for the labels.
-fn time_axis(painter: &egui::Painter, plot: Rect, t_end: f64, font: &FontId, color: Color32, stroke: Stroke) {
+pub(super) fn time_axis(
+    painter: &egui::Painter,
+    plot: Rect,
+    t_end: f64,
+    font: &FontId,
+    color: Color32,
+    stroke: Stroke,
+) {
     let y = plot.bottom();
     painter.line_segment([pos2(plot.left(), y), pos2(plot.right(), y)], stroke);
     let max_ticks = (plot.width() / 80.0).max(1.0) as f64;
