@@ -85,7 +85,7 @@ fn figures_ui(ui: &mut egui::Ui, run: &RunResult, cores: u64) {
             ui,
             "CPU time",
             format::or_na(run.cpu_secs, format::duration),
-            "User + system time of the workers themselves.",
+            "User + system time of the run itself: its workers, dispatcher and every process it started.",
         );
         let parallelism = text::cores_used(run.effective_parallelism, cores);
         row(ui, "Parallelism", parallelism, "CPU time ÷ elapsed: how many cores the run really used.");
@@ -103,6 +103,18 @@ fn figures_ui(ui: &mut egui::Ui, run: &RunResult, cores: u64) {
         };
         row(ui, "Tasks", tasks, "Tasks that finished, and tasks that panicked.");
         ui.end_row();
+        if run.lab_cpu_secs.is_some() || run.other_cpu_secs.is_some() {
+            let beside = format!(
+                "lab {} · other programs {}",
+                format::or_na(run.lab_cpu_secs, format::duration),
+                format::or_na(run.other_cpu_secs, format::duration)
+            );
+            let tip = "CPU the rest of the lab (this window, the sampler) and other programs used while the run \
+                       ran: what the run shared the machine with. Over a quarter of a core, the run is marked \
+                       busy_machine and its comparisons disturbed.";
+            row(ui, "Beside it", beside, tip);
+            ui.end_row();
+        }
     });
 }
 
