@@ -1,12 +1,14 @@
 //! Smoke test of the real binary in a real window: Xvfb (a virtual X server) and xdotool (real
 //! key presses through XTEST). Launch with a small processes preset, press Ctrl+Enter, check the
-//! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
+//! workers started, press Ctrl+S with a known destination, check the figure is there and not blank,
 //! press Esc mid-run and check the app (still running) has ended its workers, then run again,
 //! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. And
 //! SIGTERM to every process closes the window the same way, with exit code 143. The same for a
 //! run on a CPython process pool: Stop and closing the window leave no Python process. And a
 //! sweep preset in Sweep mode: Ctrl+Enter runs its points one after another, Ctrl+S saves the
-//! sweep charts, Esc stops the sweep and reaps its workers, Ctrl+Q closes.
+//! sweep charts, Esc stops the sweep and reaps its workers, Ctrl+Q closes. And the scripted
+//! window: `--run --exit-when-done` writes the figure and the data and exits 0 by itself; bad
+//! scripted flags exit 2 before any window.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
@@ -388,3 +390,6 @@ fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<
     assert!(left.is_empty(), "Python processes outlived the window: {left:?}");
     Ok(())
 }
+
+#[path = "x11_smoke/scripted.rs"]
+mod scripted;

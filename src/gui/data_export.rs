@@ -34,7 +34,8 @@ pub fn write(path: &Path, runs: Vec<RunResult>, sweep: Option<SweepSpec>) -> Rep
     let bytes = exporter.render(&file).map_err(|e| format!("Not exported: {e:#}"))?;
     let written =
         PendingFile::create(path).and_then(|f| f.commit(&bytes)).map_err(|e| format!("Not exported: {e:#}"))?;
-    Ok(format!("Exported {count} runs as {} to {}", exporter.name(), written.display()))
+    let runs = if count == 1 { "1 run".to_owned() } else { format!("{count} runs") };
+    Ok(format!("Exported {runs} as {} to {}", exporter.name(), written.display()))
 }
 
 #[cfg(test)]

@@ -104,15 +104,16 @@ fn open_results_takes_typed_paths_and_lists_every_failure_with_its_reason() {
 fn run_all_and_run_this_preset_say_how_long_they_take_before_they_start() {
     let mut harness = harness(mock_and_threads());
     harness.run_steps(2);
-    harness.get_by_label_contains("Run all backends takes under a second (an estimate from the settings");
+    harness.get_by_label_contains("Run all backends takes under a second (an estimate: from the settings");
     harness.get_by_label("Run all backends").click();
     step_until(&mut harness, "two runs", |app| !app.is_running() && app.history().entries().len() == 2);
-    harness.get_by_label_contains("Run all backends takes under a second (an estimate from earlier runs of this work)");
+    harness
+        .get_by_label_contains("Run all backends takes under a second (an estimate: from earlier runs of this work)");
 
     let preset = concurrency_lab::presets::load("cpu-primes-gil").unwrap();
     harness.state_mut().load_preset(preset);
     harness.run_steps(2);
     harness.get_by_label_contains("Takes about");
-    let from_settings = harness.query_all_by_label_contains("(an estimate from the settings").count();
+    let from_settings = harness.query_all_by_label_contains("(an estimate: from the settings").count();
     assert_eq!(from_settings, 2, "the preset's runs and Run all on the preset's work: none ran yet");
 }
