@@ -143,7 +143,8 @@ impl SaveDialog {
                 dialog = dialog.set_file_name(name.to_string_lossy());
             }
             dialog = match kind {
-                DialogKind::Png | DialogKind::Open => dialog.add_filter("PNG image", &["png"]),
+                DialogKind::Png => dialog.add_filter("PNG image", &["png"]),
+                DialogKind::Open => dialog,
                 DialogKind::Data => dialog
                     .add_filter("JSON", &["json"])
                     .add_filter("CSV", &["csv"])
