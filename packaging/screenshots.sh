@@ -94,8 +94,8 @@ shot() {
   import -window root "assets/$name.png"
   echo "assets/$name.png"
   if [ "${FIGURES:-0}" = 1 ]; then
-    xdotool key --window "$window" ctrl+s
-    for _ in $(seq 300); do [ -s "$home/figure.png" ] && break; sleep 0.1; done
+    xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+s
+    for _ in $(seq 600); do [ -s "$home/figure.png" ] && break; sleep 0.1; done
     wait_idle "$app"
     cp "$home/figure.png" "assets/$name-figure.png" && echo "assets/$name-figure.png"
   fi
