@@ -176,3 +176,18 @@ fn the_scripted_window_exits_1_when_a_file_cannot_be_written() -> TestResult {
     assert!(harness.state().status().text.contains("gone"), "{}", harness.state().status().text);
     Ok(())
 }
+
+/// `--run` in Sweep mode runs the sweep without asking, even over the limit the window (and
+/// the command line, without `--yes`) asks about.
+#[test]
+fn the_scripted_window_runs_a_long_sweep_without_asking() {
+    use concurrency_lab::gui::sweeps::Mode;
+    let mut app = app(1, 1).with_backends(vec![BackendKind::Mock]).with_script(true, false);
+    app.sweeps_mut().form.mode = Mode::Sweep;
+    app.sweeps_mut().form.values = "1..40".to_owned();
+    app.settings_mut().config.repeat = 3; // 40 points × 3 repetitions: 120 runs, over 100
+    let mut harness = harness(app);
+    step_until(&mut harness, "40 points", |app| !app.is_running() && app.history().entries().len() == 40);
+    assert!(harness.state().sweeps().pending().is_none(), "nothing was asked");
+    assert_eq!(harness.state().script_exit_code(), None, "without --exit-when-done the window stays");
+}

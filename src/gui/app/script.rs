@@ -71,6 +71,10 @@ impl LabApp {
         match self.script.phase {
             Phase::Start if !self.script.run => self.script.phase = Phase::Done,
             Phase::Start => {
+                // The Sweep mode's backends as its panel defaults them, which has not drawn yet.
+                if !self.sweeps.form.backends_picked {
+                    self.sweeps.form.backends = vec![self.settings.config.backend];
+                }
                 if self.waits_for_python() {
                     return ctx.request_repaint_after(std::time::Duration::from_millis(100));
                 }
