@@ -81,7 +81,7 @@ fn open_window(cli: &Cli) -> ExitCode {
         }
     };
     if let Err(e) = check_paths(cli) {
-        say(format_args!("Error: {e}"));
+        say(format_args!("Error: {e:#}"));
         return ExitCode::from(2);
     }
     let launch = gui::Launch {
@@ -113,11 +113,11 @@ fn check_paths(cli: &Cli) -> anyhow::Result<()> {
     use concurrency_lab::gui::data_export;
 
     if let Some(path) = &cli.png_path {
-        PendingFile::create(path).with_context(|| format!("--png-path {}", path.display()))?;
+        PendingFile::create(path).context("--png-path")?;
     }
     if let Some(path) = &cli.export_path {
         data_export::exporter_for(path).map_err(|e| anyhow::anyhow!("--export-path: {e}"))?;
-        PendingFile::create(path).with_context(|| format!("--export-path {}", path.display()))?;
+        PendingFile::create(path).context("--export-path")?;
     }
     if let (Some(png), Some(data)) = (&cli.png_path, &cli.export_path)
         && png == data
