@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Refreshes the screenshots in assets/ (the README's and the AppStream data's) from the real
 # window: the release binary under Xvfb, driven with xdotool, captured with ImageMagick's
-# `import`. Each shot starts from fresh settings (its own XDG dirs), loads a preset, clicks
-# "Run this preset", waits until the app has gone idle, and captures the 1280×800 screen.
+# `import`. Each shot starts from fresh settings (its own XDG dirs), loads a preset and runs it
+# at start (`--preset NAME --run`), waits until the app has gone idle, and captures the
+# 1280×800 screen. FIGURES=1 also saves each window's figure (Save PNG) as NAME-figure.png.
 #   bash packaging/screenshots.sh            # both; builds the release binary if it is missing
 #   bash packaging/screenshots.sh screenshot-light     # only the one named
 #   BIN=/usr/bin/concurrency-lab bash packaging/screenshots.sh
@@ -34,8 +35,12 @@ export DISPLAY=":$(cat "$work/display")"
 unset WAYLAND_DISPLAY
 export WGPU_BACKEND=${WGPU_BACKEND:-vulkan}
 
-# CPU time (user + system, own and reaped children) of a process, in clock ticks.
-cpu_ticks() { awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"; }
+# CPU time (user + system, own and reaped children) of a process, in clock ticks; a process
+# that has exited fails the script with its stderr ($home is the shot's).
+cpu_ticks() {
+  [ -r "/proc/$1/stat" ] || { echo "the app exited early; its stderr:" >&2; cat "$home/stderr" >&2; exit 1; }
+  awk '{ print $14 + $15 + $16 + $17 }' "/proc/$1/stat"
+}
 
 # Waits until the process has used no CPU for 3 s in a row (the run is over and the window,
 # which repaints only on input once idle, has drawn its last frame).
@@ -50,15 +55,17 @@ wait_idle() {
   done
 }
 
-# shot NAME PRESET BUTTON_Y [THEME]: PRESET is a bundled preset's name or a file; BUTTON_Y is
-# where "Run this preset" sits under the preset's name and claim (it moves with their length);
-# THEME "light" clicks Light in the top bar before the run; SELECT_Y, if given, clicks that row
-# of the history list after it (to show another run than the last).
+# shot NAME PRESET [THEME] [SELECT_Y]: PRESET is a bundled preset's name or a file, run at start
+# with --run as "Run this preset" runs it (no click, no confirmation); THEME "light" clicks
+# Light in the top bar once the run is over; SELECT_Y, if given, clicks that row of the history
+# list after it (to show another run than the last). The window's own figure of the same runs
+# (Save PNG, as `run --png` draws it) is written beside the shot as NAME-figure.png in $work
+# and copied to assets/ only with FIGURES=1.
 shot() {
-  local name=$1 preset=$2 button_y=$3 theme=${4:-system} select_y=${5:-} home="$work/$1"
+  local name=$1 preset=$2 theme=${3:-system} select_y=${4:-} home="$work/$1"
   mkdir -p "$home/runtime" && chmod 700 "$home/runtime"
   XDG_DATA_HOME="$home/data" XDG_CONFIG_HOME="$home/config" XDG_RUNTIME_DIR="$home/runtime" \
-    "$bin" --preset "$preset" </dev/null 2>"$home/stderr" &
+    "$bin" --preset "$preset" --run --png-path "$home/figure.png" </dev/null 2>"$home/stderr" &
   local app=$!
   pids+=("$app")
   local window=""
@@ -67,32 +74,33 @@ shot() {
     sleep 0.1
   done
   [ -n "$window" ] || { echo "the window did not open:" >&2; cat "$home/stderr" >&2; exit 1; }
-  sleep 2
+  xdotool mousemove 1279 799           # park the pointer where it hovers nothing
+  sleep 3
   wait_idle "$app"
+  local used
+  used=$(cpu_ticks "$app")
+  # A run of the presets below takes seconds of CPU; a window that ran nothing, a few ticks.
+  [ "$used" -gt 100 ] || { echo "$name: --run started no run ($used ticks)" >&2; cat "$home/stderr" >&2; exit 1; }
   if [ "$theme" = light ]; then
     xdotool mousemove 1216 12 click 1   # "Light", top right
     sleep 1
   fi
-  # "Run this preset": the first button under the preset's name and claim.
-  local before
-  before=$(cpu_ticks "$app")
-  xdotool mousemove 67 "$button_y" click 1
-  sleep 3
-  xdotool mousemove 1279 799           # park the pointer where it hovers nothing
-  wait_idle "$app"
-  local used=$(( $(cpu_ticks "$app") - before ))
-  # A run of the presets below takes seconds of CPU; a missed click takes a few ticks.
-  [ "$used" -gt 100 ] || { echo "$name: the click on 'Run this preset' started no run ($used ticks)" >&2; exit 1; }
   if [ -n "$select_y" ]; then
     xdotool mousemove 1060 "$select_y" click 1
     sleep 1
-    xdotool mousemove 1279 799
-    wait_idle "$app"
   fi
+  xdotool mousemove 1279 799
+  wait_idle "$app"
   import -window root "assets/$name.png"
+  echo "assets/$name.png"
+  if [ "${FIGURES:-0}" = 1 ]; then
+    xdotool windowfocus --sync "$window" key --clearmodifiers ctrl+s
+    for _ in $(seq 600); do [ -s "$home/figure.png" ] && break; sleep 0.1; done
+    wait_idle "$app"
+    cp "$home/figure.png" "assets/$name-figure.png" && echo "assets/$name-figure.png"
+  fi
   kill "$app"
   wait "$app" 2>/dev/null || true
-  echo "assets/$name.png"
 }
 
 wanted=${*:-screenshot screenshot-light}
@@ -101,8 +109,8 @@ for name in $wanted; do
     # The headline experiment, the articles' own: primes below 100,000 × 2 under the GIL, and
     # the same without it (Rust's shape).
     # With the GIL: the threads run selected, its timeline striped where each thread held it.
-    screenshot) shot screenshot cpu-primes-gil 180 system 551 ;;
-    screenshot-light) shot screenshot-light cpu-primes-no-gil 140 light ;;
+    screenshot) shot screenshot cpu-primes-gil system 551 ;;
+    screenshot-light) shot screenshot-light cpu-primes-no-gil light ;;
     *) echo "unknown screenshot '$name' (screenshot, screenshot-light)" >&2; exit 2 ;;
   esac
 done

@@ -38,9 +38,21 @@ pub struct Cli {
     /// Open the lab with this preset loaded: a file, or a bundled or user preset's name.
     #[arg(long, value_name = "FILE|NAME")]
     pub preset: Option<String>,
-    /// Where Save PNG (Ctrl+S) writes, without asking: for scripted use.
+    /// Where Save PNG (Ctrl+S) writes the figure, without asking: for scripted use.
     #[arg(long, value_name = "FILE")]
     pub png_path: Option<PathBuf>,
+    /// Where Export data writes, without asking; the extension picks the format (.json as
+    /// `run --json` writes it, .csv, .md, .trace.json).
+    #[arg(long, value_name = "FILE")]
+    pub export_path: Option<PathBuf>,
+    /// Run at start, without asking: the preset as "Run this preset" does, else the current
+    /// settings (a sweep in Sweep mode).
+    #[arg(long)]
+    pub run: bool,
+    /// With --run: when the runs end, save the figure to --png-path and the data to
+    /// --export-path where given, then exit (0 done, 1 a run or a file failed).
+    #[arg(long, requires = "run")]
+    pub exit_when_done: bool,
 }
 
 #[derive(Debug, Subcommand)]

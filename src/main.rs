@@ -1,7 +1,6 @@
 //! The `concurrency-lab` binary: dispatches to a worker (before anything else), the headless
 //! `run`/`sweep`/`report`/`compare`/`presets`/`completions`/`man` subcommands, or the desktop lab.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -21,7 +20,7 @@ fn main() -> ExitCode {
     quiet_device_select();
     let cli = Cli::parse();
     match cli.command {
-        None => open_window(cli.preset, cli.png_path),
+        None => open_window(&cli),
         Some(Command::Run(args)) => match headless::run(&args, false) {
             Ok(code) => code,
             Err(err) => {
@@ -73,25 +72,32 @@ fn quiet_device_select() {
 
 /// The desktop lab. Bad launch flags fail here, before a window opens, with exit code 2.
 #[cfg(feature = "gui")]
-fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
-    use concurrency_lab::export::atomic::PendingFile;
+fn open_window(cli: &Cli) -> ExitCode {
     use concurrency_lab::{gui, presets};
 
-    let preset = match preset.as_deref().map(presets::load).transpose() {
+    let preset = match cli.preset.as_deref().map(presets::load).transpose() {
         Ok(preset) => preset,
         Err(e) => {
             say(format_args!("Error: {e}"));
             return ExitCode::from(2);
         }
     };
-    if let Some(Err(e)) = png_path.as_deref().map(PendingFile::create) {
-        say(format_args!("Error: --png-path: {e:#}"));
+    if let Err(e) = check_paths(cli) {
+        say(format_args!("Error: {e:#}"));
         return ExitCode::from(2);
     }
-    match gui::run(gui::Launch { preset, png_path }) {
-        Ok(()) => match gui::stop_signal() {
-            Some(signal) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
-            None => ExitCode::SUCCESS,
+    let launch = gui::Launch {
+        preset,
+        png_path: cli.png_path.clone(),
+        export_path: cli.export_path.clone(),
+        run: cli.run,
+        exit_when_done: cli.exit_when_done,
+    };
+    match gui::run(launch) {
+        Ok(()) => match (gui::stop_signal(), gui::exit_code()) {
+            (Some(signal), _) => ExitCode::from(u8::try_from(128 + signal).unwrap_or(1)),
+            (None, Some(code)) => ExitCode::from(code),
+            (None, None) => ExitCode::SUCCESS,
         },
         Err(e) => {
             say(format_args!("Error: {e:#}"));
@@ -100,8 +106,31 @@ fn open_window(preset: Option<String>, png_path: Option<PathBuf>) -> ExitCode {
     }
 }
 
+/// The window's output paths, checked before it opens: what is at each path (as for `run`'s
+/// exports), the export's extension, and that the two are not the same file.
+#[cfg(feature = "gui")]
+fn check_paths(cli: &Cli) -> anyhow::Result<()> {
+    use anyhow::Context as _;
+    use concurrency_lab::export::atomic::PendingFile;
+    use concurrency_lab::gui::data_export;
+
+    if let Some(path) = &cli.png_path {
+        PendingFile::create(path).context("--png-path")?;
+    }
+    if let Some(path) = &cli.export_path {
+        data_export::exporter_for(path).map_err(|e| anyhow::anyhow!("--export-path: {e}"))?;
+        PendingFile::create(path).context("--export-path")?;
+    }
+    if let (Some(png), Some(data)) = (&cli.png_path, &cli.export_path)
+        && png == data
+    {
+        anyhow::bail!("--png-path and --export-path are the same file ({})", png.display());
+    }
+    Ok(())
+}
+
 #[cfg(not(feature = "gui"))]
-fn open_window(_preset: Option<String>, _png_path: Option<PathBuf>) -> ExitCode {
+fn open_window(_cli: &Cli) -> ExitCode {
     use clap::CommandFactory;
     let _ = Cli::command().print_help();
     say(format_args!("\nThis binary was built without the desktop window (feature `gui`); use `concurrency-lab run`."));

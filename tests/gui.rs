@@ -335,6 +335,9 @@ fn python_backends_are_offered_only_with_an_interpreter() {
 /// values, the confirmation over the limit, Stop, and sweep presets.
 #[path = "gui/sweep.rs"]
 mod sweep;
+
+#[path = "gui/history_files.rs"]
+mod history_files;
 /// A dropped file, as the window's integration hands it over.
 #[derive(Debug)]
 struct Dropped(std::path::PathBuf);

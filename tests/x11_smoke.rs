@@ -1,12 +1,14 @@
 //! Smoke test of the real binary in a real window: Xvfb (a virtual X server) and xdotool (real
 //! key presses through XTEST). Launch with a small processes preset, press Ctrl+Enter, check the
-//! workers started, press Ctrl+S with a known destination, check the PNG is there and not blank,
-//! press Esc mid-run and check the app (still running) has ended its workers, then run again,
+//! workers started, press Esc mid-run and check the app (still running) has ended its workers,
+//! press Ctrl+S with a known destination and check the figure is there and not blank, run again,
 //! press Ctrl+Q mid-run and check the app exits cleanly and no worker process is left. And
 //! SIGTERM to every process closes the window the same way, with exit code 143. The same for a
 //! run on a CPython process pool: Stop and closing the window leave no Python process. And a
 //! sweep preset in Sweep mode: Ctrl+Enter runs its points one after another, Ctrl+S saves the
-//! sweep charts, Esc stops the sweep and reaps its workers, Ctrl+Q closes.
+//! sweep charts, Esc stops the sweep and reaps its workers, Ctrl+Q closes. And the scripted
+//! window: `--run --exit-when-done` writes the figure and the data and exits 0 by itself; bad
+//! scripted flags exit 2 before any window.
 //!
 //! Needs `xvfb` and `xdotool` (Debian/Ubuntu packages; `.ci/run` installs them) and a Mesa
 //! driver (`mesa-vulkan-drivers` or the GL one). Missing tools fail the test with that hint.
@@ -200,8 +202,6 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
         (w.len() == 2).then_some(w)
     });
     std::thread::sleep(Duration::from_secs(1));
-    xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
-    wait_for("the PNG", Duration::from_secs(20), || png_is_not_blank(&png).then_some(()));
 
     // Still mid-run (60 × 250 ms on two workers is 7.5 s): Esc stops it, and the app itself
     // kills and reaps the workers while it keeps running.
@@ -211,6 +211,10 @@ fn the_real_window_runs_saves_a_png_and_leaves_no_worker_behind() -> Result<(), 
     let gone = |pid: &u32| !Path::new(&format!("/proc/{pid}")).exists();
     wait_for("Stop to end and reap the workers", Duration::from_secs(10), || workers.iter().all(gone).then_some(()));
     assert!(app.0.try_wait()?.is_none(), "the app is still running after Stop");
+    // The figure of the stopped run (drawn offscreen on a thread: seconds on a software
+    // renderer).
+    xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
+    wait_for("the PNG", Duration::from_secs(60), || png_is_not_blank(&png).then_some(()));
 
     // Run again and close the window mid-run: the run stops the same way.
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+Return"]);
@@ -291,11 +295,12 @@ fn the_real_window_runs_a_sweep_point_after_point_and_stops_it() -> Result<(), B
         let w = live_workers(pid);
         (w.len() == 2).then_some(w)
     });
-    // The sweep charts, with the first point drawn.
+    // The sweep's figure, with the first point drawn: made of the points finished when the
+    // key is pressed, and written on a thread while the sweep goes on and is stopped.
     xdotool(&display, &["key", "--clearmodifiers", "ctrl+s"]);
-    wait_for("the PNG", Duration::from_secs(20), || png_is_not_blank(&png).then_some(()));
     assert!(second.iter().any(|w| alive(*w)), "the sweep ended before Esc; lengthen the preset");
     xdotool(&display, &["key", "--clearmodifiers", "Escape"]);
+    wait_for("the PNG", Duration::from_secs(60), || png_is_not_blank(&png).then_some(()));
     let gone = |pid: &u32| !Path::new(&format!("/proc/{pid}")).exists();
     wait_for("Stop to end the sweep and reap its workers", Duration::from_secs(10), || {
         second.iter().all(gone).then_some(())
@@ -388,3 +393,6 @@ fn the_real_window_leaves_no_python_behind_on_stop_or_close() -> Result<(), Box<
     assert!(left.is_empty(), "Python processes outlived the window: {left:?}");
     Ok(())
 }
+
+#[path = "x11_smoke/scripted.rs"]
+mod scripted;

@@ -14,28 +14,32 @@ use super::frame_limit::FrameLimit;
 use super::history::History;
 use super::lanes::Lanes;
 use super::open_results::OpenResults;
-use super::panels::controls::{ControlsView, all_backend_configs, controls_ui};
+use super::panels::controls::{ControlsView, controls_ui};
 use super::panels::preset_note::preset_note_ui;
 use super::panels::status_bar::{Status, status_bar_ui};
 use super::panels::sweep_controls::{SweepControlsView, confirm_ui, hint, mode_ui, sweep_controls_ui};
 use super::panels::top_bar::{TopBarView, top_bar_ui};
-use super::png_export::PngExport;
 use super::python_probe::PythonProbe;
 use super::run_controller::RunController;
-use super::save_dialog::{DialogOutcome, SaveDialog, SaveKind};
+use super::save_dialog::{DialogKind, DialogOutcome, SaveDialog};
 use super::settings::Settings;
 use super::sweeps::{Mode, Sweeps};
 
 mod central;
+mod commands;
+mod estimates;
 mod open;
 mod save;
+mod script;
 mod sweep;
+mod undo;
 
 const RUN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Enter);
 const RUN_ALL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND.plus(Modifiers::SHIFT), Key::Enter);
 const STOP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::Escape);
 const SAVE: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::S);
 const QUIT: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Q);
+const UNDO: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::Z);
 
 /// How the window was launched (flags for scripted use).
 #[derive(Debug, Default)]
@@ -44,6 +48,12 @@ pub struct Launch {
     pub preset: Option<Preset>,
     /// `--png-path`: Save PNG writes here without asking.
     pub png_path: Option<PathBuf>,
+    /// `--export-path`: Export data writes here without asking (the format by its extension).
+    pub export_path: Option<PathBuf>,
+    /// `--run`: run the preset (or the controls' experiment) at start, without asking.
+    pub run: bool,
+    /// `--exit-when-done`: when the runs end, save to the paths given and exit.
+    pub exit_when_done: bool,
 }
 
 pub struct LabApp {
@@ -58,17 +68,25 @@ pub struct LabApp {
     runs: RunController,
     /// Lanes to draw before any run (and between runs, when nothing is selected).
     no_lanes: Lanes,
-    png: PngExport,
     png_path: Option<PathBuf>,
+    export_path: Option<PathBuf>,
     dialog: Option<SaveDialog>,
+    /// Figures being drawn and written (Save PNG).
+    pngs: Background,
+    /// Data files being written (Export data).
     writes: Background,
     /// Result files being read (Open results…, dropped files).
     open: OpenResults,
+    /// The files that failed to open, each with its reason, until the list is dismissed.
+    open_failures: Vec<String>,
+    /// What Clear all removed, until Undo puts it back.
+    undo: Option<undo::UndoClear>,
+    /// `--run` and `--exit-when-done`.
+    script: script::Script,
     status: Status,
     machine: String,
-    /// Where the side-by-side plots (or the sweep charts) were drawn last frame (what Save PNG
-    /// crops to).
-    plots_rect: Option<egui::Rect>,
+    /// This machine, as a result file names it (Save PNG's figure of the runs made here).
+    this_machine: Machine,
     /// The Sweep mode's form and the sweeps run (their points are runs in the history).
     sweeps: Sweeps,
     /// At most 5 frames a second while a run measures (none in tests).
@@ -81,6 +99,8 @@ impl LabApp {
         let mut app = Self::with_settings(settings);
         app.frame_limit = FrameLimit::during_runs();
         app.png_path = launch.png_path;
+        app.export_path = launch.export_path;
+        (app.script.run, app.script.exit_when_done) = (launch.run, launch.exit_when_done);
         if let Some(preset) = launch.preset {
             app.load_preset(preset);
         }
@@ -102,14 +122,18 @@ impl LabApp {
             history: History::default(),
             runs: RunController::default(),
             no_lanes: Lanes::default(),
-            png: PngExport::default(),
             png_path: None,
+            export_path: None,
             dialog: None,
+            pngs: Background::default(),
             writes: Background::default(),
             open: OpenResults::default(),
+            open_failures: Vec::new(),
+            undo: None,
+            script: script::Script::default(),
             status,
             machine: format!("{} · {} logical cores", machine.cpu_brand, machine.logical_cores),
-            plots_rect: None,
+            this_machine: machine,
             sweeps,
             frame_limit: FrameLimit::none(),
         }
@@ -154,6 +178,19 @@ impl LabApp {
         self
     }
 
+    /// Export data writes here without asking (the `--export-path` flag; tests).
+    pub fn with_export_path(mut self, path: PathBuf) -> Self {
+        self.export_path = Some(path);
+        self
+    }
+
+    /// Runs at start without asking, and with `exit_when_done` saves and closes when the runs
+    /// end (the `--run` and `--exit-when-done` flags; tests).
+    pub fn with_script(mut self, run: bool, exit_when_done: bool) -> Self {
+        (self.script.run, self.script.exit_when_done) = (run, exit_when_done);
+        self
+    }
+
     /// The settings, to change them as the controls would (tests, scripted use).
     pub fn settings_mut(&mut self) -> &mut Settings {
         &mut self.settings
@@ -171,18 +208,13 @@ impl LabApp {
         &self.status
     }
 
-    /// The side-by-side plots' rect in the last frame, in points.
-    pub fn plots_rect(&self) -> Option<egui::Rect> {
-        self.plots_rect
-    }
-
     pub fn is_running(&self) -> bool {
         self.runs.is_running()
     }
 
-    /// True while a PNG or data file is being captured or written.
+    /// True while a figure is being drawn or a PNG or data file written.
     pub fn is_saving(&self) -> bool {
-        self.png.is_capturing() || self.writes.is_busy()
+        self.pngs.is_busy() || self.writes.is_busy()
     }
 
     pub fn load_preset(&mut self, preset: Preset) {
@@ -198,107 +230,6 @@ impl LabApp {
         self.status = Status::info(format!("Loaded preset “{}”: {}", preset.name, preset.description));
         self.loaded_preset = Some(preset);
     }
-
-    fn apply(&mut self, command: UiCommand, ctx: &egui::Context) {
-        match command {
-            UiCommand::Run => match self.python_refusal(&[self.settings.config.backend]) {
-                Some(why) => self.status = Status::error(format!("Not run: {why}")),
-                None => match self.settings.config.validate() {
-                    Ok(config) => self.start(vec![config], ctx),
-                    Err(e) => self.status = Status::error(format!("Not run: {e}")),
-                },
-            },
-            UiCommand::RunAllBackends => match all_backend_configs(&self.settings.config, &self.all_backends()) {
-                Ok(configs) => self.start(configs, ctx),
-                Err(e) => self.status = Status::error(format!("Not run: {e}")),
-            },
-            UiCommand::Stop => {
-                if self.runs.is_running() {
-                    self.runs.stop();
-                    self.status = Status::info("Stopping…");
-                }
-            }
-            UiCommand::LoadPreset(preset) => self.load_preset(*preset),
-            UiCommand::RunPreset => self.run_preset(ctx),
-            UiCommand::RunSweep => self.request_sweep(ctx),
-            UiCommand::ConfirmSweep => self.confirm_sweep(ctx),
-            UiCommand::CancelSweep => drop(self.sweeps.take_pending()),
-            UiCommand::Select(id) => self.history.select(id),
-            UiCommand::Delete(id) => self.history.delete(id),
-            UiCommand::ClearHistory => {
-                self.history.clear();
-                self.sweeps.clear();
-            }
-            UiCommand::SavePng => match &self.png_path {
-                Some(path) => self.png.arm(path.clone()),
-                None => self.open_dialog(SaveKind::Png),
-            },
-            UiCommand::ExportData => self.open_dialog(SaveKind::Data),
-            UiCommand::OpenResults => self.browse_results(ctx),
-            // The run stops in `on_exit`, as when the window's close button is used.
-            UiCommand::Quit => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
-        }
-    }
-
-    fn start(&mut self, configs: Vec<crate::engine::ValidConfig>, ctx: &egui::Context) {
-        if self.runs.is_running() {
-            return;
-        }
-        let what = configs.iter().map(|c| c.backend.name()).collect::<Vec<_>>().join(", ");
-        match self.runs.start(configs, ctx) {
-            Ok(()) => self.status = Status::info(format!("Running on {what}…")),
-            Err(e) => self.status = Status::error(format!("Could not start the run thread: {e}")),
-        }
-    }
-
-    /// Drains the run's events and finished results.
-    fn poll_runs(&mut self) {
-        for result in self.runs.poll() {
-            self.status = Status::info(format!(
-                "{} finished: {} in {}",
-                result.config.backend,
-                result.outcome.name(),
-                crate::report::format::duration(result.elapsed_secs)
-            ));
-            let outcome = result.outcome;
-            let id = self.history.push(result);
-            self.sweeps.finished(id, outcome);
-        }
-        if !self.runs.is_running() {
-            self.sweeps.end();
-        }
-        for report in self.writes.poll() {
-            self.status = match report {
-                Ok(text) => Status::info(text),
-                Err(text) => Status::error(text),
-            };
-        }
-    }
-
-    fn shortcuts(&mut self, ctx: &egui::Context) -> Option<UiCommand> {
-        if self.dialog.is_some() || self.sweeps.pending().is_some() {
-            return None;
-        }
-        let run = if self.sweeps.form.mode == Mode::Sweep { UiCommand::RunSweep } else { UiCommand::Run };
-        // Esc stops a run; otherwise it is left to close menus and cancel edits.
-        let running = self.runs.is_running();
-        ctx.input_mut(|i| {
-            // The longer shortcut first: Ctrl+Enter would also match Ctrl+Shift+Enter.
-            if i.consume_shortcut(&RUN_ALL) {
-                Some(UiCommand::RunAllBackends)
-            } else if i.consume_shortcut(&RUN) {
-                Some(run)
-            } else if i.consume_shortcut(&SAVE) {
-                Some(UiCommand::SavePng)
-            } else if running && i.consume_shortcut(&STOP) {
-                Some(UiCommand::Stop)
-            } else if i.consume_shortcut(&QUIT) {
-                Some(UiCommand::Quit)
-            } else {
-                None
-            }
-        })
-    }
 }
 
 impl eframe::App for LabApp {
@@ -310,7 +241,8 @@ impl eframe::App for LabApp {
         });
         self.frame_limit.pace(self.runs.is_running(), urgent);
         self.poll_runs();
-        self.poll_open(ctx);
+        self.poll_open();
+        self.drive_script(ctx);
         if let Some(probe) = &mut self.python {
             probe.poll(self.settings.config.python.as_deref(), ctx);
         }
@@ -321,17 +253,22 @@ impl eframe::App for LabApp {
         let mut commands: Vec<UiCommand> = self.shortcuts(&ctx).into_iter().collect();
         let top = TopBarView {
             presets: &self.presets,
-            can_save_png: !self.png.is_capturing(),
+            can_save_png: !self.pngs.is_busy() && !self.history.is_empty(),
             can_export: !self.history.is_empty(),
         };
         commands.extend(egui::Panel::top("top_bar").show(ui, |ui| top_bar_ui(ui, &top)).inner);
-        egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(ui, &self.status, &self.machine));
+        let undoable = self.undoable_runs();
+        let status =
+            egui::Panel::bottom("status_bar").show(ui, |ui| status_bar_ui(ui, &self.status, &self.machine, undoable));
+        commands.extend(status.inner);
         let controls = egui::Panel::left("experiment").resizable(true).default_size(330.0).show(ui, |ui| {
             egui::ScrollArea::vertical()
                 .show(ui, |ui| {
                     let mut command = None;
                     if let Some(preset) = &self.loaded_preset {
-                        command = preset_note_ui(ui, preset, &self.settings, self.runs.is_running());
+                        let estimate = self.preset_estimate();
+                        let running = self.runs.is_running();
+                        command = preset_note_ui(ui, preset, &self.settings, running, estimate.as_deref());
                     }
                     let mode = &mut self.sweeps.form.mode;
                     if mode_ui(ui, mode) && [Mode::Run, Mode::Sweep].iter().any(|&m| self.status.text == hint(m)) {
@@ -340,7 +277,8 @@ impl eframe::App for LabApp {
                     let backends = self.all_backends();
                     let sweep = (self.sweeps.form.mode == Mode::Sweep).then_some(self.sweeps.form.vary);
                     let (python, live) = (self.python.as_ref(), self.runs.live());
-                    let view = ControlsView { backends: &backends, python, live, sweep };
+                    let run_all_estimate = if sweep.is_none() { self.run_all_estimate() } else { None };
+                    let view = ControlsView { backends: &backends, python, live, sweep, run_all_estimate };
                     command = controls_ui(ui, &mut self.settings, &view).or(command);
                     if sweep.is_some() {
                         let running = self.sweeps.running().cloned();
@@ -358,10 +296,17 @@ impl eframe::App for LabApp {
             match dialog.ui(&ctx) {
                 DialogOutcome::Open => {}
                 DialogOutcome::Cancelled => self.dialog = None,
-                DialogOutcome::Chosen(path) => {
+                DialogOutcome::Chosen(paths) => {
                     let kind = dialog.kind;
                     self.dialog = None;
-                    self.save_to(kind, path, &ctx);
+                    match kind {
+                        DialogKind::Open => self.open_results(paths, &ctx),
+                        _ => {
+                            if let Some(path) = paths.into_iter().next() {
+                                self.save_to(kind, path, &ctx);
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -386,8 +331,9 @@ impl eframe::App for LabApp {
         // joins the run thread, which kills and reaps any worker processes.
         self.runs.stop();
         // A PNG or export still being written is finished, not lost (bounded: a stuck disk
-        // must not keep the window from closing).
-        for report in self.writes.wait(std::time::Duration::from_secs(5)) {
+        // must not keep the window from closing; a software renderer takes seconds).
+        let timeout = std::time::Duration::from_secs(5);
+        for report in self.writes.wait(timeout).into_iter().chain(self.pngs.wait(timeout * 4)) {
             if let Err(e) = report {
                 crate::headless::say(format_args!("{e}"));
             }

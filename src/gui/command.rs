@@ -25,12 +25,15 @@ pub enum UiCommand {
     CancelSweep,
     Select(RunId),
     Delete(RunId),
+    /// Clear the history (undoable).
     ClearHistory,
-    /// Ask where to save the side-by-side plots as PNG (Ctrl+S).
+    /// Put the runs Clear all removed back (Undo in the status bar, Ctrl+Z).
+    UndoClear,
+    /// Ask where to save the figure of the runs shown as PNG (Ctrl+S).
     SavePng,
     /// Ask where to write the history as JSON or CSV.
     ExportData,
-    /// Ask for result files to open (from this machine or another) into the history.
+    /// Ask for result files to open (typed paths or the system's dialog) into the history.
     OpenResults,
     /// Close the window (Ctrl+Q); a run in progress is stopped first.
     Quit,

@@ -176,9 +176,43 @@ impl History {
         }
     }
 
-    pub fn clear(&mut self) {
-        self.entries.clear();
-        self.selected = None;
+    /// Removes every run and returns them, for Undo ([`Self::restore`]).
+    pub fn clear(&mut self) -> Cleared {
+        let selected = self.selected.take();
+        Cleared { entries: std::mem::take(&mut self.entries), selected }
+    }
+
+    /// Puts cleared runs back before the ones added since, with their ids; the selection is
+    /// theirs unless a run was added since.
+    pub fn restore(&mut self, cleared: Cleared) {
+        let newer = std::mem::replace(&mut self.entries, cleared.entries);
+        if newer.is_empty() {
+            self.selected = cleared.selected.or_else(|| self.entries.last().map(|e| e.id));
+        }
+        self.entries.extend(newer);
+    }
+}
+
+/// Runs removed by Clear all, kept for Undo.
+#[derive(Debug, Default)]
+pub struct Cleared {
+    entries: Vec<Entry>,
+    selected: Option<RunId>,
+}
+
+impl Cleared {
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Cleared again: the runs cleared earlier come first, as they were in the history.
+    pub fn merge(mut self, later: Cleared) -> Cleared {
+        self.entries.extend(later.entries);
+        Cleared { entries: self.entries, selected: later.selected.or(self.selected) }
     }
 }
 
@@ -201,8 +235,28 @@ mod tests {
         history.delete(c);
         assert_eq!(history.selected().map(|e| e.id), Some(a), "or the last one");
         assert_eq!(history.entries().len(), 1);
-        history.clear();
+        let cleared = history.clear();
         assert!(history.is_empty() && history.selected().is_none());
+        assert_eq!(cleared.len(), 1);
+    }
+
+    #[test]
+    fn cleared_runs_come_back_with_their_ids_before_the_newer_ones() {
+        let mut history = History::default();
+        let a = history.push(sample::run(BackendKind::Threads, 1.0, Outcome::Completed));
+        let b = history.push(sample::run(BackendKind::Processes, 0.5, Outcome::Completed));
+        history.select(a);
+        let first = history.clear();
+        history.restore(first);
+        assert_eq!(history.entries().iter().map(|e| e.id).collect::<Vec<_>>(), [a, b]);
+        assert_eq!(history.selected().map(|e| e.id), Some(a), "the selection comes back too");
+        let first = history.clear();
+        let c = history.push(sample::run(BackendKind::EventLoop, 2.0, Outcome::Completed));
+        let cleared = first.merge(history.clear());
+        let d = history.push(sample::run(BackendKind::EventLoop, 2.0, Outcome::Completed));
+        history.restore(cleared);
+        assert_eq!(history.entries().iter().map(|e| e.id).collect::<Vec<_>>(), [a, b, c, d], "nothing lost");
+        assert_eq!(history.selected().map(|e| e.id), Some(d), "a run added since stays selected");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 pub mod app;
 mod background;
 pub mod command;
-mod data_export;
+pub mod data_export;
+mod estimate;
 mod frame_limit;
 pub mod history;
 pub mod lanes;
@@ -40,6 +41,17 @@ const ICON_PNG: &[u8] =
 static CONTEXT: OnceLock<egui::Context> = OnceLock::new();
 /// The first stop signal received (0: none).
 static STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+/// The exit code `--exit-when-done` decided (-1: none).
+static EXIT_CODE: AtomicI32 = AtomicI32::new(-1);
+
+/// The exit code the scripted window decided when it closed itself (`--exit-when-done`).
+pub fn exit_code() -> Option<u8> {
+    u8::try_from(EXIT_CODE.load(Ordering::SeqCst)).ok()
+}
+
+fn set_exit_code(code: u8) {
+    EXIT_CODE.store(i32::from(code), Ordering::SeqCst);
+}
 
 /// The stop signal that closed the window, if one did (the exit code is then 128 + it).
 pub fn stop_signal() -> Option<i32> {

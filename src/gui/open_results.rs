@@ -1,12 +1,13 @@
 //! Open results: result files (from this machine or another) read on a background thread
 //! and handed to the history with their spans already sorted into lanes, so the window never
-//! waits for a file, however large. Files come from the system's file dialog (rfd, on its own
-//! thread) or are dropped onto the window (a hover overlay says what dropping does). Each file
-//! reports once: its runs, or an error naming it; a failed file changes nothing.
+//! waits for a file, however large. Files come from the Open results window (typed paths, or
+//! the system's file dialog: `save_dialog.rs`) or are dropped onto the window (a hover overlay
+//! says what dropping does). Each file reports once: its runs, or an error naming it; a failed
+//! file changes nothing, and the app lists every failure ([`failures_ui`]), not only the last.
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{self, Receiver, Sender};
 
 use eframe::egui::{self, Color32, RichText};
 
@@ -55,14 +56,12 @@ pub struct OpenResults {
     tx: Sender<Opened>,
     rx: Receiver<Opened>,
     in_flight: usize,
-    /// The system's file dialog, while it is open.
-    dialog: Option<Receiver<Option<Vec<PathBuf>>>>,
 }
 
 impl Default for OpenResults {
     fn default() -> Self {
         let (tx, rx) = mpsc::channel();
-        Self { tx, rx, in_flight: 0, dialog: None }
+        Self { tx, rx, in_flight: 0 }
     }
 }
 
@@ -90,50 +89,16 @@ impl OpenResults {
         }
     }
 
-    /// Asks the system's file dialog for result files (on its own thread).
-    pub fn browse(&mut self, dir: Option<PathBuf>, ctx: &egui::Context) {
-        if self.dialog.is_some() {
-            return;
-        }
-        let (tx, rx) = mpsc::channel();
-        let repaint = ctx.clone();
-        let spawned = std::thread::Builder::new().name("lab-file-dialog".into()).spawn(move || {
-            let mut dialog = rfd::FileDialog::new().set_title("Open results").add_filter("Result JSON", &["json"]);
-            if let Some(dir) = dir.filter(|d| d.is_dir()) {
-                dialog = dialog.set_directory(dir);
-            }
-            let _ = tx.send(dialog.pick_files());
-            repaint.request_repaint();
-        });
-        match spawned {
-            Ok(_) => self.dialog = Some(rx),
-            Err(e) => {
-                let _ = self.tx.send(Err(format!("Could not open the file dialog: {e}")));
-            }
-        }
-    }
-
-    /// The files read since the last call (and the dialog's choice, whose files it starts
-    /// reading).
-    pub fn poll(&mut self, ctx: &egui::Context) -> Vec<Opened> {
-        if let Some(rx) = &self.dialog {
-            match rx.try_recv() {
-                Ok(Some(paths)) => {
-                    self.dialog = None;
-                    self.open(paths, ctx);
-                }
-                Ok(None) | Err(TryRecvError::Disconnected) => self.dialog = None,
-                Err(TryRecvError::Empty) => {}
-            }
-        }
+    /// The files read since the last call.
+    pub fn poll(&mut self) -> Vec<Opened> {
         let opened: Vec<Opened> = self.rx.try_iter().collect();
         self.in_flight = self.in_flight.saturating_sub(opened.len());
         opened
     }
 
-    /// True while files are being read (or the dialog is open).
+    /// True while files are being read.
     pub fn is_busy(&self) -> bool {
-        self.in_flight > 0 || self.dialog.is_some()
+        self.in_flight > 0
     }
 }
 
@@ -180,4 +145,29 @@ pub fn drop_overlay(ctx: &egui::Context) {
         .anchor(egui::Align2::CENTER_CENTER, [0.0, 0.0])
         .interactable(false)
         .show(ctx, |ui| ui.label(RichText::new(text).size(26.0).color(Color32::WHITE)));
+}
+
+/// The files that could not be opened, each with its reason, in a window until dismissed.
+/// Returns true when the user dismissed it.
+pub fn failures_ui(ctx: &egui::Context, failures: &[String]) -> bool {
+    let mut dismissed = false;
+    let title = match failures.len() {
+        1 => "1 file not opened".to_owned(),
+        n => format!("{n} files not opened"),
+    };
+    egui::Window::new(title).id(egui::Id::unique("open_failures")).collapsible(false).resizable(true).show(ctx, |ui| {
+        egui::ScrollArea::vertical().max_height(320.0).show(ui, |ui| {
+            for failure in failures {
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(failure).color(super::plots::palette::error_text(ui.visuals().dark_mode)),
+                    )
+                    .wrap(),
+                );
+            }
+        });
+        ui.weak("Nothing else changed: the history holds what it held, plus the files that opened.");
+        dismissed = ui.button("OK").clicked();
+    });
+    dismissed
 }

@@ -273,9 +273,10 @@ impl Sweeps {
     }
 
     /// The history was cleared: no sweep has points left. A sweep still running counts only
-    /// the points still to come.
-    pub fn clear(&mut self) {
-        self.sweeps.retain(|s| s.running);
+    /// the points still to come. Returns the finished sweeps, for Undo ([`Self::restore`]).
+    pub fn clear(&mut self) -> Vec<Sweep> {
+        let (running, finished) = std::mem::take(&mut self.sweeps).into_iter().partition(|s| s.running);
+        self.sweeps = running;
         for sweep in &mut self.sweeps {
             sweep.planned = sweep.planned.saturating_sub(sweep.done());
             (sweep.failed, sweep.last_end) = (0, Instant::now());
@@ -283,6 +284,13 @@ impl Sweeps {
             sweep.others.clear();
             sweep.durations.clear();
         }
+        finished
+    }
+
+    /// Sweeps cleared earlier come back, before the ones started since.
+    pub fn restore(&mut self, cleared: Vec<Sweep>) {
+        let newer = std::mem::replace(&mut self.sweeps, cleared);
+        self.sweeps.extend(newer);
     }
 }
 

@@ -1,4 +1,4 @@
-//! The centre of the window: the side-by-side plots (what Save PNG captures), the timeline,
+//! The centre of the window: the side-by-side plots, the timeline,
 //! and under them the summary of the selected run beside the history list. Draws the live run
 //! while one is going on, else the selected run. When a sweep is shown (`app/sweep.rs`), its
 //! charts and the core plot take the side-by-side plots' place, and the centre scrolls.
@@ -12,7 +12,6 @@ use super::super::command::UiCommand;
 use super::super::history::{History, Machines};
 use super::super::panels::columns::summary_beside_history;
 use super::super::panels::history_list::history_ui;
-use super::super::panels::status_bar::Status;
 use super::super::panels::summary::{SummaryView, summary_ui};
 use super::super::plots::cores::CoresView;
 use super::super::plots::elapsed::{ElapsedView, LiveBar, RunBar};
@@ -26,13 +25,7 @@ impl LabApp {
     pub(super) fn central_ui(&mut self, ui: &mut egui::Ui, commands: &mut Vec<UiCommand>) {
         match self.sweeps.shown(self.history.selected().map(|e| e.id)).cloned() {
             Some(sweep) => {
-                // Save PNG captures the charts at the top: scrolled away, the capture would
-                // be cut by the window's edge, so they come back into view while it is armed.
-                let mut area = egui::ScrollArea::vertical();
-                if self.png.is_capturing() {
-                    area = area.vertical_scroll_offset(0.0);
-                }
-                area.show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
+                egui::ScrollArea::vertical().show(ui, |ui| self.central_body(ui, commands, Some(&sweep)));
             }
             None => self.central_body(ui, commands, None),
         }
@@ -92,30 +85,23 @@ impl LabApp {
             empty_note: Some(note),
             t_end_secs: t_end,
             setup_secs: setup,
-            interactive: !self.png.is_capturing(),
+            interactive: true,
         };
-        let plots_rect = if let Some(sweep) = sweep {
-            let (rect, points) = self.sweep_ui(ui, sweep, &cores, &title, commands);
-            self.sweeps.points_on_screen = points;
-            rect
+        if let Some(sweep) = sweep {
+            self.sweeps.points_on_screen = self.sweep_ui(ui, sweep, &cores, &title, commands);
         } else {
             let view = SideBySide {
                 elapsed: ElapsedView {
                     bars: &bars,
                     selected: selected.map(|e| e.id),
                     live: live.map(|l| LiveBar { backend: l.config.backend, elapsed_secs: l.elapsed_secs() }),
-                    interactive: !self.png.is_capturing(),
+                    interactive: true,
                 },
                 cores,
                 cores_title: title,
             };
             let plots = side_by_side(ui, &view, (height * 0.46).max(240.0));
             commands.extend(plots.clicked.map(UiCommand::Select));
-            plots.rect
-        };
-        self.plots_rect = Some(plots_rect);
-        if let Some(report) = self.png.after_plots(ui.ctx(), plots_rect, &mut self.writes) {
-            self.status = Status::error(report.unwrap_or_else(|e| e));
         }
         ui.add_space(6.0);
         ui.horizontal(|ui| {

@@ -1,7 +1,7 @@
 //! The app's side of sweeps: planning one from the Sweep mode's controls or a sweep preset,
 //! refusing it (the engine's message) or asking first (over the command line's `--yes` limit),
 //! starting its points on the run controller, and drawing it in the centre: the sweep charts
-//! (what Save PNG captures) and under them the core plot of the selected or running point.
+//! and under them the core plot of the selected or running point.
 
 use eframe::egui::{self, RichText};
 
@@ -33,18 +33,19 @@ impl LabApp {
     /// Run sweep: the form's sweep on the experiment the controls show.
     pub(super) fn request_sweep(&mut self, ctx: &egui::Context) {
         let plan = Plan::from_form(&self.sweeps.form, &self.settings.config);
-        self.offer_sweep(plan, ctx);
+        self.offer_sweep(plan, ctx, true);
     }
 
-    /// Refuses a bad sweep with its message, asks about a long one, starts the rest.
-    fn offer_sweep(&mut self, plan: Result<Plan, String>, ctx: &egui::Context) {
+    /// Refuses a bad sweep with its message, asks about a long one (when `ask`), starts the
+    /// rest.
+    pub(super) fn offer_sweep(&mut self, plan: Result<Plan, String>, ctx: &egui::Context, ask: bool) {
         let plan = plan.and_then(|plan| {
             let backends: Vec<BackendKind> = plan.configs.iter().map(|c| c.backend).collect();
             self.python_refusal(&backends).map_or(Ok(plan), Err)
         });
         match plan {
             Err(e) => self.status = Status::error(format!("Not run: {e}")),
-            Ok(plan) if plan.needs_confirmation() => self.sweeps.ask(plan),
+            Ok(plan) if ask && plan.needs_confirmation() => self.sweeps.ask(plan),
             Ok(plan) => self.start_sweep(plan, ctx),
         }
     }
@@ -70,8 +71,9 @@ impl LabApp {
         }
     }
 
-    /// Run this preset: its backends with its worker counts, and a sweep preset as a sweep.
-    pub(super) fn run_preset(&mut self, ctx: &egui::Context) {
+    /// Run this preset: its backends with its worker counts, and a sweep preset as a sweep
+    /// (asking first over the limit, when `ask`).
+    pub(super) fn run_preset(&mut self, ctx: &egui::Context, ask: bool) {
         // The controls show the preset's experiment again: what runs is what they show.
         if let Some(preset) = self.loaded_preset.clone() {
             self.load_preset(preset);
@@ -81,30 +83,34 @@ impl LabApp {
             self.status = Status::error(format!("Not run: {why}"));
             return;
         }
-        let user = &self.settings.config;
-        let as_run = |c: ExperimentConfig| ExperimentConfig {
-            python: user.python.clone(),
-            start_method: c.start_method.or(user.start_method),
-            ..c
-        };
+        let configs = self.preset_configs(preset);
         if let Some(spec) = preset.sweep.clone() {
-            let configs: Vec<ExperimentConfig> = preset.configs().into_iter().map(as_run).collect();
             self.sweeps.fill_form(&spec, &preset.backends);
             let plan = Plan::new(spec, &configs);
-            return self.offer_sweep(plan, ctx);
+            return self.offer_sweep(plan, ctx, ask);
         }
-        let configs: Result<Vec<_>, String> = (preset.configs().into_iter().map(as_run))
-            .map(|c| c.validate().map_err(|e| format!("{}: {e}", c.backend)))
-            .collect();
+        let configs: Result<Vec<_>, String> =
+            (configs.into_iter()).map(|c| c.validate().map_err(|e| format!("{}: {e}", c.backend))).collect();
         match configs {
             Ok(configs) => self.start(configs, ctx),
             Err(e) => self.status = Status::error(format!("Not run: {e}")),
         }
     }
 
+    /// What Run this preset runs: the preset's configs with the user's interpreter (a sweep
+    /// preset's base configs, one per backend).
+    pub(super) fn preset_configs(&self, preset: &crate::presets::Preset) -> Vec<ExperimentConfig> {
+        let user = &self.settings.config;
+        let as_run = |c: ExperimentConfig| ExperimentConfig {
+            python: user.python.clone(),
+            start_method: c.start_method.or(user.start_method),
+            ..c
+        };
+        preset.configs().into_iter().map(as_run).collect()
+    }
+
     /// The sweep in the centre: its charts, then the core plot of the running or selected
-    /// point. Returns the charts' rect (what Save PNG crops to).
-    /// Also returns where each point was drawn, by run.
+    /// point. Returns where each point was drawn, by run.
     pub(super) fn sweep_ui(
         &self,
         ui: &mut egui::Ui,
@@ -112,7 +118,7 @@ impl LabApp {
         cores: &CoresView<'_>,
         cores_title: &str,
         commands: &mut Vec<UiCommand>,
-    ) -> (egui::Rect, Vec<(RunId, egui::Pos2)>) {
+    ) -> Vec<(RunId, egui::Pos2)> {
         let height = ui.available_height();
         let (report, ids) = sweep.report(&self.history, self.sweeps.cores);
         let selected = self.history.selected().and_then(|e| ids.iter().position(|&id| id == e.id));
@@ -120,14 +126,12 @@ impl LabApp {
         if let Some(secs) = sweep.remaining_secs() {
             caption += &format!(" · {}", about_left(secs));
         }
-        if !self.png.is_capturing() {
-            caption += " · click a point to open its run";
-        }
+        caption += " · click a point to open its run";
         let view = SweepChartsView {
             report: &report,
             cores: self.sweeps.cores,
             selected,
-            interactive: !self.png.is_capturing(),
+            interactive: true,
             height: (height * 0.42).max(260.0),
             caption,
         };
@@ -137,6 +141,6 @@ impl LabApp {
         ui.add_space(6.0);
         ui.label(RichText::new(format!("Core utilization — {cores_title}")).heading());
         cores_plot(ui, cores, ui.available_width(), 240.0);
-        (response.rect, points)
+        points
     }
 }

@@ -35,6 +35,8 @@ pub struct ControlsView<'a> {
     /// Sweep mode, and the parameter it varies: the sweep's controls follow, with its own
     /// backends and buttons, and the varied parameter's slider is greyed.
     pub sweep: Option<Vary>,
+    /// How long Run all backends would take, in words (shown under the buttons).
+    pub run_all_estimate: Option<String>,
 }
 
 /// The configs "Run all backends" would run: the same workload on each backend.
@@ -205,6 +207,8 @@ fn run_buttons_ui(ui: &mut egui::Ui, config: &ExperimentConfig, view: &ControlsV
     });
     if let Some(live) = view.live {
         progress_ui(ui, live);
+    } else if let Some(estimate) = view.run_all_estimate.as_ref().filter(|_| all.is_ok()) {
+        ui.add(egui::Label::new(RichText::new(format!("Run all backends takes {estimate}.")).small().weak()).wrap());
     }
     command
 }

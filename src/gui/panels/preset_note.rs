@@ -1,6 +1,7 @@
 //! The loaded preset, above the controls: its name (marked "modified" once the controls differ),
 //! its description (which states the claim and what to look at), and "Run this preset", which
-//! runs every backend the preset lists with its own worker counts, as the CLI does.
+//! runs every backend the preset lists with its own worker counts, as the CLI does, with an
+//! estimate of how long that takes.
 
 use eframe::egui::{self, RichText};
 
@@ -10,7 +11,14 @@ use crate::presets::Preset;
 use super::super::command::UiCommand;
 use super::super::settings::Settings;
 
-pub fn preset_note_ui(ui: &mut egui::Ui, preset: &Preset, settings: &Settings, running: bool) -> Option<UiCommand> {
+/// `estimate`: how long Run this preset would take, in words.
+pub fn preset_note_ui(
+    ui: &mut egui::Ui,
+    preset: &Preset,
+    settings: &Settings,
+    running: bool,
+    estimate: Option<&str>,
+) -> Option<UiCommand> {
     // The interpreter is the user's setting, not the preset's: it does not make it "modified".
     let as_run = |c: &ExperimentConfig| ExperimentConfig {
         python: settings.config.python.clone(),
@@ -31,6 +39,9 @@ pub fn preset_note_ui(ui: &mut egui::Ui, preset: &Preset, settings: &Settings, r
         );
         if run.on_hover_text(tip).clicked() {
             command = Some(UiCommand::RunPreset);
+        }
+        if let Some(estimate) = estimate.filter(|_| !running) {
+            ui.add(egui::Label::new(RichText::new(format!("Takes {estimate}.")).small().weak()).wrap());
         }
     });
     command
