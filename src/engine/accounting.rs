@@ -17,7 +17,7 @@
 //! The kernel does not say on which core a thread's time was spent, so the split is a total
 //! over all cores; the per-core figures stay the machine's.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use super::result::CoreSplit;
@@ -25,18 +25,31 @@ use super::sys;
 
 /// The lab's own threads, with the CPU time each had when last read (a thread that ends
 /// keeps its last reading, so the lab's total never goes down; what it used after that
-/// reading, at most one sampling interval's, counts as the run's).
+/// reading, at most one sampling interval's, counts as the run's). A thread that starts during
+/// the run is the lab's by its name: the window's helpers are `lab-*` (the run's own thread
+/// in the window, `lab-run`, excepted) and Mesa's software renderer's `llvmpipe-*` (Save PNG
+/// renders offscreen); the run's threads never carry those names.
 #[derive(Debug, Default)]
-pub struct LabThreads(Mutex<HashMap<u32, f64>>);
+pub struct LabThreads(Mutex<Known>);
+
+#[derive(Debug, Default)]
+struct Known {
+    lab: HashMap<u32, f64>,
+    /// Threads seen and found not to be the lab's (the run's), never looked at again.
+    not_lab: HashSet<u32>,
+}
 
 impl LabThreads {
     /// Every thread of this process now, except the calling one: called by the thread about
     /// to run the experiment, before the run starts any thread of its own.
     pub fn snapshot() -> Self {
         let caller = sys::current_thread_id();
-        let tids = own_thread_ids().into_iter().filter(|&tid| Some(tid) != caller);
-        let threads = tids.filter_map(|tid| Some((tid, thread_cpu_secs(tid)?))).collect();
-        Self(Mutex::new(threads))
+        let tids: Vec<u32> = own_thread_ids().into_iter().filter(|&tid| Some(tid) != caller).collect();
+        let threads = Self::of(&tids);
+        if let Some(caller) = caller {
+            threads.known().not_lab.insert(caller);
+        }
+        threads
     }
 
     /// The ids of every thread of this process now, the calling one included (cheap: one
@@ -48,27 +61,50 @@ impl LabThreads {
 
     /// These threads of this process (those still running), from now on.
     pub fn of(tids: &[u32]) -> Self {
-        Self(Mutex::new(tids.iter().filter_map(|&tid| Some((tid, thread_cpu_secs(tid)?))).collect()))
+        let lab = tids.iter().filter_map(|&tid| Some((tid, thread_cpu_secs(tid)?))).collect();
+        Self(Mutex::new(Known { lab, not_lab: HashSet::new() }))
+    }
+
+    fn known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Counts the calling thread as the lab's (the sampler, from its first reading on).
     pub fn add_current(&self) {
         if let Some(tid) = sys::current_thread_id() {
             let secs = thread_cpu_secs(tid).unwrap_or(0.0);
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).entry(tid).or_insert(secs);
+            self.known().lab.entry(tid).or_insert(secs);
         }
     }
 
-    /// The lab's threads' CPU seconds so far (each read afresh where it still runs).
+    /// The lab's threads' CPU seconds so far (each read afresh where it still runs), after
+    /// sorting the threads that started since the last call by their names.
     pub fn secs(&self) -> f64 {
-        let mut threads = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        for (tid, secs) in threads.iter_mut() {
+        let mut known = self.known();
+        for tid in own_thread_ids() {
+            if known.lab.contains_key(&tid) || known.not_lab.contains(&tid) {
+                continue;
+            }
+            let name = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm")).unwrap_or_default();
+            if is_lab_thread(name.trim_end()) {
+                // Started during the run: all of its time is the run's time.
+                known.lab.insert(tid, 0.0);
+            } else {
+                known.not_lab.insert(tid);
+            }
+        }
+        for (tid, secs) in known.lab.iter_mut() {
             if let Some(now) = thread_cpu_secs(*tid) {
                 *secs = secs.max(now);
             }
         }
-        threads.values().sum()
+        known.lab.values().sum()
     }
+}
+
+/// Whether a thread that started during a run is the lab's, by its name (`comm`).
+fn is_lab_thread(name: &str) -> bool {
+    (name.starts_with("lab-") && name != "lab-run") || name.starts_with("llvmpipe")
 }
 
 /// One reading of every counter the split needs, in CPU seconds so far.
@@ -94,6 +130,42 @@ impl Reading {
         let descendants_secs = descendants_ticks(processes)? as f64 / ticks;
         Some(Self { machine_busy_secs, process_secs, lab_secs, descendants_secs })
     }
+}
+
+impl Reading {
+    /// The reading a fraction `at` (0..=1) of the way from `self` to `later`, as if every
+    /// counter grew evenly between them.
+    fn towards(&self, later: &Reading, at: f64) -> Reading {
+        let mix = |a: f64, b: f64| a + (b - a) * at.clamp(0.0, 1.0);
+        Reading {
+            machine_busy_secs: mix(self.machine_busy_secs, later.machine_busy_secs),
+            process_secs: mix(self.process_secs, later.process_secs),
+            lab_secs: mix(self.lab_secs, later.lab_secs),
+            descendants_secs: mix(self.descendants_secs, later.descendants_secs),
+        }
+    }
+}
+
+/// A repetition's totals from its first reading to `end_secs` on the run's clock (the last
+/// task's end, where elapsed ends: what the backend does after it, joining threads, reaping
+/// workers, an interpreter's exit, is left out), the counters there interpolated between the
+/// readings around it (every sampling interval). `None` without readings. The flag says a
+/// reading fell strictly inside the repetition: without one, it was shorter than one sampling
+/// interval and its totals are the whole bracket's, pro-rated.
+pub fn totals_until(readings: &[(f64, Reading)], end_secs: f64) -> Option<(Totals, bool)> {
+    let (_, first) = readings.first()?;
+    let interior = readings.iter().any(|&(t, _)| t > 0.0 && t < end_secs);
+    let after = readings.iter().position(|&(t, _)| t >= end_secs);
+    let end = match after {
+        Some(0) => *first,
+        Some(k) => {
+            let ((t0, r0), (t1, r1)) = (readings[k - 1], readings[k]);
+            let span = t1 - t0;
+            r0.towards(&r1, if span > 0.0 { (end_secs - t0) / span } else { 1.0 })
+        }
+        None => readings.last()?.1,
+    };
+    Some((Totals::between(first, &end), interior))
 }
 
 /// CPU seconds between two readings, by whose they were.
@@ -192,6 +264,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn threads_that_start_during_a_run_are_the_labs_by_name() {
+        assert!(is_lab_thread("lab-png") && is_lab_thread("lab-open") && is_lab_thread("llvmpipe-0"));
+        assert!(!is_lab_thread("lab-run") && !is_lab_thread("concurrency-lab") && !is_lab_thread("tokio-runtime-w"));
+        let lab = LabThreads::snapshot();
+        let before = lab.secs();
+        let (spun_tx, spun_rx) = std::sync::mpsc::channel::<()>();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let spinner = std::thread::Builder::new()
+            .name("lab-png".to_owned())
+            .spawn(move || {
+                let start = crate::engine::sys::thread_cpu_secs().unwrap_or(0.0);
+                while crate::engine::sys::thread_cpu_secs().unwrap_or(1.0) - start < 0.02 {
+                    std::hint::black_box(0u64);
+                }
+                spun_tx.send(()).ok();
+                // Read while it still runs: an ended thread's last time is what was read.
+                done_rx.recv().ok();
+            })
+            .expect("spawn");
+        spun_rx.recv().ok();
+        let during = lab.secs();
+        done_tx.send(()).ok();
+        spinner.join().ok();
+        assert!(during > before, "a lab-png thread started mid-run counted as the lab's: {before} -> {during}");
+    }
+
+    #[test]
     fn stat_fields_count_from_the_last_parenthesis() {
         let line = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 7 3 20 5 20 0 1 0 100 0 0";
         assert_eq!(stat_ticks(line), Some((10, 25)));
@@ -272,5 +371,28 @@ mod tests {
         shell.wait().ok();
         assert_eq!(grandchildren.len(), 1, "the spinning child was found");
         assert!(used.run_secs >= 0.05, "the spinning grandchild counted as the run's: {used:?}");
+    }
+
+    #[test]
+    fn totals_stop_at_the_last_tasks_end_between_two_readings() {
+        let at = |machine: f64, process: f64| Reading {
+            machine_busy_secs: machine,
+            process_secs: process,
+            lab_secs: 0.0,
+            descendants_secs: 0.0,
+        };
+        // Readings at 0, 0.1 and 0.3 s; the tasks ended at 0.2 s; 0.5 s of teardown came after.
+        let readings = [(0.0, at(0.0, 0.0)), (0.1, at(0.2, 0.2)), (0.3, at(1.0, 1.0))];
+        let (totals, interior) = totals_until(&readings, 0.2).unwrap();
+        assert!(interior);
+        assert!((totals.run_secs - 0.6).abs() < 1e-9, "halfway between 0.2 and 1.0: {totals:?}");
+        // Shorter than one interval: no reading inside, the bracket pro-rated.
+        let (short, interior) = totals_until(&[(0.0, at(0.0, 0.0)), (0.4, at(0.8, 0.8))], 0.1).unwrap();
+        assert!(!interior);
+        assert!((short.run_secs - 0.2).abs() < 1e-9, "{short:?}");
+        // Past the last reading: the last reading.
+        let (all, _) = totals_until(&readings, 5.0).unwrap();
+        assert!((all.run_secs - 1.0).abs() < 1e-9);
+        assert_eq!(totals_until(&[], 1.0), None);
     }
 }

@@ -164,12 +164,12 @@ pub struct RunResult {
     /// readers, the loopback server, the processes it started).
     pub cpu_secs: Option<f64>,
     /// CPU time of the rest of the lab's own process while the run ran (the window, the
-    /// sampler, progress, exporters), for the repetition whose elapsed is the median; near 0
-    /// headless. Null where it can't be measured (not Linux) and in older files.
+    /// sampler, progress, exporters), median over repetitions; near 0 headless. Null where it
+    /// can't be measured (not Linux) and in older files.
     #[serde(default)]
     pub lab_cpu_secs: Option<f64>,
     /// CPU time of everything else on the machine while the run ran (other programs, the X
-    /// server), for the same repetition. Null where it can't be measured.
+    /// server; a VM's steal time), median over repetitions. Null where it can't be measured.
     #[serde(default)]
     pub other_cpu_secs: Option<f64>,
     /// `cpu_secs / elapsed_secs`: how many cores the run really used.

@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
-use super::accounting::{LabThreads, Totals};
+use super::accounting::{self, LabThreads, Reading};
 use super::backend::{self, Backend, BackendReport, RunContext, StartUpContext};
 use super::cancel::CancelToken;
 use super::config::{ValidConfig, WorkloadKind};
@@ -229,7 +229,7 @@ fn run_repetition(
         };
         (report, sampled)
     });
-    let Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, accounted } =
+    let Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, readings } =
         sampled.unwrap_or_else(|| Sampled {
             samples: Vec::new(),
             own_rss_max_bytes: None,
@@ -240,7 +240,7 @@ fn run_repetition(
                 cpu_secs: None,
                 note: Some("the sampler thread could not run".to_owned()),
             },
-            accounted: None,
+            readings: Vec::new(),
         });
     // In-process memory above the baseline, plus each worker process's own peak (read when it
     // was reaped, or else the sampler's highest reading of them).
@@ -251,7 +251,7 @@ fn run_repetition(
     });
     let spans = spans.into_sorted();
     let mut repetition = finish_repetition(config, report, spans, samples, memory, info, cancel);
-    account(&mut repetition, config, accounted);
+    account(&mut repetition, config, &readings);
     (repetition.gil_holds, repetition.gil_holds_dropped) = holds.into_parts();
     repetition.interpreter_startup_secs = interpreter_startup_secs;
     repetition.python = backend.python_run();
@@ -309,12 +309,15 @@ fn finish_repetition(
     }
 }
 
-/// Puts the accounting's figures into the repetition. The run's CPU is the accounting's where
-/// it was measured: everything the run did, not only its workers (the mock keeps its
-/// simulated CPU, so tests stay exact).
-fn account(repetition: &mut RepetitionResult, config: &ValidConfig, accounted: Option<Totals>) {
-    let Some(totals) = accounted else { return };
-    if config.backend != BackendKind::Mock {
+/// Puts the accounting's figures into the repetition, up to its last task's end. The run's CPU
+/// is the accounting's where it was measured: everything the run did, not only its workers.
+/// A repetition shorter than one sampling interval keeps its backend's own count of its
+/// workers (exact, where the accounting could only pro-rate); the mock keeps its simulated
+/// CPU, so tests stay exact.
+fn account(repetition: &mut RepetitionResult, config: &ValidConfig, readings: &[(f64, Reading)]) {
+    let Some((totals, interior)) = accounting::totals_until(readings, repetition.elapsed_secs) else { return };
+    let own_count = repetition.cpu_secs.is_some() && (!interior || config.backend == BackendKind::Mock);
+    if !own_count {
         repetition.cpu_secs = Some(totals.run_secs);
     }
     repetition.lab_cpu_secs = Some(totals.lab_secs);

@@ -44,9 +44,10 @@ pub struct Sampled {
     /// their own peaks can't be read when they are reaped).
     pub workers_rss_max_bytes: Option<u64>,
     pub info: SamplerInfo,
-    /// The run's, the lab's and other CPU time from the first reading to the last (`None`
-    /// where it can't be measured).
-    pub accounted: Option<Totals>,
+    /// The accounting's readings, on the run's clock (the first taken before it started, as
+    /// 0): `accounting::totals_until` turns them into the repetition's totals. Empty where
+    /// they can't be taken.
+    pub readings: Vec<(f64, Reading)>,
 }
 
 /// Everything the sampler thread reads, borrowed from the repetition.
@@ -70,13 +71,14 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
     let mut previous = source.read();
     let first_reading = Reading::take(inputs.lab, &inputs.pids.snapshot());
     let mut previous_reading = (first_reading, Instant::now());
+    let mut readings: Vec<(f64, Reading)> = first_reading.map(|r| (0.0, r)).into_iter().collect();
     let mut samples = Vec::new();
     let mut own_rss = memory::own_rss_bytes();
     let mut workers_rss = workers_rss_bytes(inputs.pids);
     let Ok(clock) = clock.recv() else {
         let info = source.info(interval, None, note);
         let (own_rss_max_bytes, workers_rss_max_bytes) = (own_rss, workers_rss);
-        return Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, accounted: None };
+        return Sampled { samples, own_rss_max_bytes, workers_rss_max_bytes, info, readings: Vec::new() };
     };
     let mut spans_sent = 0;
     let mut last_sample_secs = 0.0;
@@ -91,6 +93,7 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
             let reading = (Reading::take(inputs.lab, &inputs.pids.snapshot()), Instant::now());
             let split = split_between(previous_reading, reading);
             previous_reading = reading;
+            readings.extend(reading.0.map(|r| (t_secs, r)));
             if let Some(per_core) = source.busy_percent(&previous, &current) {
                 let sample = CpuSample { t_secs, per_core, split };
                 inputs.sink.emit(Event::CpuSample(sample.clone()));
@@ -125,9 +128,9 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
         _ => None,
     };
     let info = source.info(interval, own_cpu, note);
-    let last_reading = Reading::take(inputs.lab, &inputs.pids.snapshot());
-    let accounted = first_reading.zip(last_reading).map(|(first, last)| Totals::between(&first, &last));
-    Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info, accounted }
+    let last = Reading::take(inputs.lab, &inputs.pids.snapshot());
+    readings.extend(last.map(|r| (clock.now_secs(), r)));
+    Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info, readings }
 }
 
 /// Who kept the cores busy between two timed readings.

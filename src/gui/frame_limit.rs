@@ -9,10 +9,11 @@
 //! thread the process had at the start of the frame that started the run: the UI thread, the
 //! renderer's; not the run's) used since the last frame, and sleeps until that cost fits [`CPU_SHARE`] of a core, between
 //! [`MIN_INTERVAL`] (5 frames a second: a GPU's frames cost a millisecond or two) and
-//! [`MAX_INTERVAL`] (at least one frame a second, so progress still moves). Mouse movement that
-//! arrives meanwhile waits and is handled, all of it, in the next frame. A frame whose input
-//! holds a key press or a click is drawn at once (Stop, Esc), without waiting. Between runs the
-//! window draws as fast as input asks.
+//! [`MAX_INTERVAL`] (2 frames a second, so progress still moves: on a software renderer the
+//! window then takes about a fifth of a core). Input that arrives meanwhile waits and is
+//! handled, all of it, in the next frame: a click, a key (Stop, Esc) or closing the window
+//! within half a second, and such a frame itself does not wait. Between runs the window draws
+//! as fast as input asks.
 
 use std::time::{Duration, Instant};
 
@@ -20,8 +21,9 @@ use crate::engine::LabThreads;
 
 /// The shortest time between frames during a run: 5 frames a second.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(200);
-/// The longest: one frame a second, however costly a frame is.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
+/// The longest: two frames a second however costly a frame is, so progress moves and a click
+/// that arrives during the wait is answered within half a second.
+pub const MAX_INTERVAL: Duration = Duration::from_millis(500);
 /// The share of one core the window may use during a run.
 pub const CPU_SHARE: f64 = 0.1;
 
@@ -47,7 +49,8 @@ impl FrameLimit {
     }
 
     /// Called at the start of every frame: during a run, sleeps out the rest of the interval
-    /// the last frame's cost asks for, unless `urgent` (a key press or a click in this frame).
+    /// the last frame's cost asks for, unless `urgent` (a key press, a click or a close request
+    /// in this frame).
     pub fn pace(&mut self, running: bool, urgent: bool) {
         if !(self.enabled && running) {
             if self.enabled {
@@ -95,8 +98,8 @@ mod tests {
     #[test]
     fn a_frame_waits_for_its_cost_to_fit_a_tenth_of_a_core_within_the_bounds() {
         assert_eq!(interval_after(0.002), MIN_INTERVAL, "a GPU's frame: 5 a second");
-        assert_eq!(interval_after(0.05), Duration::from_millis(500), "50 ms of CPU: 2 a second");
-        assert_eq!(interval_after(0.5), MAX_INTERVAL, "never less than one a second");
+        assert_eq!(interval_after(0.03), Duration::from_millis(300), "30 ms of CPU: 3 a second");
+        assert_eq!(interval_after(0.5), MAX_INTERVAL, "never less than two a second");
         assert_eq!(interval_after(-1.0), MIN_INTERVAL);
     }
 
@@ -105,8 +108,8 @@ mod tests {
         let last = Instant::now();
         let soon = last + Duration::from_millis(50);
         assert_eq!(wait_before(Some(last), soon, 0.002, false), Duration::from_millis(150));
-        assert_eq!(wait_before(Some(last), soon, 0.05, false), Duration::from_millis(450));
-        assert_eq!(wait_before(Some(last), soon, 0.05, true), Duration::ZERO, "a click is answered at once");
+        assert_eq!(wait_before(Some(last), soon, 0.03, false), Duration::from_millis(250));
+        assert_eq!(wait_before(Some(last), soon, 0.03, true), Duration::ZERO, "a click is answered at once");
         assert_eq!(wait_before(None, soon, 0.05, false), Duration::ZERO, "the run's first frame");
         assert_eq!(wait_before(Some(last), last + MAX_INTERVAL * 2, 0.5, false), Duration::ZERO, "a late frame");
     }

@@ -57,10 +57,15 @@ pub fn same_work(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
         && (!a.backend.is_python() || a.python == b.python)
 }
 
-/// The same work on the same backend with the same workers: two runs of one experiment, which
-/// can differ only by noise.
+/// The same work on the same backend with the same workers and warm-ups (a cold first
+/// repetition is another experiment): two runs of one experiment, which can differ only by
+/// noise.
 pub fn same_config(a: &ExperimentConfig, b: &ExperimentConfig) -> bool {
-    same_work(a, b) && a.backend == b.backend && a.workers == b.workers && a.start_method == b.start_method
+    same_work(a, b)
+        && a.backend == b.backend
+        && a.workers == b.workers
+        && a.start_method == b.start_method
+        && a.warmup == b.warmup
 }
 
 /// For each run, the index of its group of comparable runs; groups are numbered in the order

@@ -26,8 +26,11 @@ pub fn relative(relative: &Relative, name: &dyn Fn(usize) -> String) -> String {
             format!("{factor:.2}× faster than {}, unconfirmed", name(than))
         }
         Relative::WithinNoise { than, .. } => format!("within noise of {}", name(than)),
-        Relative::MachineChanged { factor, than, .. } => {
+        Relative::MachineChanged { factor, than, repeated: true } => {
             format!("{factor:.2}× apart from the same experiment on {}: the machine changed", name(than))
+        }
+        Relative::MachineChanged { factor, than, repeated: false } => {
+            format!("{factor:.2}× apart from the same experiment on {}, once each: repeat both", name(than))
         }
         Relative::NotCompared { .. } => "not compared".to_owned(),
     }

@@ -45,9 +45,9 @@ fn compared(c: &Comparison, runs: &[&RunResult], name: &dyn Fn(usize) -> String)
             what_changed(c, &fast, &slow)
         ),
         Finding::MachineChanged { repeated: false } => format!(
-            "{fast} and {slow} ran the same experiment, and {slow} took {factor:.2}× as long {}: the experiment did \
-             not change, so the machine did; this is not a difference between backends. {} Repetitions (3 or more) \
-             would show whether that is the machine's usual spread.",
+            "{fast} and {slow} ran the same experiment, and {slow} took {factor:.2}× as long {}: not a difference \
+             between backends. {} Repetitions (3 or more) would tell the machine's usual spread from a machine that \
+             changed between the runs.",
             once(c, &fast, &slow),
             what_changed(c, &fast, &slow)
         ),
@@ -275,14 +275,15 @@ mod tests {
     }
 
     #[test]
-    fn identical_single_runs_blame_the_machine_and_ask_for_repetitions() {
+    fn identical_single_runs_ask_for_repetitions_without_blaming_anything() {
         let a = run(BackendKind::Threads, &[1.36]);
         let b = run(BackendKind::Threads, &[1.0]);
         let text = sentence(&[&a, &b], 0);
         assert!(text.starts_with("The threads run and the threads run ran the same experiment"), "{text}");
         assert!(text.contains("took 1.36× as long in one repetition each"), "{text}");
         assert!(text.contains("not a difference between backends"), "{text}");
-        assert!(text.contains("Repetitions (3 or more) would show"), "{text}");
+        assert!(text.contains("Repetitions (3 or more) would tell the machine's usual spread"), "{text}");
+        assert!(!text.contains("the machine did"), "one repetition each shows no change of the machine: {text}");
         assert!(!text.contains("within noise") && !text.contains("overhead"), "{text}");
     }
 

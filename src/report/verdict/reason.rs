@@ -61,8 +61,11 @@ pub enum Reason {
 pub(super) fn reason(fast: &RunResult, slow: &RunResult) -> Reason {
     let slow_cfg = &slow.config;
     let kind = slow_cfg.workload.kind;
-    // First: a run that had to share the cores says nothing about its backend.
-    if let Some((machine_pct, own_pct)) = others_on_the_cores(slow)
+    // First: a run that had to share the cores says nothing about its backend. Where the
+    // accounting measured who shared them, the verdict's "disturbed" sentence says so with its
+    // figures (`super::super::load`); this reading of the samples is for runs without it.
+    if super::super::load::Load::of(slow).is_none()
+        && let Some((machine_pct, own_pct)) = others_on_the_cores(slow)
         && machine_pct >= BUSY_PCT
         && machine_pct - own_pct >= OTHERS_PCT
     {
