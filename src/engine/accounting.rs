@@ -26,15 +26,18 @@ use super::sys;
 /// The lab's own threads, with the CPU time each had when last read (a thread that ends
 /// keeps its last reading, so the lab's total never goes down; what it used after that
 /// reading, at most one sampling interval's, counts as the run's). A thread that starts during
-/// the run is the lab's by its name: the window's helpers are `lab-*` (the run's own thread
-/// in the window, `lab-run`, excepted) and Mesa's software renderer's `llvmpipe-*` (Save PNG
-/// renders offscreen); the run's threads never carry those names.
+/// the run is the lab's by its name: the window's helpers are `lab-ui-*` (Save PNG, Export,
+/// Open, file dialogs, the Python probe) and Mesa's software renderer's `llvmpipe-*` (Save PNG
+/// renders offscreen); the run's own threads are `lab-worker-*`, `lab-loop`, `lab-proc-*` and
+/// so on, never those.
 #[derive(Debug, Default)]
 pub struct LabThreads(Mutex<Known>);
 
 #[derive(Debug, Default)]
 struct Known {
     lab: HashMap<u32, f64>,
+    /// What retired lab threads used (their ids may be reused by the run's threads).
+    retired_secs: f64,
     /// Threads seen and found not to be the lab's (the run's), never looked at again.
     not_lab: HashSet<u32>,
 }
@@ -62,7 +65,7 @@ impl LabThreads {
     /// These threads of this process (those still running), from now on.
     pub fn of(tids: &[u32]) -> Self {
         let lab = tids.iter().filter_map(|&tid| Some((tid, thread_cpu_secs(tid)?))).collect();
-        Self(Mutex::new(Known { lab, not_lab: HashSet::new() }))
+        Self(Mutex::new(Known { lab, retired_secs: 0.0, not_lab: HashSet::new() }))
     }
 
     fn known(&self) -> std::sync::MutexGuard<'_, Known> {
@@ -74,6 +77,19 @@ impl LabThreads {
         if let Some(tid) = sys::current_thread_id() {
             let secs = thread_cpu_secs(tid).unwrap_or(0.0);
             self.known().lab.entry(tid).or_insert(secs);
+        }
+    }
+
+    /// The calling thread ends (the sampler, at the end of its repetition): its time so far
+    /// stays the lab's, and its id, which the kernel may give to a thread of the run's next
+    /// repetition, is forgotten.
+    pub fn retire_current(&self) {
+        if let Some(tid) = sys::current_thread_id() {
+            let mut known = self.known();
+            if let Some(last) = known.lab.remove(&tid) {
+                known.retired_secs += thread_cpu_secs(tid).unwrap_or(last).max(last);
+            }
+            known.not_lab.remove(&tid);
         }
     }
 
@@ -98,13 +114,13 @@ impl LabThreads {
                 *secs = secs.max(now);
             }
         }
-        known.lab.values().sum()
+        known.lab.values().sum::<f64>() + known.retired_secs
     }
 }
 
 /// Whether a thread that started during a run is the lab's, by its name (`comm`).
 fn is_lab_thread(name: &str) -> bool {
-    (name.starts_with("lab-") && name != "lab-run") || name.starts_with("llvmpipe")
+    name.starts_with("lab-ui-") || name.starts_with("llvmpipe")
 }
 
 /// One reading of every counter the split needs, in CPU seconds so far.
@@ -265,14 +281,16 @@ mod tests {
 
     #[test]
     fn threads_that_start_during_a_run_are_the_labs_by_name() {
-        assert!(is_lab_thread("lab-png") && is_lab_thread("lab-open") && is_lab_thread("llvmpipe-0"));
-        assert!(!is_lab_thread("lab-run") && !is_lab_thread("concurrency-lab") && !is_lab_thread("tokio-runtime-w"));
+        assert!(is_lab_thread("lab-ui-png") && is_lab_thread("lab-ui-open") && is_lab_thread("llvmpipe-0"));
+        for run in ["lab-run", "lab-worker-0", "lab-rayon-1", "lab-loop", "lab-proc-0", "concurrency-lab"] {
+            assert!(!is_lab_thread(run), "{run} is the run's");
+        }
         let lab = LabThreads::snapshot();
         let before = lab.secs();
         let (spun_tx, spun_rx) = std::sync::mpsc::channel::<()>();
         let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
         let spinner = std::thread::Builder::new()
-            .name("lab-png".to_owned())
+            .name("lab-ui-png".to_owned())
             .spawn(move || {
                 let start = crate::engine::sys::thread_cpu_secs().unwrap_or(0.0);
                 while crate::engine::sys::thread_cpu_secs().unwrap_or(1.0) - start < 0.02 {
@@ -287,7 +305,7 @@ mod tests {
         let during = lab.secs();
         done_tx.send(()).ok();
         spinner.join().ok();
-        assert!(during > before, "a lab-png thread started mid-run counted as the lab's: {before} -> {during}");
+        assert!(during > before, "a lab-ui-png thread started mid-run counted as the lab's: {before} -> {during}");
     }
 
     #[test]

@@ -130,6 +130,7 @@ pub fn run(inputs: SamplerInputs<'_>, clock: Receiver<RunClock>, stop: Receiver<
     let info = source.info(interval, own_cpu, note);
     let last = Reading::take(inputs.lab, &inputs.pids.snapshot());
     readings.extend(last.map(|r| (clock.now_secs(), r)));
+    inputs.lab.retire_current();
     Sampled { samples, own_rss_max_bytes: own_rss, workers_rss_max_bytes: workers_rss, info, readings }
 }
 

@@ -66,7 +66,7 @@ impl Default for OpenResults {
 }
 
 impl OpenResults {
-    /// Reads `paths` on a `lab-open` thread, one after another; each reports when read.
+    /// Reads `paths` on a `lab-ui-open` thread, one after another; each reports when read.
     pub fn open(&mut self, paths: Vec<PathBuf>, ctx: &egui::Context) {
         if paths.is_empty() {
             return;
@@ -74,7 +74,7 @@ impl OpenResults {
         let (tx, ctx) = (self.tx.clone(), ctx.clone());
         self.in_flight += paths.len();
         let count = paths.len();
-        let spawned = std::thread::Builder::new().name("lab-open".to_owned()).spawn(move || {
+        let spawned = std::thread::Builder::new().name("lab-ui-open".to_owned()).spawn(move || {
             let here = Machine::detect();
             for path in paths {
                 let opened = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read(&path, &here)))

@@ -1,5 +1,5 @@
 //! Which Python the Python backends would run, found off the UI thread: when the interpreter
-//! setting changes, a `lab-python-probe` thread probes it and reports back; until then the
+//! setting changes, a `lab-ui-python-probe` thread probes it and reports back; until then the
 //! panel says "looking for …". The backends are offered only once an interpreter answered.
 
 use std::path::{Path, PathBuf};
@@ -79,7 +79,7 @@ impl PythonProbe {
         self.probed = Some(wanted.clone());
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new().name("lab-python-probe".to_owned()).spawn(move || {
+        let spawned = std::thread::Builder::new().name("lab-ui-python-probe".to_owned()).spawn(move || {
             let answer = interpreter::detect(&interpreter::requested(wanted.as_deref())).map_err(|e| e.to_string());
             let _ = tx.send((wanted, answer));
             ctx.request_repaint();

@@ -129,7 +129,7 @@ impl SaveDialog {
         let (tx, rx) = mpsc::channel();
         let repaint = ctx.clone();
         let kind = self.kind;
-        let spawned = std::thread::Builder::new().name("lab-file-dialog".into()).spawn(move || {
+        let spawned = std::thread::Builder::new().name("lab-ui-file-dialog".into()).spawn(move || {
             let mut dialog = rfd::FileDialog::new();
             if let Some(dir) = current.parent().filter(|d| d.is_dir()) {
                 dialog = dialog.set_directory(dir);

@@ -47,13 +47,13 @@ impl LabApp {
             DialogKind::Png => match self.figure(ctx) {
                 Ok(figure) => {
                     self.status = Status::info(format!("Drawing the figure for {}…", path.display()));
-                    self.pngs.spawn("lab-png", ctx, move || figure.write(&path));
+                    self.pngs.spawn("lab-ui-png", ctx, move || figure.write(&path));
                 }
                 Err(why) => self.status = Status::error(format!("PNG not saved: {why}")),
             },
             DialogKind::Data => {
                 let (runs, sweep) = self.export_runs();
-                self.writes.spawn("lab-export", ctx, move || data_export::write(&path, runs, sweep));
+                self.writes.spawn("lab-ui-export", ctx, move || data_export::write(&path, runs, sweep));
             }
             DialogKind::Open => self.open_results(vec![path], ctx),
         }
