@@ -141,6 +141,19 @@ pub(crate) mod sample {
 
     /// `run` with the engine's accounting: the lab's and other programs' CPU seconds during
     /// its reported repetition.
+    /// CPython 3.11.7 with its GIL on, as the harness reports it.
+    pub fn cpython() -> crate::engine::PythonRun {
+        crate::engine::PythonRun {
+            executable: "/usr/bin/python3".to_owned(),
+            implementation: "CPython".to_owned(),
+            version: "3.11.7".to_owned(),
+            free_threaded: false,
+            gil_enabled: true,
+            start_method: None,
+            http_client: None,
+        }
+    }
+
     pub fn with_load(mut run: RunResult, lab_cpu_secs: f64, other_cpu_secs: f64) -> RunResult {
         run.lab_cpu_secs = Some(lab_cpu_secs);
         run.other_cpu_secs = Some(other_cpu_secs);

@@ -217,16 +217,7 @@ mod tests {
 
     #[test]
     fn one_repetition_each_names_the_mechanism_it_measured() {
-        use crate::engine::PythonRun;
-        let cpython = PythonRun {
-            executable: "/usr/bin/python3".to_owned(),
-            implementation: "CPython".to_owned(),
-            version: "3.11.7".to_owned(),
-            free_threaded: false,
-            gil_enabled: true,
-            start_method: None,
-            http_client: None,
-        };
+        let cpython = crate::report::sample::cpython();
         let mut threads = with_parallelism(BackendKind::PythonThreads, &[1.88], 1.0, false);
         threads.python = Some(cpython.clone());
         let mut processes = with_parallelism(BackendKind::PythonProcesses, &[1.0], 1.95, false);

@@ -60,20 +60,8 @@ pub fn cores_plot(ui: &mut egui::Ui, view: &CoresView<'_>, width: f32, height: f
         .show_y(view.interactive)
         .show(ui, |plot_ui| {
             for core in 0..cores {
-                let points: Vec<[f64; 2]> = view
-                    .samples
-                    .iter()
-                    .filter_map(|s| s.per_core.get(core).map(|v| [s.t_secs, f64::from(*v)]))
-                    .collect();
-                // A few samples (a short run) are dots as well as a line, so one sample still shows.
-                if points.len() < 20 {
-                    plot_ui.points(Points::new("", points.clone()).color(palette::core(core)).radius(3.0));
-                }
-                plot_ui.line(
-                    Line::new(format!("core {core}"), PlotPoints::new(decimate(&points, buckets)))
-                        .color(palette::core(core))
-                        .width(1.5),
-                );
+                let line = CoreLine { core, per_percent: 1.0, name: format!("core {core}"), width: 1.5 };
+                core_line(plot_ui, view.samples, &line, buckets);
             }
             if cores > 1 {
                 let mean: Vec<[f64; 2]> = view.samples.iter().map(|s| [s.t_secs, f64::from(s.mean())]).collect();
@@ -103,4 +91,26 @@ fn marks(plot_ui: &mut egui_plot::PlotUi<'_>, view: &CoresView<'_>, middle_y: f6
 
 pub(super) fn ui_weak(dark: bool) -> egui::Color32 {
     if dark { egui::Color32::from_gray(140) } else { egui::Color32::from_gray(110) }
+}
+
+/// One core's busy % as a line (and dots, for a short run, so one sample still shows).
+pub(super) struct CoreLine {
+    pub core: usize,
+    /// Plot units per busy percent (1 on a percent axis; cores ÷ 100 on a cores axis).
+    pub per_percent: f64,
+    pub name: String,
+    pub width: f32,
+}
+
+pub(super) fn core_line(plot_ui: &mut egui_plot::PlotUi<'_>, samples: &[CpuSample], line: &CoreLine, buckets: usize) {
+    let points: Vec<[f64; 2]> = (samples.iter())
+        .filter_map(|s| s.per_core.get(line.core).map(|v| [s.t_secs, f64::from(*v) * line.per_percent]))
+        .collect();
+    let colour = palette::core(line.core);
+    if points.len() < 20 {
+        plot_ui.points(Points::new("", points.clone()).color(colour).radius(line.width * 2.0));
+    }
+    plot_ui.line(
+        Line::new(line.name.clone(), PlotPoints::new(decimate(&points, buckets))).color(colour).width(line.width),
+    );
 }

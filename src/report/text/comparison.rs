@@ -165,7 +165,7 @@ fn because(reason: Reason, fast: &str, slow: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{BackendKind, Outcome, PythonRun, Workload, WorkloadKind};
+    use crate::engine::{BackendKind, Outcome, Workload, WorkloadKind};
     use crate::report::sample::{run, with_load};
     use crate::report::verdict as judge;
 
@@ -302,15 +302,7 @@ mod tests {
 
     #[test]
     fn one_repetition_gives_the_ratio_and_the_mechanism() {
-        let cpython = PythonRun {
-            executable: "/usr/bin/python3".to_owned(),
-            implementation: "CPython".to_owned(),
-            version: "3.11.7".to_owned(),
-            free_threaded: false,
-            gil_enabled: true,
-            start_method: None,
-            http_client: None,
-        };
+        let cpython = crate::report::sample::cpython();
         let mut threads = run(BackendKind::PythonThreads, &[1.9]);
         threads.python = Some(cpython.clone());
         let mut processes = run(BackendKind::PythonProcesses, &[1.0]);

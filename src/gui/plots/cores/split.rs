@@ -6,11 +6,10 @@
 //! against the right-hand axis, where N cores are 100%. A caption under the plot says so.
 
 use eframe::egui::{self, Color32, RichText};
-use egui_plot::{AxisHints, FilledArea, HPlacement, Line, Plot, PlotPoints, Points};
+use egui_plot::{AxisHints, FilledArea, HPlacement, Plot, Points};
 
 use crate::engine::CpuSample;
 
-use super::super::decimate::decimate;
 use super::super::key::{Mark, key_row};
 use super::super::{axis, palette};
 use super::CoresView;
@@ -134,17 +133,8 @@ pub fn split_plot(ui: &mut egui::Ui, view: &CoresView<'_>, cores: usize, width: 
                 }
             }
             for core in 0..cores {
-                let points: Vec<[f64; 2]> = (view.samples.iter())
-                    .filter_map(|s| s.per_core.get(core).map(|v| [s.t_secs, f64::from(*v) / 100.0 * n]))
-                    .collect();
-                if points.len() < 20 {
-                    plot_ui.points(Points::new("", points.clone()).color(palette::core(core)).radius(2.0));
-                }
-                plot_ui.line(
-                    Line::new(format!("core {core} %"), PlotPoints::new(decimate(&points, buckets)))
-                        .color(palette::core(core))
-                        .width(1.0),
-                );
+                let line = super::CoreLine { core, per_percent: n / 100.0, name: format!("core {core} %"), width: 1.0 };
+                super::core_line(plot_ui, view.samples, &line, buckets);
             }
             super::marks(plot_ui, view, n / 2.0, text, dark);
         });
