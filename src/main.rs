@@ -114,17 +114,19 @@ fn check_paths(cli: &Cli) -> anyhow::Result<()> {
     use concurrency_lab::export::atomic::PendingFile;
     use concurrency_lab::gui::data_export;
 
-    if let Some(path) = &cli.png_path {
-        PendingFile::create(path).context("--png-path")?;
-    }
-    if let Some(path) = &cli.export_path {
-        data_export::exporter_for(path).map_err(|e| anyhow::anyhow!("--export-path: {e}"))?;
-        PendingFile::create(path).context("--export-path")?;
-    }
-    if let (Some(png), Some(data)) = (&cli.png_path, &cli.export_path)
-        && png == data
+    let png = cli.png_path.as_ref().map(|path| PendingFile::create(path).context("--png-path")).transpose()?;
+    let data = match &cli.export_path {
+        Some(path) => {
+            data_export::exporter_for(path).map_err(|e| anyhow::anyhow!("--export-path: {e}"))?;
+            Some(PendingFile::create(path).context("--export-path")?)
+        }
+        None => None,
+    };
+    // The same file through any path or link: one write would replace the other.
+    if let (Some(png), Some(data), Some(path)) = (&png, &data, &cli.png_path)
+        && png.collides_with(data)
     {
-        anyhow::bail!("--png-path and --export-path are the same file ({})", png.display());
+        anyhow::bail!("--png-path and --export-path are the same file ({})", path.display());
     }
     Ok(())
 }

@@ -327,6 +327,7 @@ impl eframe::App for LabApp {
     }
 
     fn on_exit(&mut self) {
+        self.script.closing();
         // Closing the window stops the run the way Stop does; dropping the controller then
         // joins the run thread, which kills and reaps any worker processes.
         self.runs.stop();

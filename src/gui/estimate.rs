@@ -5,7 +5,7 @@
 //! their growth, waits by their length), repetitions and warm-ups. Always said as an estimate:
 //! the machine, and for a new config the model, can be far off.
 
-use crate::engine::{BackendKind, CpuWork, ExperimentConfig, InFlight, RunResult, WorkerKind, WorkloadKind};
+use crate::engine::{BackendKind, CpuWork, ExperimentConfig, InFlight, Outcome, RunResult, WorkerKind, WorkloadKind};
 
 /// Primes below 100,000 the articles' way: about 0.75 s of one core (the workload's summary).
 const PRIMES_100K_SECS: f64 = 0.75;
@@ -34,8 +34,11 @@ impl Estimate {
         let mut estimate = Self { secs: 0.0, measured: 0, configs: configs.len() };
         for config in configs {
             let runs = (config.warmup + config.repeat).max(1) as f64;
-            let same: Vec<f64> =
-                earlier.iter().filter(|r| same_experiment(&r.config, config)).map(|r| r.elapsed_secs).collect();
+            let same: Vec<f64> = earlier
+                .iter()
+                .filter(|r| r.outcome == Outcome::Completed && same_experiment(&r.config, config))
+                .map(|r| r.elapsed_secs)
+                .collect();
             if same.is_empty() {
                 estimate.secs += runs * modelled_secs(config, cores);
             } else {

@@ -83,5 +83,12 @@ fn bad_scripted_flags_exit_2_before_a_window_opens() -> Result<(), Box<dyn std::
     let out = run(&["--exit-when-done".as_ref()])?;
     assert_eq!(out.status.code(), Some(2), "--exit-when-done needs --run");
     assert!(String::from_utf8_lossy(&out.stderr).contains("--run"));
+    // The same file through two spellings (or a link): one write would replace the other.
+    let same = dir.path().join("out.json");
+    let spelled = dir.path().join(".").join("out.json");
+    let out = run(&["--png-path".as_ref(), same.as_os_str(), "--export-path".as_ref(), spelled.as_os_str()])?;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("the same file"), "{stderr}");
     Ok(())
 }

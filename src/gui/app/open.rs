@@ -72,7 +72,7 @@ impl LabApp {
                 1 => "1 file opened; ".to_owned(),
                 n => format!("{n} files opened; "),
             };
-            let files = if failed == 1 { "1 file" } else { "files" };
+            let files = if failed == 1 { "file" } else { "files" };
             self.status = Status::error(format!("{opened}{failed} {files} not opened, each listed with its reason"));
         }
     }

@@ -49,7 +49,10 @@ impl LabApp {
                     self.status = Status::info(format!("Drawing the figure for {}…", path.display()));
                     self.pngs.spawn("lab-ui-png", ctx, move || figure.write(&path));
                 }
-                Err(why) => self.status = Status::error(format!("PNG not saved: {why}")),
+                Err(why) => {
+                    self.script.png_refused(&why);
+                    self.status = Status::error(format!("PNG not saved: {why}"));
+                }
             },
             DialogKind::Data => {
                 let (runs, sweep) = self.export_runs();

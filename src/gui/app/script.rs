@@ -41,8 +41,26 @@ enum Phase {
 impl Script {
     /// A run ended (scripted or not).
     pub fn finished(&mut self, outcome: Outcome) {
-        if outcome == Outcome::Failed {
+        // A stopped run did not do what the script asked either.
+        if outcome != Outcome::Completed {
             self.failed_runs += 1;
+        }
+    }
+
+    /// The window closes: a scripted run that had not decided its exit code (closed by hand
+    /// mid-run, its files unwritten) did not do what it was asked.
+    pub fn closing(&mut self) {
+        if self.exit_when_done && self.exit_code.is_none() {
+            self.exit_code = Some(1);
+            super::super::set_exit_code(1);
+        }
+    }
+
+    /// A PNG refused before its thread started (nothing to draw yet).
+    pub fn png_refused(&mut self, why: &str) {
+        if self.phase == Phase::Saving {
+            self.failed_files += 1;
+            say(format_args!("Error: PNG not saved: {why}"));
         }
     }
 
@@ -101,12 +119,7 @@ impl LabApp {
             Phase::Running => self.script.phase = Phase::Done,
             Phase::Saving if self.pngs.is_busy() || self.writes.is_busy() => {}
             Phase::Saving => {
-                // A PNG refused before its thread started (nothing to draw) is in the status.
-                let refused = self.status.error && self.status.text.starts_with("PNG not saved");
-                if refused {
-                    say(format_args!("Error: {}", self.status.text));
-                }
-                let failed = self.script.failed_runs > 0 || self.script.failed_files > 0 || refused;
+                let failed = self.script.failed_runs > 0 || self.script.failed_files > 0;
                 self.close_with(u8::from(failed), ctx);
             }
             Phase::Done => {}
