@@ -38,6 +38,21 @@ impl DialogKind {
     }
 }
 
+/// `dir/name`, or `dir/stem-2.ext`, `-3`… when a file of that name is there already (the
+/// default name changes once a minute: a second save in the same minute must not replace the
+/// first without the user typing it).
+fn unused_path(dir: &Path, name: &str) -> PathBuf {
+    let first = dir.join(name);
+    if !first.exists() {
+        return first;
+    }
+    let (stem, ext) = name.rsplit_once('.').unwrap_or((name, ""));
+    (2..1000)
+        .map(|n| dir.join(if ext.is_empty() { format!("{stem}-{n}") } else { format!("{stem}-{n}.{ext}") }))
+        .find(|p| !p.exists())
+        .unwrap_or(first)
+}
+
 pub enum DialogOutcome {
     Open,
     Cancelled,
@@ -58,7 +73,7 @@ impl SaveDialog {
     pub fn new(kind: DialogKind, dir: &Path, stamp: &str) -> Self {
         let path = match kind {
             DialogKind::Open => String::new(),
-            _ => dir.join(kind.default_name(stamp)).display().to_string(),
+            _ => unused_path(dir, &kind.default_name(stamp)).display().to_string(),
         };
         Self { kind, path, browsing: None, note: None, dir: dir.to_owned() }
     }
@@ -173,5 +188,19 @@ impl SaveDialog {
             }
             Err(mpsc::TryRecvError::Empty) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_default_name_already_taken_gets_a_number() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let name = "concurrency-lab-2026-12-08-0500.png";
+        assert_eq!(unused_path(dir.path(), name), dir.path().join(name));
+        std::fs::write(dir.path().join(name), b"first").expect("write");
+        assert_eq!(unused_path(dir.path(), name), dir.path().join("concurrency-lab-2026-12-08-0500-2.png"));
     }
 }
