@@ -167,8 +167,7 @@ pub struct RunArgs {
     pub yes: bool,
 }
 
-/// A sweep of more runs than this (points × (repeat + warm-up)) needs `--yes`.
-pub const MAX_UNCONFIRMED_RUNS: u64 = 100;
+pub use crate::shared::MAX_UNCONFIRMED_RUNS;
 
 fn backend_help() -> String {
     let names = |list: &[BackendKind]| list.iter().map(|b| b.name()).collect::<Vec<_>>().join(", ");

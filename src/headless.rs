@@ -54,10 +54,7 @@ impl CliError {
 /// Ctrl+C: 128 + SIGINT, as a shell reports a program interrupted by it.
 pub const EXIT_CANCELLED: u8 = 130;
 
-/// Writes a line to stderr; a closed stderr is not worth a panic (what `eprintln!` does).
-pub fn say(args: std::fmt::Arguments<'_>) {
-    let _ = writeln!(std::io::stderr().lock(), "{args}");
-}
+pub use crate::shared::say;
 
 enum Target {
     Stdout,

@@ -12,3 +12,4 @@ pub mod gui;
 pub mod headless;
 pub mod presets;
 pub mod report;
+pub mod shared;

@@ -3,60 +3,10 @@
 //! flag, the bound and the value.
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-/// The smallest picture the charts are readable in, and the largest texture a renderer
-/// is asked for (wgpu's guaranteed limit).
-pub const MIN_PNG_WIDTH: u32 = 480;
-pub const MIN_PNG_HEIGHT: u32 = 320;
-pub const MAX_PNG_EDGE: u32 = 8192;
-
-/// A picture's size in pixels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PngSize {
-    pub width: u32,
-    pub height: u32,
-}
-
-impl Default for PngSize {
-    fn default() -> Self {
-        Self { width: 1600, height: 900 }
-    }
-}
-
-impl std::fmt::Display for PngSize {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}x{}", self.width, self.height)
-    }
-}
-
-impl FromStr for PngSize {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, String> {
-        let (w, h) = text
-            .split_once(['x', 'X'])
-            .ok_or_else(|| format!("expected WIDTHxHEIGHT in pixels (e.g. 1600x900), got '{text}'"))?;
-        let edge = |what: &str, value: &str, min: u32| -> Result<u32, String> {
-            let n: u64 = value.trim().parse().map_err(|_| format!("the {what} '{value}' is not a whole number"))?;
-            if n < u64::from(min) || n > u64::from(MAX_PNG_EDGE) {
-                return Err(format!("the {what} must be between {min} and {MAX_PNG_EDGE} pixels, got {n}"));
-            }
-            Ok(n as u32)
-        };
-        Ok(Self { width: edge("width", w, MIN_PNG_WIDTH)?, height: edge("height", h, MIN_PNG_HEIGHT)? })
-    }
-}
-
-/// The picture's colours: the window's light or dark theme.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
-pub enum PngTheme {
-    #[default]
-    Light,
-    Dark,
-}
+pub use crate::shared::{MAX_PNG_EDGE, PngSize, PngTheme};
 
 /// How a picture looks: shared by `run`, `sweep` and `report`.
 #[derive(Clone, Debug, Default, Args)]

@@ -336,7 +336,7 @@ impl eframe::App for LabApp {
         let timeout = std::time::Duration::from_secs(5);
         for report in self.writes.wait(timeout).into_iter().chain(self.pngs.wait(timeout * 4)) {
             if let Err(e) = report {
-                crate::headless::say(format_args!("{e}"));
+                crate::shared::say(format_args!("{e}"));
             }
         }
     }

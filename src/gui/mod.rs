@@ -77,7 +77,7 @@ fn close_on_stop_signals() {
         }
     });
     if let Err(e) = routed {
-        crate::headless::say(format_args!("warning: stop signals will end the window abruptly ({e})"));
+        crate::shared::say(format_args!("warning: stop signals will end the window abruptly ({e})"));
     }
 }
 
@@ -92,7 +92,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
         .with_min_inner_size([960.0, 600.0]);
     match eframe::icon_data::from_png_bytes(ICON_PNG) {
         Ok(icon) => viewport = viewport.with_icon(icon),
-        Err(e) => crate::headless::say(format_args!("warning: the bundled icon could not be decoded: {e}")),
+        Err(e) => crate::shared::say(format_args!("warning: the bundled icon could not be decoded: {e}")),
     }
     let options = eframe::NativeOptions { viewport, ..Default::default() };
     let create = |cc: &eframe::CreationContext<'_>| {

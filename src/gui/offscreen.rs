@@ -15,7 +15,7 @@ use egui_kittest::Harness;
 use egui_kittest::wgpu::WgpuTestRenderer;
 use image::RgbaImage;
 
-use crate::cli::{PngSize, PngTheme};
+use crate::shared::{PngSize, PngTheme};
 
 /// What to install when no adapter exists (Debian and Ubuntu package names).
 pub const INSTALL_HINT: &str = "install a GPU driver or Mesa's software renderers: mesa-vulkan-drivers (lavapipe, \

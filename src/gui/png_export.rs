@@ -10,9 +10,9 @@ use std::path::Path;
 
 use eframe::egui;
 
-use crate::cli::{PngSize, PngTheme};
 use crate::engine::{ExperimentConfig, Machine, ResultFile, RunResult, SweepSpec};
 use crate::export::atomic::PendingFile;
+use crate::shared::{PngSize, PngTheme};
 
 use super::background::Report;
 use super::offscreen::{encode_png, render_png};

@@ -9,11 +9,11 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use crate::cli::MAX_UNCONFIRMED_RUNS;
 use crate::engine::{
     BackendKind, ExperimentConfig, Outcome, RunResult, SweepSpec, ValidConfig, Vary, parse_sweep_values,
 };
 use crate::report::{SweepReport, sweep_report};
+use crate::shared::MAX_UNCONFIRMED_RUNS;
 
 use super::history::{History, RunId};
 

@@ -9,7 +9,7 @@
 use eframe::egui;
 
 use crate::engine::Outcome;
-use crate::headless::say;
+use crate::shared::say;
 
 use super::super::background::Report;
 use super::super::panels::status_bar::Status;

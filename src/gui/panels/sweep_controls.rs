@@ -6,8 +6,8 @@
 
 use eframe::egui::{self, RichText};
 
-use crate::cli::MAX_UNCONFIRMED_RUNS;
 use crate::engine::{BackendKind, ExperimentConfig, Vary};
+use crate::shared::MAX_UNCONFIRMED_RUNS;
 
 use super::super::command::UiCommand;
 use super::super::plots::palette;
