@@ -65,7 +65,7 @@ pub enum Command {
     Sweep(RunArgs),
     /// Run presets (default: every bundled claim) and write a report into a directory:
     /// index.md (the machine, each preset's claim, summary table, verdict and PNG),
-    /// results.json, presets.md (the README's table of figures) and a PNG per preset.
+    /// results.json, presets.md (docs/claims.md's table of figures) and a PNG per preset.
     Report(ReportArgs),
     /// Set result files from several machines side by side: each file's machine, then each
     /// work's times per backend on each machine, and how the machines differ.

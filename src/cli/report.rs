@@ -12,7 +12,7 @@ pub struct ReportArgs {
     /// separate names with commas. Default: every bundled preset that states a claim.
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub preset: Vec<String>,
-    /// Run every bundled preset, claims or not (the README's table of figures).
+    /// Run every bundled preset, claims or not (docs/claims.md's table of figures).
     #[arg(long, conflicts_with = "preset")]
     pub all: bool,
     /// The directory to write index.md, results.json, presets.md and a PNG per preset into

@@ -24,7 +24,7 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(200);
 /// The longest: one frame a second however costly a frame is, so progress moves and a click
 /// that arrives during the wait is answered within a second. (At 500 ms, Xvfb's lavapipe
 /// window took 0.22 cores and the processes run of `cpu-primes-gil` 1.12× as long as headless;
-/// at 1 s, see the README's benchmark figures.)
+/// at 1 s, see docs/troubleshooting.md.)
 pub const MAX_INTERVAL: Duration = Duration::from_secs(1);
 /// The share of one core the window may use during a run.
 pub const CPU_SHARE: f64 = 0.1;

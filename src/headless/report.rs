@@ -1,5 +1,5 @@
 //! `report`: runs presets one after another and writes a directory a person can read
-//! (index.md with a PNG per preset), the README's table of figures (presets.md) and
+//! (index.md with a PNG per preset), docs/claims.md's table of figures (presets.md) and
 //! results.json. Everything is checked before the first run: the preset names, their
 //! configs, the directory (made if missing, refused if it is a file) and every file in it.
 //! Each PNG is written as soon as its preset is done; a stop signal ends the preset in

@@ -1,5 +1,5 @@
 //! The words of a report: `index.md` (the machine, then per preset its claim, the summary
-//! tables and verdicts from the Markdown export, and its picture), `presets.md` (the README's
+//! tables and verdicts from the Markdown export, and its picture), `presets.md` (docs/claims.md's
 //! table of figures: one row per run) and `results.json` (each preset's result file, in the
 //! JSON export's shape, so each loads back as a result file). Pure: results in, bytes out.
 
@@ -70,7 +70,7 @@ pub fn index_md(machine: &Machine, sections: &[Section], notes: &Notes) -> anyho
     Ok(out)
 }
 
-/// `presets.md`: the README's table of figures, one row per run, then each preset's wall time.
+/// `presets.md`: docs/claims.md's table of figures, one row per run, then each preset's wall time.
 pub fn presets_md(sections: &[Section]) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
