@@ -27,6 +27,9 @@ pub fn machine_line(file: &ResultFile) -> String {
     format!("{brand} ({} logical cores), {}, {} of memory", m.logical_cores, m.os, format::bytes(m.total_memory_bytes))
 }
 
+/// At most this many verdicts on a page (a history of many comparisons has one each).
+const MAX_VERDICTS: usize = 3;
+
 /// The whole page: `heading` (say a preset's name) over the charts of `file`.
 pub fn result_charts_ui(ui: &mut egui::Ui, file: &ResultFile, heading: &str) {
     egui::Frame::new().inner_margin(MARGIN).show(ui, |ui| {
@@ -81,6 +84,15 @@ fn runs_ui(ui: &mut egui::Ui, file: &ResultFile) {
         ui.label("No runs: the run was stopped before its first backend started.");
         return;
     };
+    // The verdict first: what the figure shows, in the report's words (as the summary says it).
+    let runs: Vec<&RunResult> = file.runs.iter().collect();
+    let summary = report::summary(&runs, file.machine.logical_cores);
+    let words =
+        summary.verdicts.iter().map(|v| v.text.as_str()).chain(summary.gil_check.iter().map(|g| g.text.as_str()));
+    for text in words.take(MAX_VERDICTS) {
+        ui.label(RichText::new(text).strong());
+    }
+    ui.add_space(4.0);
     let bars = bars(&file.runs);
     let height = ui.available_height();
     let view = SideBySide {
